@@ -1,0 +1,48 @@
+# Two commands for a fresh machine:  make run  (set up and start the app)
+#                                     make test (set up and pass every test, browser included)
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
+
+.PHONY: run test unit e2e chromium clean
+
+run: $(VENV)/.installed-run
+	$(BIN)/gatescope serve --host $(HOST) --port $(PORT)
+
+test: $(VENV)/.installed-test chromium
+	$(BIN)/python -m pytest
+
+unit: $(VENV)/.installed-test       ## everything but the browser tests
+	$(BIN)/python -m pytest -m "not e2e"
+
+e2e: $(VENV)/.installed-test chromium
+	$(BIN)/python -m pytest tests/e2e
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed-run: pyproject.toml | $(VENV)/bin/python
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+# The test extra brings pytest and Playwright's Python driver; torch is the reference for the math tests.
+$(VENV)/.installed-test: pyproject.toml | $(VENV)/bin/python
+	$(BIN)/python -m pip install --quiet -e '.[test,torch]'
+	touch $@ $(VENV)/.installed-run
+
+# Headless Chromium from Debian (Playwright's own browser download cannot work offline).
+chromium:
+	@if [ -n "$$GATESCOPE_CHROMIUM" ] || command -v chromium >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "Installing Debian's chromium for the browser tests..."; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	else \
+		echo "The browser tests need Chromium: run 'sudo apt-get install chromium', or set GATESCOPE_CHROMIUM=/path/to/chromium."; \
+		exit 1; \
+	fi
+
+clean:
+	rm -rf $(VENV) .pytest_cache tests/e2e/screenshots

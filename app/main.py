@@ -1,0 +1,37 @@
+"""The FastAPI app: wiring only. Routes live in app.routes, the math in app.cells."""
+
+from __future__ import annotations
+
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+
+from app import __version__
+from app.models.registry import ModelRegistry
+from app.routes import api, pages, stream
+from app.settings import Settings, get_settings
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        # Load the default model once up front, so the first visitor does not wait for it.
+        app.state.registry.get(settings.default_model)
+        yield
+
+    app = FastAPI(title="Gatescope", version=__version__, lifespan=lifespan)
+    app.state.settings = settings
+    app.state.registry = ModelRegistry(settings.models, settings.max_model_bytes)
+    app.state.templates = Jinja2Templates(directory=settings.templates_dir)
+    app.include_router(pages.router)
+    app.include_router(api.router)
+    app.include_router(stream.router)
+    app.mount("/static", StaticFiles(directory=settings.static_dir), name="static")
+    return app
+
+
+app = create_app()

@@ -1,0 +1,1 @@
+"""Models as files: the format, tokenizers, and the registry of available models."""

@@ -1,0 +1,74 @@
+"""A language model around a stack of cells: tokens in, every layer's steps and
+next-token probabilities out."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from app.cells import Cell, StepRecord
+from app.models.tokenizers import Tokenizer
+
+
+@dataclass(frozen=True)
+class Model:
+    name: str
+    cell: Cell
+    tokenizer: Tokenizer
+    layers: tuple[Any, ...]  # one params record per layer, bottom first
+    embedding: np.ndarray | None = None  # (V, E); None: one-hot inputs, X = V
+    decoder_weight: np.ndarray | None = None  # (V, H)  logits = W h_t + b
+    decoder_bias: np.ndarray | None = None  # (V,)
+    description: str = ""
+    trained: bool = False  # False: random weights, nothing learned (the UI says so)
+    info: dict = field(default_factory=dict)  # training data, task, metrics, seed, ...
+
+    @property
+    def hidden_size(self) -> int:
+        return self.layers[0].hidden_size
+
+    @property
+    def num_layers(self) -> int:
+        return len(self.layers)
+
+    @property
+    def vocab_size(self) -> int:
+        return len(self.tokenizer.vocab)
+
+    @property
+    def has_decoder(self) -> bool:
+        return self.decoder_weight is not None
+
+    def zero_state(self) -> list[Any]:
+        dtype = self.layers[0].weight_hh.dtype
+        return [self.cell.zero_state(self.hidden_size, dtype) for _ in self.layers]
+
+    def inputs(self, ids: np.ndarray) -> np.ndarray:
+        """x_t for every token: its embedding row, or a one-hot vector."""
+        if self.embedding is not None:
+            return self.embedding[ids]  # (T, E)
+        one_hot = np.zeros((len(ids), self.vocab_size), self.layers[0].weight_ih.dtype)
+        one_hot[np.arange(len(ids)), ids] = 1.0
+        return one_hot  # (T, V)
+
+    def forward(self, ids: np.ndarray, states: list[Any]) -> tuple[list[list[StepRecord]], list[Any]]:
+        """Run the stack over token ids from `states`, one layer at a time: each layer
+        reads the whole sequence of h_t from the layer below, so its input projections
+        are one matrix product. Returns records[layer][t] and the new states."""
+        xs = self.inputs(ids)
+        records, new_states = [], []
+        for params, state in zip(self.layers, states, strict=True):
+            layer_records = self.cell.trace(params, xs, state)
+            records.append(layer_records)
+            new_states.append(layer_records[-1].state() if layer_records else state)
+            xs = np.stack([r.h for r in layer_records]) if layer_records else xs
+        return records, new_states
+
+    def next_token_probabilities(self, h_top: np.ndarray) -> np.ndarray:
+        """softmax(W h_t + b) for each row of h_top (T, H) -> (T, V)."""
+        logits = h_top @ self.decoder_weight.T + self.decoder_bias  # (T, V)
+        logits = logits - logits.max(axis=1, keepdims=True)  # same softmax, no overflow
+        p = np.exp(logits)
+        return p / p.sum(axis=1, keepdims=True)

@@ -1,0 +1,39 @@
+"""Every setting in one place; each can be set as a GATESCOPE_* environment variable."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ROOT = Path(__file__).resolve().parent.parent  # the checkout: templates/ and static/ live here
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="GATESCOPE_", frozen=True)
+
+    host: str = "127.0.0.1"  # loopback: nothing is exposed unless asked for
+    port: int = 8000
+    models: Path | None = None  # a folder of the user's own .npz models, besides the bundled ones
+    default_model: str = "lstm-demo"
+
+    templates_dir: Path = ROOT / "templates"
+    static_dir: Path = ROOT / "static"
+
+    # Limits: every input is bounded.
+    max_tokens_per_message: int = Field(5_000, ge=1)  # one start, append or POST
+    max_tokens_per_session: int = Field(20_000, ge=1)  # a whole trace
+    max_message_bytes: int = Field(64 * 1024, ge=64)  # one WebSocket message or HTTP body
+    max_model_bytes: int = Field(64 * 1024 * 1024, ge=1024)  # one model file
+
+    # What frames carry.
+    decimals: int = Field(5, ge=1, le=8)  # values rounded to 1e-5: float32 has ~7 digits
+    top_k: int = Field(5, ge=1, le=50)  # next-token guesses per step
+    stream_chunk: int = Field(64, ge=1)  # steps computed between sends: first frames arrive at once
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

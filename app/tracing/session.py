@@ -1,0 +1,79 @@
+"""A trace in progress: one model, its current state, and the steps read so far.
+
+Appending text continues from the current state; the prefix is never recomputed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from app.cells import StepRecord
+from app.models.model import Model
+from app.models.tokenizers import Token
+
+
+class TraceLimitError(ValueError):
+    """Text over one of the session's token limits."""
+
+    code = "too_long"
+
+
+@dataclass(frozen=True)
+class TracedStep:
+    t: int  # position in the whole trace, from 0
+    token: Token
+    layers: list[StepRecord]  # one record per layer, bottom first
+    x: np.ndarray | None  # the layer-0 input vector (its embedding), when the model has one
+    probabilities: np.ndarray | None  # (V,) next-token distribution, when the model has a decoder
+
+
+class TraceSession:
+    def __init__(self, model: Model, max_tokens_per_message: int | None = None, max_tokens: int | None = None):
+        self.model = model
+        self.max_tokens_per_message = max_tokens_per_message
+        self.max_tokens = max_tokens
+        self.states: list[Any] = model.zero_state()
+        self.t = 0  # steps traced so far
+
+    def tokenize(self, text: str) -> list[Token]:
+        """Tokens of `text`, checked against the limits before any work is done."""
+        tokens = self.model.tokenizer.encode(text)
+        if self.max_tokens_per_message is not None and len(tokens) > self.max_tokens_per_message:
+            raise TraceLimitError(
+                f"the text has {len(tokens)} tokens; at most {self.max_tokens_per_message} per message"
+            )
+        if self.max_tokens is not None and self.t + len(tokens) > self.max_tokens:
+            raise TraceLimitError(f"a trace holds at most {self.max_tokens} tokens; this one has {self.t} already")
+        return tokens
+
+    def run(self, tokens: list[Token]) -> list[TracedStep]:
+        """Read `tokens` from the current state, advancing it."""
+        if not tokens:
+            return []
+        ids = np.array([token.id for token in tokens])
+        records, self.states = self.model.forward(ids, self.states)
+        xs = self.model.embedding[ids] if self.model.embedding is not None else None
+        probabilities = None
+        if self.model.has_decoder:
+            probabilities = self.model.next_token_probabilities(np.stack([r.h for r in records[-1]]))
+        steps = [
+            TracedStep(
+                t=self.t + k,
+                token=token,
+                layers=[layer_records[k] for layer_records in records],
+                x=None if xs is None else xs[k],
+                probabilities=None if probabilities is None else probabilities[k],
+            )
+            for k, token in enumerate(tokens)
+        ]
+        self.t += len(tokens)
+        return steps
+
+    def chunks(self, tokens: list[Token], size: int) -> Iterator[list[Token]]:
+        """Split tokens into runs of `size`, so a long text streams as it is computed."""
+        for start in range(0, len(tokens), size):
+            yield tokens[start : start + size]

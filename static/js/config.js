@@ -1,0 +1,45 @@
+// Every visual constant and name in one place: gate names, colours, sizes, timings.
+
+// The article's names for the vectors a cell's step carries, as labels.
+export const VECTOR_LABELS = {
+  f: "f_t", i: "i_t", c_tilde: "C̃_t", o: "o_t", c: "C_t", h: "h_t",
+  c_prev: "C_{t-1}", h_prev: "h_{t-1}", x: "x_t",
+  f_c: "f_t * C_{t-1}", i_c: "i_t * C̃_t", tanh_c: "tanh(C_t)",
+};
+
+// What each vector is, in a few words (the diagram's hover text).
+export const VECTOR_ROLES = {
+  f: "forget gate: how much of C_{t-1} to keep",
+  i: "input gate: how much of C̃_t to write",
+  c_tilde: "candidate values",
+  o: "output gate: how much of tanh(C_t) to output",
+  c: "cell state after this step (the belt)",
+  h: "output of this step",
+  c_prev: "cell state arriving from the previous step",
+  h_prev: "output of the previous step",
+  x: "input vector (the token's embedding)",
+  f_c: "what is kept of the old cell state",
+  i_c: "what is written onto the belt",
+  tanh_c: "cell state squashed to (-1, 1)",
+};
+
+// Gates live in [0, 1]: a sequential scale. Everything else: diverging around 0.
+export const GATE_VECTORS = new Set(["f", "i", "o", "z", "r"]);
+
+// Colour-blind-safe ramps (ColorBrewer PuOr for signed values, a single blue hue for gates).
+export const DIVERGING = ["#2d004b", "#8073ac", "#d8daeb", "#f7f7f7", "#fee0b6", "#e08214", "#7f3b08"];
+export const SEQUENTIAL = ["#f7fbff", "#c6dbef", "#6baed6", "#2171b5", "#08306b"];
+
+export const PALETTE = {
+  layerBox: "#f9d77e",   // yellow: learned layers (σ, tanh)
+  layerStroke: "#b8860b",
+  pointwise: "#f4a6b7",  // pink: pointwise operations (×, +, tanh)
+  pointwiseStroke: "#b03a57",
+  wire: "#333",
+  belt: "#111",
+  module: "#eef3ee",
+};
+
+export const STRIP = { width: 140, height: 16 };
+export const PLAY_INTERVAL_MS = 450;
+export const TOP_PREDICTIONS = 5;

@@ -1,0 +1,88 @@
+// Small helpers to build the article's notation in SVG.
+import { PALETTE, STRIP } from "../config.js";
+import { colourFor } from "../palette.js";
+
+const NS = "http://www.w3.org/2000/svg";
+
+export function el(name, attributes = {}, parent = null) {
+  const node = document.createElementNS(NS, name);
+  for (const [key, value] of Object.entries(attributes)) node.setAttribute(key, value);
+  if (parent) parent.appendChild(node);
+  return node;
+}
+
+// Text with subscripts in the article's style: "f_t * C_{t-1}" -> f with subscript t, then
+// " * C" with subscript t-1. A subscript is "_x" (one character) or "_{...}".
+export function label(parent, x, y, text, attributes = {}) {
+  const node = el("text", { x, y, class: "label", ...attributes }, parent);
+  const pattern = /_\{([^}]*)\}|_(\S)/g;
+  let last = 0;
+  for (const match of text.matchAll(pattern)) {
+    if (match.index > last) el("tspan", {}, node).textContent = text.slice(last, match.index);
+    el("tspan", { class: "sub", dy: 4, "font-size": "75%" }, node).textContent = match[1] ?? match[2];
+    el("tspan", { dy: -4 }, node).textContent = "\u200b";  // back to the baseline
+    last = match.index + match[0].length;
+  }
+  if (last < text.length) el("tspan", {}, node).textContent = text.slice(last);
+  return node;
+}
+
+// A wire through points [[x, y], ...]; arrow: end with an arrowhead.
+export function wire(parent, points, { arrow = true, className = "wire" } = {}) {
+  const d = points.map(([x, y], k) => `${k ? "L" : "M"}${x},${y}`).join(" ");
+  return el("path", { d, class: className, "marker-end": arrow ? "url(#arrow)" : "" }, parent);
+}
+
+// A yellow box: a learned layer (σ or tanh).
+export function layerBox(parent, cx, cy, text, part) {
+  const group = el("g", { class: "layer-box", "data-part": part, "data-testid": `box-${part}` }, parent);
+  el("rect", { x: cx - 30, y: cy - 17, width: 60, height: 34, rx: 4, fill: PALETTE.layerBox, stroke: PALETTE.layerStroke }, group);
+  el("text", { x: cx, y: cy + 6, class: "op-text", "text-anchor": "middle" }, group).textContent = text;
+  return group;
+}
+
+// A pink circle: a pointwise operation (×, +) or the pointwise tanh.
+export function pointwise(parent, cx, cy, text, part) {
+  const group = el("g", { class: "pointwise", "data-part": part, "data-testid": `op-${part}` }, parent);
+  if (text === "tanh") el("ellipse", { cx, cy, rx: 26, ry: 15, fill: PALETTE.pointwise, stroke: PALETTE.pointwiseStroke }, group);
+  else el("circle", { cx, cy, r: 14, fill: PALETTE.pointwise, stroke: PALETTE.pointwiseStroke }, group);
+  el("text", { x: cx, y: cy + 5, class: "op-text", "text-anchor": "middle" }, group).textContent = text;
+  return group;
+}
+
+export function arrowMarker(svg) {
+  const defs = el("defs", {}, svg);
+  const marker = el("marker", {
+    id: "arrow", viewBox: "0 0 10 10", refX: 9, refY: 5, markerWidth: 7, markerHeight: 7, orient: "auto-start-reverse",
+  }, defs);
+  el("path", { d: "M0,0 L10,5 L0,10 z", fill: PALETTE.wire }, marker);
+}
+
+// A vector drawn as a strip of coloured cells, one per unit, labelled with its name.
+export class Strip {
+  constructor(parent, name, x, y, text, { labelAbove = true } = {}) {
+    this.name = name;
+    this.group = el("g", { class: "strip", "data-vector": name, "data-testid": `strip-${name}` }, parent);
+    this.x = x;
+    this.y = y;
+    this.cells = [];
+    this.values = [];
+    label(this.group, x, labelAbove ? y - 4 : y + STRIP.height + 13, text, { class: "strip-label" });
+  }
+
+  resize(count) {
+    for (const cell of this.cells) cell.remove();
+    const width = STRIP.width / count;
+    this.cells = Array.from({ length: count }, (_, unit) => el("rect", {
+      x: this.x + unit * width, y: this.y, width, height: STRIP.height,
+      class: "unit", "data-unit": unit, "data-vector": this.name,
+    }, this.group));
+  }
+
+  update(values) {
+    this.values = values ?? [];
+    if (this.cells.length !== this.values.length) this.resize(this.values.length);
+    this.values.forEach((v, unit) => this.cells[unit].setAttribute("fill", colourFor(this.name, v)));
+    this.group.classList.toggle("empty", this.values.length === 0);
+  }
+}

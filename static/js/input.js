@@ -1,0 +1,48 @@
+// The text box: what the user types is streamed as it is typed. Text added at the end
+// is appended to the trace (the server continues from its state); any other edit
+// starts the trace again from the whole text.
+
+const WORD_FLUSH_MS = 600;  // word models: send a trailing word once typing pauses
+
+export class TextFeed {
+  constructor(textarea, stream) {
+    this.textarea = textarea;
+    this.stream = stream;
+    this.model = null;
+    this.tokenizer = "char";
+    this.sent = null;  // the text the current trace holds; null: no trace yet
+    this.flushTimer = null;
+    textarea.addEventListener("input", () => this.sync());
+  }
+
+  // Start a trace of the whole text with `model` (on load, or when the model changes).
+  restart(model, tokenizer) {
+    this.model = model;
+    this.tokenizer = tokenizer;
+    this.sent = null;
+    this.sync();
+  }
+
+  // The part of `text` that is safe to send now: all of it for characters; for words,
+  // up to the last separator, so a word is never cut in two ("Fr" + "ance").
+  ready(text) {
+    if (this.tokenizer !== "word") return text;
+    const match = /[\s\p{P}\p{S}][^\s\p{P}\p{S}]*$/u.exec(text);
+    return match ? text.slice(0, match.index + 1) : "";
+  }
+
+  sync(flush = false) {
+    if (!this.model) return;
+    const text = this.textarea.value;
+    const upTo = flush ? text : this.ready(text);
+    clearTimeout(this.flushTimer);
+    if (upTo !== text) this.flushTimer = setTimeout(() => this.sync(true), WORD_FLUSH_MS);
+    if (this.sent !== null && upTo.startsWith(this.sent)) {
+      const added = upTo.slice(this.sent.length);
+      if (added) this.stream.append(added);
+    } else {
+      this.stream.start(this.model, upTo);
+    }
+    this.sent = upTo;
+  }
+}

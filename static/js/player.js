@@ -1,0 +1,54 @@
+// Play, pause, step back and forward, and a slider through time.
+import { PLAY_INTERVAL_MS } from "./config.js";
+
+export class Player {
+  constructor(elements, trace) {
+    this.el = elements;  // { play, back, forward, slider, position }
+    this.trace = trace;
+    this.timer = null;
+    elements.play.addEventListener("click", () => (this.timer ? this.pause() : this.play()));
+    elements.back.addEventListener("click", () => this.stepBy(-1));
+    elements.forward.addEventListener("click", () => this.stepBy(1));
+    elements.slider.addEventListener("input", () => {
+      this.pause();
+      trace.seek(Number(elements.slider.value));
+    });
+  }
+
+  stepBy(delta) {
+    this.pause();
+    this.trace.seek(this.trace.t + delta);
+  }
+
+  play() {
+    const { trace } = this;
+    if (!trace.steps.length) return;
+    if (trace.t >= trace.steps.length - 1) trace.seek(0);
+    this.timer = setInterval(() => {
+      if (trace.t >= trace.steps.length - 1) this.pause();
+      else trace.seek(trace.t + 1);
+    }, PLAY_INTERVAL_MS);
+    this.render();
+  }
+
+  pause() {
+    if (!this.timer) return;  // (a redraw here would reset the slider under a dragging hand)
+    clearInterval(this.timer);
+    this.timer = null;
+    this.render();
+  }
+
+  render() {
+    const { steps, t } = this.trace;
+    const { play, back, forward, slider, position } = this.el;
+    slider.max = Math.max(steps.length - 1, 0);
+    slider.value = Math.max(t, 0);
+    slider.disabled = steps.length === 0;
+    back.disabled = t <= 0;
+    forward.disabled = t >= steps.length - 1;
+    play.disabled = steps.length === 0;
+    play.textContent = this.timer ? "❚❚ Pause" : "▶ Play";
+    play.setAttribute("aria-pressed", String(Boolean(this.timer)));
+    position.textContent = steps.length ? `t = ${t} of ${steps.length - 1}` : "no steps yet";
+  }
+}

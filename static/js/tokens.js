@@ -1,0 +1,47 @@
+// The token strip: the sequence read so far, the current step highlighted; click to jump.
+import { visibleToken } from "./text.js";
+
+export class TokenStrip {
+  constructor(element, trace) {
+    this.element = element;
+    this.trace = trace;
+    this.buttons = [];
+    element.addEventListener("click", (event) => {
+      const button = event.target.closest("button[data-t]");
+      if (button) trace.seek(Number(button.dataset.t));
+    });
+  }
+
+  render(change) {
+    const { steps } = this.trace;
+    if (change === "reset") {
+      this.element.replaceChildren();
+      this.buttons = [];
+    }
+    for (let t = this.buttons.length; t < steps.length; t++) this.buttons.push(this.tokenButton(steps[t]));
+    this.buttons.forEach((button, t) => {
+      const current = t === this.trace.t;
+      button.classList.toggle("current", current);
+      if (current) button.setAttribute("aria-current", "step");
+      else button.removeAttribute("aria-current");
+    });
+    this.buttons[this.trace.t]?.scrollIntoView({ block: "nearest", inline: "nearest" });
+  }
+
+  tokenButton(step) {
+    const button = document.createElement("button");
+    button.type = "button";
+    button.className = "token";
+    button.dataset.t = step.t;
+    button.dataset.testid = "token";
+    button.textContent = visibleToken(step.token);  // text, never markup
+    if (step.unk) {
+      button.classList.add("unk");
+      button.title = `“${step.token}” is not in the model's vocabulary: it reads <unk>`;
+    } else {
+      button.title = `step ${step.t}`;
+    }
+    this.element.appendChild(button);
+    return button;
+  }
+}

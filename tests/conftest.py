@@ -1,0 +1,26 @@
+import pytest
+from fastapi.testclient import TestClient
+
+from app.main import create_app
+from app.models.format import save_model
+from app.settings import Settings
+from tests.helpers import tiny_model
+
+
+@pytest.fixture
+def models_dir(tmp_path):
+    save_model(tiny_model(name="tiny"), tmp_path / "tiny.npz")
+    save_model(tiny_model(layers=2, name="deep"), tmp_path / "deep.npz")
+    save_model(tiny_model(word=True, name="words"), tmp_path / "words.npz")
+    return tmp_path
+
+
+@pytest.fixture
+def settings(models_dir):
+    return Settings(models=models_dir, max_tokens_per_message=300, max_tokens_per_session=500, stream_chunk=4)
+
+
+@pytest.fixture
+def client(settings):
+    with TestClient(create_app(settings)) as client:
+        yield client

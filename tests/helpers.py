@@ -1,0 +1,47 @@
+"""Small models and weights for tests, drawn from a seeded generator."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from app.cells.lstm import LSTM, LSTMParams
+from app.models.model import Model
+from app.models.tokenizers import CharTokenizer, WordTokenizer
+
+
+def random_lstm_params(rng: np.random.Generator, hidden: int, inputs: int, scale: float = 0.5) -> LSTMParams:
+    return LSTMParams(
+        weight_ih=rng.normal(0, scale, (4 * hidden, inputs)).astype(np.float32),
+        weight_hh=rng.normal(0, scale, (4 * hidden, hidden)).astype(np.float32),
+        bias=rng.normal(0, scale, 4 * hidden).astype(np.float32),
+    )
+
+
+def tiny_model(
+    seed: int = 0,
+    hidden: int = 5,
+    layers: int = 1,
+    embed: int | None = 3,
+    decoder: bool = True,
+    word: bool = False,
+    name: str = "tiny",
+) -> Model:
+    rng = np.random.default_rng(seed)
+    if word:
+        tokenizer = WordTokenizer(vocab=("<unk>", "i", "grew", "up", "in", "france", "."), lowercase=True)
+    else:
+        tokenizer = CharTokenizer(vocab=("<unk>", " ", *"abcdefghijklmnopqrstuvwxyzIF."))
+    vocab = len(tokenizer.vocab)
+    inputs = embed if embed is not None else vocab
+    stack = tuple(random_lstm_params(rng, hidden, inputs if k == 0 else hidden) for k in range(layers))
+    return Model(
+        name=name,
+        cell=LSTM,
+        tokenizer=tokenizer,
+        layers=stack,
+        embedding=rng.normal(0, 1, (vocab, embed)).astype(np.float32) if embed is not None else None,
+        decoder_weight=rng.normal(0, 1, (vocab, hidden)).astype(np.float32) if decoder else None,
+        decoder_bias=rng.normal(0, 1, vocab).astype(np.float32) if decoder else None,
+        description="a tiny test model",
+        trained=False,
+    )

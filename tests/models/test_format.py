@@ -1,0 +1,97 @@
+"""The .npz model file: round trips, and clear refusals of bad files."""
+
+import zipfile
+
+import numpy as np
+import pytest
+from numpy.testing import assert_array_equal
+
+from app.models.format import ModelFileError, load_model, model_to_arrays, save_model
+from tests.helpers import tiny_model
+
+
+def write(tmp_path, arrays, name="m.npz"):
+    path = tmp_path / name
+    np.savez(path, **arrays)
+    return path
+
+
+@pytest.mark.parametrize("options", [{}, {"layers": 3}, {"embed": None}, {"decoder": False}, {"word": True}])
+def test_a_saved_model_loads_back_identical(tmp_path, options):
+    model = tiny_model(**options)
+    save_model(model, tmp_path / "m.npz")
+    loaded = load_model(tmp_path / "m.npz")
+    assert loaded.name == "m"
+    assert loaded.tokenizer == model.tokenizer
+    assert loaded.num_layers == model.num_layers and loaded.hidden_size == model.hidden_size
+    assert (loaded.trained, loaded.description) == (model.trained, model.description)
+    for ours, theirs in zip(model.layers, loaded.layers):
+        assert_array_equal(ours.weight_ih, theirs.weight_ih)
+        assert_array_equal(ours.weight_hh, theirs.weight_hh)
+        assert_array_equal(ours.bias, theirs.bias)
+    if model.has_decoder:
+        assert_array_equal(model.decoder_weight, loaded.decoder_weight)
+
+
+def test_weights_with_a_wrong_shape_are_named_with_the_expected_shape(tmp_path):
+    arrays = model_to_arrays(tiny_model(hidden=5))
+    arrays["rnn.weight_hh_l0"] = np.zeros((20, 4), np.float32)
+    with pytest.raises(ModelFileError, match=r"rnn.weight_hh_l0.*expected shape \(20, 5\)"):
+        load_model(write(tmp_path, arrays))
+
+
+def test_a_missing_key_is_named(tmp_path):
+    arrays = model_to_arrays(tiny_model())
+    del arrays["rnn.bias_hh_l0"]
+    with pytest.raises(ModelFileError, match="missing key 'rnn.bias_hh_l0'"):
+        load_model(write(tmp_path, arrays))
+
+
+def test_nan_weights_are_refused(tmp_path):
+    arrays = model_to_arrays(tiny_model())
+    arrays["decoder.bias"][2] = np.nan
+    with pytest.raises(ModelFileError, match="decoder.bias.*NaN"):
+        load_model(write(tmp_path, arrays))
+
+
+def test_pickled_objects_are_never_loaded(tmp_path):
+    arrays = model_to_arrays(tiny_model())
+    arrays["vocab"] = np.array([{"evil": 1}, "x"], dtype=object)
+    with pytest.raises(ModelFileError, match="not a readable .npz"):
+        load_model(write(tmp_path, arrays))
+
+
+def test_an_unknown_cell_type_lists_the_known_ones(tmp_path):
+    arrays = model_to_arrays(tiny_model())
+    arrays["cell"] = np.array("transformer")
+    with pytest.raises(ModelFileError, match="'cell' is 'transformer'; known cells: lstm"):
+        load_model(write(tmp_path, arrays))
+
+
+def test_a_file_that_is_not_an_npz_is_refused(tmp_path):
+    path = tmp_path / "m.npz"
+    path.write_bytes(b"not a zip at all")
+    with pytest.raises(ModelFileError):
+        load_model(path)
+
+
+def test_a_file_over_the_size_cap_is_refused_before_reading(tmp_path):
+    save_model(tiny_model(), tmp_path / "m.npz")
+    with pytest.raises(ModelFileError, match="over the 100-byte limit"):
+        load_model(tmp_path / "m.npz", max_bytes=100)
+
+
+def test_a_newer_format_version_is_refused(tmp_path):
+    arrays = model_to_arrays(tiny_model())
+    arrays["version"] = np.array(99)
+    with pytest.raises(ModelFileError, match="newer"):
+        load_model(write(tmp_path, arrays))
+
+
+def test_the_file_is_a_plain_zip_of_npy_arrays_with_the_documented_keys(tmp_path):
+    save_model(tiny_model(layers=2), tmp_path / "m.npz")
+    names = set(zipfile.ZipFile(tmp_path / "m.npz").namelist())
+    expected = {"format", "version", "cell", "tokenizer", "vocab", "unk_token", "lowercase", "description",
+                "trained", "info", "encoder.weight", "decoder.weight", "decoder.bias"}
+    expected |= {f"rnn.{k}_l{n}" for n in range(2) for k in ("weight_ih", "weight_hh", "bias_ih", "bias_hh")}
+    assert names == {f"{k}.npy" for k in expected}

@@ -1,0 +1,61 @@
+import os
+
+import pytest
+
+from app.models.format import save_model
+from app.models.registry import ModelRegistry, UnknownModelError
+from tests.helpers import tiny_model
+
+
+def test_the_bundled_default_model_is_listed_and_labelled_untrained():
+    registry = ModelRegistry()
+    summaries = {s["name"]: s for s in registry.summaries()}
+    demo = summaries["lstm-demo"]
+    assert demo["cell"] == "lstm" and demo["bundled"] is True
+    assert demo["trained"] is False and "Untrained" in demo["description"]
+    assert registry.get("lstm-demo").has_decoder
+
+
+def test_user_models_are_listed_beside_the_bundled_ones(tmp_path):
+    save_model(tiny_model(), tmp_path / "mine.npz")
+    registry = ModelRegistry(tmp_path)
+    assert registry.names() == ["lstm-demo", "mine"]
+    assert registry.get("mine").hidden_size == 5
+
+
+def test_a_user_file_cannot_replace_a_bundled_model(tmp_path):
+    save_model(tiny_model(hidden=3), tmp_path / "lstm-demo.npz")
+    assert ModelRegistry(tmp_path).get("lstm-demo").hidden_size == 16
+
+
+@pytest.mark.parametrize("name", ["../lstm-demo", "/etc/passwd", "lstm-demo.npz", "..", "", "a/b", 3, None])
+def test_names_that_are_not_listed_are_unknown_never_paths(tmp_path, name):
+    with pytest.raises(UnknownModelError):
+        ModelRegistry(tmp_path).get(name)
+
+
+def test_a_symlink_out_of_the_folder_is_not_a_model(tmp_path):
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    save_model(tiny_model(), outside / "secret.npz")
+    folder = tmp_path / "models"
+    folder.mkdir()
+    os.symlink(outside / "secret.npz", folder / "secret.npz")
+    assert "secret" not in ModelRegistry(folder).names()
+
+
+def test_a_broken_file_is_listed_with_its_error_and_the_rest_still_work(tmp_path):
+    (tmp_path / "broken.npz").write_bytes(b"garbage")
+    registry = ModelRegistry(tmp_path)
+    broken = next(s for s in registry.summaries() if s["name"] == "broken")
+    assert "not a readable .npz" in broken["error"]
+    assert registry.get("lstm-demo")
+
+
+def test_a_changed_file_is_reloaded(tmp_path):
+    save_model(tiny_model(hidden=3), tmp_path / "m.npz")
+    registry = ModelRegistry(tmp_path)
+    assert registry.get("m").hidden_size == 3
+    save_model(tiny_model(hidden=4), tmp_path / "m.npz")
+    os.utime(tmp_path / "m.npz", ns=(1, 10**18))
+    assert registry.get("m").hidden_size == 4

@@ -1,0 +1,70 @@
+import numpy as np
+
+
+def test_health(client):
+    assert client.get("/healthz").json() == {"status": "ok"}
+
+
+def test_models_lists_bundled_and_user_models_with_their_shape(client):
+    models = {m["name"]: m for m in client.get("/api/models").json()["models"]}
+    assert set(models) == {"lstm-demo", "tiny", "deep", "words"}
+    assert models["deep"]["layers"] == 2 and models["deep"]["hidden_size"] == 5
+    assert models["words"]["tokenizer"] == "word"
+    assert models["lstm-demo"]["trained"] is False
+
+
+def test_trace_returns_meta_and_one_step_per_token(client):
+    body = client.post("/api/trace", json={"model": "tiny", "text": "i grew"}).json()
+    assert body["meta"]["model"] == "tiny" and body["meta"]["cell"] == "lstm"
+    assert [s["token"] for s in body["steps"]] == list("i grew")
+    assert [s["t"] for s in body["steps"]] == list(range(6))
+
+
+def test_trace_uses_the_default_model_when_none_is_named(client):
+    body = client.post("/api/trace", json={"text": "Hi"}).json()
+    assert body["meta"]["model"] == "lstm-demo" and body["meta"]["hidden_size"] == 16
+
+
+def test_frames_obey_the_article_equations_to_their_precision(client):
+    steps = client.post("/api/trace", json={"model": "lstm-demo", "text": "I grew up in France"}).json()["steps"]
+    c_prev = np.zeros(16)
+    for step in steps:
+        g = {k: np.array(v) for k, v in step["gates"].items()}
+        c, h = np.array(step["c"]), np.array(step["h"])
+        for gate in ("f", "i", "o"):
+            assert ((g[gate] >= 0) & (g[gate] <= 1)).all()
+        # Each value carries 5 decimals (±5e-6); products and sums of them stay within these bounds.
+        bound = 5e-6 * (1 + np.abs(c_prev) + g["f"] + np.abs(g["c_tilde"]) + g["i"] + 1)
+        assert (np.abs(c - (g["f"] * c_prev + g["i"] * g["c_tilde"])) <= bound).all()
+        assert (np.abs(h - g["o"] * np.tanh(c)) <= 5e-6 * (2 + np.abs(g["o"]))).all()
+        c_prev = c
+
+
+def test_unknown_model_is_a_404_naming_the_available_ones(client):
+    response = client.post("/api/trace", json={"model": "../../etc/passwd", "text": "a"})
+    assert response.status_code == 404
+    assert response.json()["detail"]["code"] == "unknown_model"
+    assert "lstm-demo" in response.json()["detail"]["message"]
+
+
+def test_empty_text_is_refused(client):
+    assert client.post("/api/trace", json={"model": "tiny", "text": ""}).status_code == 422
+
+
+def test_text_over_the_token_limit_is_a_413(client):
+    response = client.post("/api/trace", json={"model": "tiny", "text": "a" * 301})
+    assert response.status_code == 413
+    assert "at most 300 per message" in response.json()["detail"]["message"]
+
+
+def test_the_page_and_its_scripts_are_served(client):
+    page = client.get("/")
+    assert page.status_code == 200 and 'data-testid="diagram-container"' in page.text
+    assert client.get("/static/js/main.js").status_code == 200
+    plotly = client.get("/vendor/plotly.min.js")
+    assert plotly.status_code == 200 and len(plotly.content) > 1_000_000
+
+
+def test_openapi_docs_are_there(client):
+    assert "/api/trace" in client.get("/openapi.json").json()["paths"]
+    assert client.get("/docs").status_code == 200

@@ -1,0 +1,76 @@
+import numpy as np
+import pytest
+from numpy.testing import assert_allclose
+
+from app.tracing.frames import step_frame
+from app.tracing.session import TraceLimitError, TraceSession
+from tests.helpers import tiny_model
+
+
+def trace_text(model, *parts):
+    session = TraceSession(model)
+    steps = []
+    for part in parts:
+        steps += session.run(session.tokenize(part))
+    return steps
+
+
+@pytest.mark.parametrize("layers", [1, 3])
+def test_appending_continues_from_the_state_and_equals_the_whole_trace(layers):
+    model = tiny_model(layers=layers)
+    whole = trace_text(model, "i grew up in France")
+    pieces = trace_text(model, "i gr", "ew up", " ", "in France")
+    assert [s.t for s in pieces] == list(range(len(whole)))
+    for a, b in zip(whole, pieces):
+        assert a.token == b.token
+        for ra, rb in zip(a.layers, b.layers):
+            assert_allclose(ra.c, rb.c, rtol=1e-6, atol=1e-7)
+            assert_allclose(ra.h, rb.h, rtol=1e-6, atol=1e-7)
+        assert_allclose(a.probabilities, b.probabilities, rtol=1e-5)
+
+
+def test_an_append_never_recomputes_the_prefix(monkeypatch):
+    model = tiny_model()
+    session = TraceSession(model)
+    session.run(session.tokenize("i grew"))
+    seen = []
+    original = model.cell.trace
+    monkeypatch.setattr(type(model.cell), "trace", lambda self, p, xs, s: seen.append(len(xs)) or original(p, xs, s))
+    session.run(session.tokenize(" up"))
+    assert seen == [3]  # only the three new tokens went through the cell
+
+
+def test_each_layer_reads_the_h_of_the_layer_below():
+    model = tiny_model(layers=2)
+    steps = trace_text(model, "abc")
+    lower_h = np.stack([s.layers[0].h for s in steps])
+    upper = model.cell.trace(model.layers[1], lower_h, model.cell.zero_state(model.hidden_size, np.float32))
+    assert_allclose(np.stack([r.h for r in upper]), np.stack([s.layers[1].h for s in steps]), rtol=1e-6)
+
+
+def test_probabilities_are_a_distribution():
+    (step,) = trace_text(tiny_model(), "a")
+    assert step.probabilities.shape == (tiny_model().vocab_size,)
+    assert abs(step.probabilities.sum() - 1) < 1e-5 and (step.probabilities >= 0).all()
+
+
+def test_limits_are_checked_before_any_work():
+    session = TraceSession(tiny_model(), max_tokens_per_message=5, max_tokens=8)
+    with pytest.raises(TraceLimitError, match="at most 5 per message"):
+        session.tokenize("abcdef")
+    session.run(session.tokenize("abcde"))
+    with pytest.raises(TraceLimitError, match="at most 8 tokens"):
+        session.tokenize("abcd")
+    assert session.t == 5
+
+
+def test_a_frame_holds_every_vector_under_the_article_names():
+    model = tiny_model(layers=2)
+    (step,) = trace_text(model, "a")
+    frame = step_frame(model, step, decimals=5, top_k=3)
+    assert set(frame["gates"]) == {"f", "i", "c_tilde", "o"}
+    assert len(frame["c"]) == len(frame["h"]) == model.hidden_size
+    assert frame["layers"][-1]["h"] == frame["h"]  # the top layer is also at the top level
+    assert len(frame["layers"]) == 2 and len(frame["x"]) == 3
+    assert [p["p"] for p in frame["predictions"]] == sorted((p["p"] for p in frame["predictions"]), reverse=True)
+    assert frame["token"] == "a" and frame["unk"] is False
