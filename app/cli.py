@@ -44,12 +44,12 @@ def trace_command(args: argparse.Namespace) -> int:
         return 0
     print(f"{model.name}: {model.cell.title}, {model.num_layers} layer(s) of {model.hidden_size} units, "
           f"{model.tokenizer.kind} tokens{'' if model.trained else ' (untrained: random weights)'}")
-    print(f"{'t':>4}  {'token':<10}" + "".join(f"{'mean ' + g:>12}" for g in model.cell.gates) + "   next-token guesses")
+    print(f"{'t':>4}  {'token':<10}" + "".join(f"{g:>10}" for g in model.cell.gates) + "   (mean over units)  next-token guesses")
     for step in steps:
         token = repr(step["token"]) + (" <unk>" if step["unk"] else "")
-        means = "".join(f"{sum(step['gates'][g]) / len(step['gates'][g]):>12.3f}" for g in model.cell.gates)
+        means = "".join(f"{sum(step['gates'][g]) / len(step['gates'][g]):>10.3f}" for g in model.cell.gates)
         guesses = ", ".join(f"{p['token']!r} {p['p']:.0%}" for p in step.get("predictions", [])[:3])
-        print(f"{step['t']:>4}  {token:<10}{means}   {guesses}")
+        print(f"{step['t']:>4}  {token:<10}{means}{'':>21}{guesses}")
     return 0
 
 
