@@ -5,6 +5,9 @@ export const VECTOR_LABELS = {
   f: "f_t", i: "i_t", c_tilde: "C̃_t", o: "o_t", c: "C_t", h: "h_t",
   c_prev: "C_{t-1}", h_prev: "h_{t-1}", x: "x_t",
   f_c: "f_t * C_{t-1}", i_c: "i_t * C̃_t", tanh_c: "tanh(C_t)",
+  d: "d_t", c_below: "C_t (layer below)", d_c: "d_t * C_t (below)",
+  z: "z_t", r: "r_t", h_tilde: "h̃_t", r_h: "r_t * h_{t-1}", keep_h: "keep * h_{t-1}", write_h: "write * h̃_t",
+  h_top: "h_t", active: "active",
 };
 
 // What each vector is, in a few words (the diagram's hover text).
@@ -21,10 +24,20 @@ export const VECTOR_ROLES = {
   f_c: "what is kept of the old cell state",
   i_c: "what is written onto the belt",
   tanh_c: "cell state squashed to (-1, 1)",
+  d: "depth gate: how much of the lower layer's cell to add",
+  c_below: "cell state of the layer below, this step",
+  d_c: "what the depth gate lets up from the layer below",
+  z: "update gate",
+  r: "reset gate: how much of h_{t-1} the candidate sees",
+  h_tilde: "candidate state",
+  r_h: "the part of h_{t-1} the candidate sees",
+  keep_h: "what is kept of the old state",
+  write_h: "what is written from the candidate",
+  h_top: "output of this step",
 };
 
 // Gates live in [0, 1]: a sequential scale. Everything else: diverging around 0.
-export const GATE_VECTORS = new Set(["f", "i", "o", "z", "r"]);
+export const GATE_VECTORS = new Set(["f", "i", "o", "z", "r", "d"]);
 
 // Colour-blind-safe ramps (ColorBrewer PuOr for signed values, a single blue hue for gates).
 export const DIVERGING = ["#2d004b", "#8073ac", "#d8daeb", "#f7f7f7", "#fee0b6", "#e08214", "#7f3b08"];
@@ -38,6 +51,7 @@ export const PALETTE = {
   wire: "#333",
   belt: "#111",
   module: "#eef3ee",
+  moduleStroke: "#9aa79a",
 };
 
 export const STRIP = { width: 140, height: 16 };

@@ -1,7 +1,8 @@
 // Wires the page together: the stream fills the trace; views redraw from the trace,
 // at most once per animation frame however fast frames arrive.
-import { LSTMDiagram } from "./diagram/lstm.js";
+import { createDiagram } from "./diagram/index.js";
 import { VECTOR_LABELS, VECTOR_ROLES } from "./config.js";
+import { plainLabel } from "./text.js";
 import { Heatmap } from "./heatmap.js";
 import { TextFeed } from "./input.js";
 import { Player } from "./player.js";
@@ -14,7 +15,9 @@ import { Trace } from "./trace.js";
 const $ = (id) => document.querySelector(`[data-testid="${id}"]`);
 
 const trace = new Trace();
-const diagram = new LSTMDiagram($("diagram-container"));
+const diagramContainer = $("diagram-container");
+let diagram = null;
+let diagramKey = "";
 const tokens = new TokenStrip($("tokens"), trace);
 const predictions = new Predictions($("predictions"), trace);
 const heatmap = new Heatmap($("heatmap"), trace);
@@ -39,14 +42,26 @@ function draw() {
   const change = pending;
   pending = null;
   const t = trace.t;
+  if (!trace.meta) return;
+  ensureDiagram();
   const record = trace.record(t);
-  if (record) diagram.update(record, { c: trace.previous(t, "c"), h: trace.previous(t, "h") }, trace.input(t));
+  if (record) diagram.update(record, trace.previous(t), trace.input(t), trace.below(t));
   else diagram.clear();
-  $("diagram-container").dataset.t = String(t);
+  diagramContainer.dataset.t = String(t);
   tokens.render(change);
   predictions.render();
   player.render();
   heatmap.render(change);
+}
+
+// A diagram for the shown cell and layer, made again only when either changes.
+function ensureDiagram() {
+  const { meta, layer } = trace;
+  const key = JSON.stringify([meta.cell, layer, meta.cell_options ?? {}, meta.hidden_size]);
+  if (key === diagramKey) return;
+  diagram?.remove();
+  diagram = createDiagram(diagramContainer, meta, layer);
+  diagramKey = key;
 }
 
 // --- numbers on hover ---
@@ -55,7 +70,8 @@ $("diagram-container").addEventListener("pointermove", (event) => {
   if (!cell || !diagram.values) return tooltip.hide();
   const { vector, unit } = cell.dataset;
   const value = diagram.values[vector][unit];
-  tooltip.show(`${VECTOR_LABELS[vector]}[${unit}] = ${value.toFixed(4)}\n${VECTOR_ROLES[vector]}`, event.clientX, event.clientY);
+  tooltip.show(`${plainLabel(VECTOR_LABELS[vector] ?? vector)}[${unit}] = ${value.toFixed(4)}\n${VECTOR_ROLES[vector] ?? ""}`,
+    event.clientX, event.clientY);
 });
 $("diagram-container").addEventListener("pointerleave", () => tooltip.hide());
 
@@ -68,7 +84,13 @@ const stream = new TraceStream(wsUrl, {
     hideError();
   },
   step: (step) => trace.add(step),
-  done: (done) => { status.textContent = `${done.total} steps traced`; },
+  done: (done) => {
+    status.textContent = `${done.total} steps traced`;
+    if (resumeAt !== null) {  // a model switch keeps the time position
+      trace.seek(resumeAt);
+      resumeAt = null;
+    }
+  },
   error: (error) => showError(error.message),
   status: (state) => {
     status.dataset.state = state;
@@ -82,6 +104,31 @@ function showModel(meta) {
   $("untrained-badge").hidden = meta.trained;
   $("model-shape").textContent =
     `${meta.cell_title} · ${meta.layers} layer${meta.layers > 1 ? "s" : ""} × ${meta.hidden_size} units · ${meta.tokenizer} tokens`;
+  $("cell-note").textContent = cellNote(meta);
+  const layerSelect = $("layer-select");
+  layerSelect.replaceChildren(...Array.from({ length: meta.layers }, (_, k) => {
+    const option = document.createElement("option");
+    option.value = k;
+    option.textContent = `layer ${k + 1}${k === 0 ? " (bottom)" : ""}${k === meta.layers - 1 && k > 0 ? " (top)" : ""}`;
+    return option;
+  }));
+  layerSelect.value = trace.layer;
+  $("layer-picker").hidden = meta.layers < 2;
+}
+
+// What sets this model's cell apart, in a line (its variant, peepholes, clock periods).
+function cellNote(meta) {
+  const options = meta.cell_options ?? {};
+  if (meta.cell === "gru") {
+    return options.gru_variant === "pytorch"
+      ? "PyTorch/Keras GRU: r is applied after the matrix product, and z keeps the old state: h_t = z·h_{t-1} + (1 − z)·h̃_t"
+      : "The article's GRU: h̃_t = tanh(W·[r·h_{t-1}, x_t]), h_t = (1 − z)·h_{t-1} + z·h̃_t";
+  }
+  if (meta.cell === "peephole") return `Peepholes into: ${(options.peepholes ?? []).join(", ") || "none"}`;
+  if (meta.cell === "cwrnn") return `Clock periods: ${(options.periods ?? []).join(", ")}`;
+  if (meta.cell === "cifg") return "Coupled gates: i_t = 1 − f_t";
+  if (meta.cell === "dglstm") return "Depth gates link each layer's cell to the layer above (pick a layer above the first)";
+  return "";
 }
 
 function showError(message) {
@@ -131,10 +178,16 @@ async function loadModels() {
   useSelectedModel();
 }
 
+let resumeAt = null;
+
 function useSelectedModel() {
   const option = modelSelect.selectedOptions[0];
-  if (option) feed.restart(option.value, option.dataset.tokenizer);
+  if (!option) return;
+  resumeAt = trace.t >= 0 ? trace.t : null;
+  feed.restart(option.value, option.dataset.tokenizer);
 }
+
+$("layer-select").addEventListener("change", (event) => trace.setLayer(Number(event.target.value)));
 
 modelSelect.addEventListener("change", useSelectedModel);
 const initialText = new URLSearchParams(location.search).get("text");

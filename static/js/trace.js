@@ -54,9 +54,21 @@ export class Trace {
   }
 
   // The state a step starts from (the "_prev" values): the previous step's, or zeros.
-  previous(t, name) {
+  previous(t) {
     const record = this.record(t - 1);
-    return record ? record[name] : new Array(this.meta.hidden_size).fill(0);
+    const zeros = () => new Array(this.meta.hidden_size).fill(0);
+    return Object.fromEntries(this.meta.states.map((name) => [name, record ? record[name] : zeros()]));
+  }
+
+  // The record of the layer below the shown one at step t (the depth gate reads its cell).
+  below(t) {
+    const step = this.steps[t];
+    return step?.layers && this.layer > 0 ? step.layers[this.layer - 1] : null;
+  }
+
+  setLayer(layer) {
+    this.layer = Math.max(0, Math.min(layer, this.meta.layers - 1));
+    this.emit("layer");
   }
 
   // The input vector x_t the shown layer reads: the embedding for layer 0, else h of the layer below.

@@ -33,6 +33,16 @@ export function wire(parent, points, { arrow = true, className = "wire" } = {}) 
   return el("path", { d, class: className, "marker-end": arrow ? "url(#arrow)" : "" }, parent);
 }
 
+// The grey rounded box around one repeating module.
+export function moduleBox(parent, x, y, width, height) {
+  return el("rect", { x, y, width, height, rx: 26, fill: PALETTE.module, stroke: PALETTE.moduleStroke, class: "module-box" }, parent);
+}
+
+// A dot where a wire forks: its content is copied to several places.
+export function junction(parent, cx, cy) {
+  return el("circle", { cx, cy, r: 3.5, fill: PALETTE.wire }, parent);
+}
+
 // A yellow box: a learned layer (σ or tanh).
 export function layerBox(parent, cx, cy, text, part) {
   const group = el("g", { class: "layer-box", "data-part": part, "data-testid": `box-${part}` }, parent);
