@@ -1,16 +1,22 @@
 // Wires the page together: the stream fills the trace; views redraw from the trace,
 // at most once per animation frame however fast frames arrive.
-import { createDiagram } from "./diagram/index.js";
+import { Chain } from "./chain.js";
 import { VECTOR_LABELS, VECTOR_ROLES } from "./config.js";
-import { plainLabel } from "./text.js";
+import { createDiagram } from "./diagram/index.js";
 import { Heatmap } from "./heatmap.js";
 import { TextFeed } from "./input.js";
+import { Inspector } from "./inspector.js";
+import { Panels } from "./panels.js";
 import { Player } from "./player.js";
 import { Predictions } from "./predictions.js";
+import { Saturation } from "./saturation.js";
 import { TraceStream } from "./stream.js";
+import { plainLabel } from "./text.js";
 import { TokenStrip } from "./tokens.js";
 import { Tooltip } from "./tooltip.js";
 import { Trace } from "./trace.js";
+import { UnitText } from "./unit-text.js";
+import { Walkthrough } from "./walkthrough.js";
 
 const $ = (id) => document.querySelector(`[data-testid="${id}"]`);
 
@@ -18,12 +24,25 @@ const trace = new Trace();
 const diagramContainer = $("diagram-container");
 let diagram = null;
 let diagramKey = "";
+
 const tokens = new TokenStrip($("tokens"), trace);
-const predictions = new Predictions($("predictions"), trace);
-const heatmap = new Heatmap($("heatmap"), trace);
 const player = new Player({
   play: $("play"), back: $("step-back"), forward: $("step-forward"), slider: $("time-slider"), position: $("position"),
 }, trace);
+const walkthrough = new Walkthrough($("walkthrough"), trace, () => diagram);
+// Panels that can be hidden, by name; each redraws only while shown.
+const views = {
+  predictions: new Predictions($("predictions"), trace),
+  chain: new Chain($("chain"), trace),
+  "unit-text": new UnitText($("unit-text"), $("unit-vector"), trace),
+  inspector: new Inspector($("inspector"), trace),
+  saturation: new Saturation($("saturation"), trace),
+  heatmap: new Heatmap($("heatmap"), trace),
+};
+const stale = new Set();  // views that were hidden while the trace changed
+const panels = new Panels(document, (name, visible) => {
+  if (name === "walkthrough" || (visible && stale.has(name))) redraw("reset");
+});
 const tooltip = new Tooltip($("tooltip"));
 const status = $("status");
 const modelSelect = $("model-select");
@@ -31,27 +50,37 @@ const modelInfo = $("model-info");
 
 // --- drawing, batched per animation frame ---
 let pending = null;
-trace.subscribe((change) => {
+trace.subscribe((change) => redraw(change));
+
+function redraw(change) {
   if (pending === "reset") return;
   pending = change === "reset" ? "reset" : pending ?? change;
   requestAnimationFrame(draw);
-});
+}
 
 function draw() {
-  if (pending === null) return;
+  if (pending === null || !trace.meta) return;
   const change = pending;
   pending = null;
   const t = trace.t;
-  if (!trace.meta) return;
   ensureDiagram();
   const record = trace.record(t);
   if (record) diagram.update(record, trace.previous(t), trace.input(t), trace.below(t));
   else diagram.clear();
+  diagram.selectUnit(trace.unit);
   diagramContainer.dataset.t = String(t);
+  $("unit-input").max = trace.meta.hidden_size - 1;
+  $("unit-input").value = trace.unit;
   tokens.render(change);
-  predictions.render();
   player.render();
-  heatmap.render(change);
+  walkthrough.render(panels.isVisible("walkthrough"));
+  for (const [name, view] of Object.entries(views)) {
+    if (panels.isVisible(name)) {
+      view.render(stale.delete(name) ? "reset" : change);
+    } else {
+      stale.add(name);
+    }
+  }
 }
 
 // A diagram for the shown cell and layer, made again only when either changes.
@@ -64,18 +93,24 @@ function ensureDiagram() {
   diagramKey = key;
 }
 
-// --- numbers on hover ---
-$("diagram-container").addEventListener("pointermove", (event) => {
+// --- numbers on hover; click a unit to select it everywhere ---
+diagramContainer.addEventListener("pointermove", (event) => {
   const cell = event.target.closest("rect.unit");
-  if (!cell || !diagram.values) return tooltip.hide();
+  if (!cell || !diagram?.values) return tooltip.hide();
   const { vector, unit } = cell.dataset;
   const value = diagram.values[vector][unit];
   tooltip.show(`${plainLabel(VECTOR_LABELS[vector] ?? vector)}[${unit}] = ${value.toFixed(4)}\n${VECTOR_ROLES[vector] ?? ""}`,
     event.clientX, event.clientY);
 });
-$("diagram-container").addEventListener("pointerleave", () => tooltip.hide());
+diagramContainer.addEventListener("pointerleave", () => tooltip.hide());
+diagramContainer.addEventListener("click", (event) => {
+  const cell = event.target.closest("rect.unit");
+  if (cell) trace.selectUnit(Number(cell.dataset.unit));
+});
+$("unit-input").addEventListener("change", (event) => trace.selectUnit(Number(event.target.value)));
 
 // --- the stream ---
+let resumeAt = null;  // a model switch keeps the time position
 const wsUrl = `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/ws/trace`;
 const stream = new TraceStream(wsUrl, {
   meta: (meta) => {
@@ -86,7 +121,7 @@ const stream = new TraceStream(wsUrl, {
   step: (step) => trace.add(step),
   done: (done) => {
     status.textContent = `${done.total} steps traced`;
-    if (resumeAt !== null) {  // a model switch keeps the time position
+    if (resumeAt !== null) {
       trace.seek(resumeAt);
       resumeAt = null;
     }
@@ -141,12 +176,17 @@ function hideError() {
   $("error").hidden = true;
 }
 
-// --- keyboard: arrows move through time when the focus is not in the text box ---
+// --- keyboard: outside the text box, arrows move through time (or, with the walk-through
+// shown, through its four steps and on into the next token); space plays and pauses ---
 document.addEventListener("keydown", (event) => {
   if (event.target.closest("textarea, input, select")) return;
-  if (event.key === "ArrowLeft") player.stepBy(-1);
-  else if (event.key === "ArrowRight") player.stepBy(1);
-  else if (event.key === " " && event.target === document.body) {
+  const walking = panels.isVisible("walkthrough") && walkthrough.applies && !event.shiftKey;
+  if (event.key === "ArrowLeft" || event.key === "ArrowRight") {
+    const delta = event.key === "ArrowLeft" ? -1 : 1;
+    event.preventDefault();
+    if (walking) walkthrough.move(delta);
+    else player.stepBy(delta);
+  } else if (event.key === " " && event.target === document.body) {
     event.preventDefault();
     player.timer ? player.pause() : player.play();
   }
@@ -178,8 +218,6 @@ async function loadModels() {
   useSelectedModel();
 }
 
-let resumeAt = null;
-
 function useSelectedModel() {
   const option = modelSelect.selectedOptions[0];
   if (!option) return;
@@ -187,9 +225,8 @@ function useSelectedModel() {
   feed.restart(option.value, option.dataset.tokenizer);
 }
 
-$("layer-select").addEventListener("change", (event) => trace.setLayer(Number(event.target.value)));
-
 modelSelect.addEventListener("change", useSelectedModel);
+$("layer-select").addEventListener("change", (event) => trace.setLayer(Number(event.target.value)));
 const initialText = new URLSearchParams(location.search).get("text");
 if (initialText !== null) $("text-input").value = initialText;
 loadModels().catch((error) => showError(`Could not list the models: ${error.message}`));

@@ -31,6 +31,22 @@ export class Diagram {
     for (const [name, strip] of Object.entries(this.strips)) strip.update(this.values[name]);
   }
 
+  // The walk-through: light the parts and strips of one stage, dim the rest (null: all lit).
+  highlight(stage) {
+    this.svg.classList.toggle("staged", Boolean(stage));
+    for (const node of this.svg.querySelectorAll("[data-part]")) {
+      node.classList.toggle("lit", Boolean(stage) && stage.parts.includes(node.dataset.part));
+    }
+    for (const [name, strip] of Object.entries(this.strips)) {
+      strip.group.classList.toggle("lit", Boolean(stage) && stage.vectors.includes(name));
+    }
+  }
+
+  // The selected unit, outlined on every strip.
+  selectUnit(unit) {
+    for (const strip of Object.values(this.strips)) strip.select(unit);
+  }
+
   clear() {
     for (const strip of Object.values(this.strips)) strip.update([]);
     this.values = null;

@@ -30,7 +30,7 @@ export class GRUDiagram extends Diagram {
     moduleBox(svg, 120, 70, 880, 420);
 
     // The state line: h_{t-1} × (keep) + (write) = h_t.
-    const top = el("g", { "data-part": "update", class: "belt", "data-testid": "belt" }, svg);
+    const top = el("g", { "data-part": "belt", class: "belt", "data-testid": "belt" }, svg);
     wire(top, [[20, TOP_Y], [X.r + 46, TOP_Y]], { arrow: false, className: "wire belt-line" });
     pointwise(top, X.r + 60, TOP_Y, "×", "keep-times");
     wire(top, [[X.r + 74, TOP_Y], [X.h - 14, TOP_Y]], { arrow: false, className: "wire belt-line" });

@@ -47,7 +47,7 @@ export class LSTMDiagram extends Diagram {
     moduleBox(svg, 140, 70, 850, 420);
 
     // The conveyor belt: C_{t-1} in, × with f_t, + with i_t * C̃_t, C_t out.
-    const belt = el("g", { "data-part": "update", class: "belt", "data-testid": "belt" }, svg);
+    const belt = el("g", { "data-part": "belt", class: "belt", "data-testid": "belt" }, svg);
     wire(belt, [[20, BELT_Y], [X.f - 14, BELT_Y]], { arrow: false, className: "wire belt-line" });
     wire(belt, [[X.f + 14, BELT_Y], [X.g - 14, BELT_Y]], { arrow: false, className: "wire belt-line" });
     wire(belt, [[X.g + 14, BELT_Y], [RIGHT, BELT_Y]], { className: "wire belt-line" });
