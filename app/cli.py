@@ -9,6 +9,7 @@ import webbrowser
 from pathlib import Path
 
 from app import __version__
+from app.export.page import DEFAULT_PANELS, PANELS, ExportError, render_lesson
 from app.models.format import ModelFileError, load_model
 from app.models.model import Model
 from app.models.registry import ModelRegistry, UnknownModelError
@@ -53,6 +54,17 @@ def trace_command(args: argparse.Namespace) -> int:
     return 0
 
 
+def export_command(args: argparse.Namespace) -> int:
+    settings = get_settings()
+    if args.models:
+        settings = settings.model_copy(update={"models": args.models})
+    model, bundled = resolve_model(args.model, settings)
+    page = render_lesson(model, bundled, args.text, settings, tuple(args.views.split(",")))
+    args.output.write_text(page, encoding="utf-8")
+    print(f"wrote {args.output} ({len(page.encode()) / 1024:.0f} KB): open it in any browser, no server needed")
+    return 0
+
+
 def serve_command(args: argparse.Namespace) -> int:
     import uvicorn
 
@@ -88,6 +100,15 @@ def build_parser() -> argparse.ArgumentParser:
     trace.add_argument("--json", action="store_true", help="print the same JSON as POST /api/trace")
     trace.add_argument("--models", type=Path, help="a folder of your own .npz models")
     trace.set_defaults(run=trace_command)
+
+    export = commands.add_parser("export", help="write a self-contained HTML page that replays a trace offline")
+    export.add_argument("model", help="a bundled model's name, a name in --models, or a path to a .npz file")
+    export.add_argument("text")
+    export.add_argument("-o", "--output", type=Path, required=True, help="the .html file to write")
+    export.add_argument("--views", default=",".join(DEFAULT_PANELS),
+                        help=f"comma-separated panels to show, from {','.join(PANELS)} (default: %(default)s)")
+    export.add_argument("--models", type=Path, help="a folder of your own .npz models")
+    export.set_defaults(run=export_command)
     return parser
 
 
@@ -95,6 +116,6 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.run(args)
-    except (UnknownModelError, ModelFileError, TraceLimitError) as error:
+    except (UnknownModelError, ModelFileError, TraceLimitError, ExportError) as error:
         print(f"gatescope: {error}", file=sys.stderr)
         return 2

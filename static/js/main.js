@@ -1,16 +1,20 @@
-// Wires the page together: the stream fills the trace; views redraw from the trace,
-// at most once per animation frame however fast frames arrive.
+// Wires the page together: a stream (live, or a recording) fills the trace; views redraw
+// from the trace at most once per animation frame; the view's state lives in the URL.
 import { Chain } from "./chain.js";
 import { VECTOR_LABELS, VECTOR_ROLES } from "./config.js";
 import { createDiagram } from "./diagram/index.js";
 import { Heatmap } from "./heatmap.js";
+import { connectHost } from "./host.js";
 import { TextFeed } from "./input.js";
 import { Inspector } from "./inspector.js";
+import { modelOption, showModel } from "./models.js";
 import { Panels } from "./panels.js";
 import { Player } from "./player.js";
 import { Predictions } from "./predictions.js";
 import { Saturation } from "./saturation.js";
-import { TraceStream } from "./stream.js";
+import { connectSharing } from "./share.js";
+import { readState, writeState } from "./state.js";
+import { RecordedStream, TraceStream } from "./stream.js";
 import { plainLabel } from "./text.js";
 import { TokenStrip } from "./tokens.js";
 import { Tooltip } from "./tooltip.js";
@@ -19,8 +23,13 @@ import { UnitText } from "./unit-text.js";
 import { Walkthrough } from "./walkthrough.js";
 
 const $ = (id) => document.querySelector(`[data-testid="${id}"]`);
+const recordingElement = document.getElementById("gatescope-recording");
+const recording = recordingElement ? JSON.parse(recordingElement.textContent) : null;
+const view = readState(recording ? recording.query : location.search);  // what the link asks for
 
 const trace = new Trace();
+trace.unit = view.unit;
+trace.stage = view.stage;
 const diagramContainer = $("diagram-container");
 let diagram = null;
 let diagramKey = "";
@@ -28,7 +37,7 @@ let diagramKey = "";
 const tokens = new TokenStrip($("tokens"), trace);
 const player = new Player({
   play: $("play"), back: $("step-back"), forward: $("step-forward"), slider: $("time-slider"), position: $("position"),
-}, trace);
+}, trace, { interval: view.speed, loop: view.loop });
 const walkthrough = new Walkthrough($("walkthrough"), trace, () => diagram);
 // Panels that can be hidden, by name; each redraws only while shown.
 const views = {
@@ -42,15 +51,24 @@ const views = {
 const stale = new Set();  // views that were hidden while the trace changed
 const panels = new Panels(document, (name, visible) => {
   if (name === "walkthrough" || (visible && stale.has(name))) redraw("reset");
-});
+  saveToUrl();
+}, view.panels);
 const tooltip = new Tooltip($("tooltip"));
 const status = $("status");
 const modelSelect = $("model-select");
-const modelInfo = $("model-info");
+const textBox = $("text-input");
+
+for (const name of view.hide) {
+  for (const element of document.querySelectorAll(`[data-hideable~="${name}"]`)) element.hidden = true;
+}
+document.documentElement.dataset.theme = view.theme;
 
 // --- drawing, batched per animation frame ---
 let pending = null;
-trace.subscribe((change) => redraw(change));
+trace.subscribe((change) => {
+  redraw(change);
+  if (change !== "step") saveToUrl();
+});
 
 function redraw(change) {
   if (pending === "reset") return;
@@ -74,12 +92,9 @@ function draw() {
   tokens.render(change);
   player.render();
   walkthrough.render(panels.isVisible("walkthrough"));
-  for (const [name, view] of Object.entries(views)) {
-    if (panels.isVisible(name)) {
-      view.render(stale.delete(name) ? "reset" : change);
-    } else {
-      stale.add(name);
-    }
+  for (const [name, panel] of Object.entries(views)) {
+    if (panels.isVisible(name)) panel.render(stale.delete(name) ? "reset" : change);
+    else stale.add(name);
   }
 }
 
@@ -91,6 +106,30 @@ function ensureDiagram() {
   diagram?.remove();
   diagram = createDiagram(diagramContainer, meta, layer);
   diagramKey = key;
+}
+
+// --- the URL: every change of view is written back, so the address is always a link to it ---
+function currentQuery() {
+  return writeState({
+    ...view,
+    model: modelSelect.value || view.model,
+    text: textBox.value,
+    t: trace.follow ? null : trace.t,
+    unit: trace.unit,
+    layer: trace.meta && trace.layer !== trace.meta.layers - 1 ? trace.layer : null,
+    stage: trace.stage,
+    panels: panels.shown(),
+  });
+}
+
+let urlTimer = null;
+function saveToUrl() {
+  if (recording) return;  // a file:// page has no address worth rewriting
+  clearTimeout(urlTimer);
+  urlTimer = setTimeout(() => {
+    const query = currentQuery();
+    history.replaceState(null, "", `${location.pathname}${query ? `?${query}` : ""}`);
+  }, 200);
 }
 
 // --- numbers on hover; click a unit to select it everywhere ---
@@ -110,61 +149,39 @@ diagramContainer.addEventListener("click", (event) => {
 $("unit-input").addEventListener("change", (event) => trace.selectUnit(Number(event.target.value)));
 
 // --- the stream ---
-let resumeAt = null;  // a model switch keeps the time position
-const wsUrl = `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/ws/trace`;
-const stream = new TraceStream(wsUrl, {
+let resumeAt = view.t;          // a model switch, or a link, keeps the time position
+let wantedLayer = view.layer;   // a link's layer, once its model's meta is known
+let autoplay = view.autoplay;
+const handlers = {
   meta: (meta) => {
     trace.reset(meta);
-    showModel(meta);
+    if (wantedLayer !== null && wantedLayer < meta.layers) trace.layer = wantedLayer;
+    wantedLayer = null;
+    showModel(meta, $, trace.layer);
     hideError();
   },
   step: (step) => trace.add(step),
   done: (done) => {
-    status.textContent = `${done.total} steps traced`;
+    status.textContent = recording ? `a recording of ${done.total} steps` : `${done.total} steps traced`;
     if (resumeAt !== null) {
       trace.seek(resumeAt);
       resumeAt = null;
+    }
+    if (autoplay) {
+      autoplay = false;
+      player.play();
     }
   },
   error: (error) => showError(error.message),
   status: (state) => {
     status.dataset.state = state;
-    if (state !== "open") status.textContent = state === "connecting" ? "connecting…" : "disconnected, retrying…";
+    if (state === "connecting") status.textContent = "connecting…";
+    else if (state === "closed") status.textContent = "disconnected, retrying…";
   },
-});
-const feed = new TextFeed($("text-input"), stream);
-
-function showModel(meta) {
-  modelInfo.textContent = meta.description || `${meta.cell_title}, ${meta.hidden_size} units`;
-  $("untrained-badge").hidden = meta.trained;
-  $("model-shape").textContent =
-    `${meta.cell_title} · ${meta.layers} layer${meta.layers > 1 ? "s" : ""} × ${meta.hidden_size} units · ${meta.tokenizer} tokens`;
-  $("cell-note").textContent = cellNote(meta);
-  const layerSelect = $("layer-select");
-  layerSelect.replaceChildren(...Array.from({ length: meta.layers }, (_, k) => {
-    const option = document.createElement("option");
-    option.value = k;
-    option.textContent = `layer ${k + 1}${k === 0 ? " (bottom)" : ""}${k === meta.layers - 1 && k > 0 ? " (top)" : ""}`;
-    return option;
-  }));
-  layerSelect.value = trace.layer;
-  $("layer-picker").hidden = meta.layers < 2;
-}
-
-// What sets this model's cell apart, in a line (its variant, peepholes, clock periods).
-function cellNote(meta) {
-  const options = meta.cell_options ?? {};
-  if (meta.cell === "gru") {
-    return options.gru_variant === "pytorch"
-      ? "PyTorch/Keras GRU: r is applied after the matrix product, and z keeps the old state: h_t = z·h_{t-1} + (1 − z)·h̃_t"
-      : "The article's GRU: h̃_t = tanh(W·[r·h_{t-1}, x_t]), h_t = (1 − z)·h_{t-1} + z·h̃_t";
-  }
-  if (meta.cell === "peephole") return `Peepholes into: ${(options.peepholes ?? []).join(", ") || "none"}`;
-  if (meta.cell === "cwrnn") return `Clock periods: ${(options.periods ?? []).join(", ")}`;
-  if (meta.cell === "cifg") return "Coupled gates: i_t = 1 − f_t";
-  if (meta.cell === "dglstm") return "Depth gates link each layer's cell to the layer above (pick a layer above the first)";
-  return "";
-}
+};
+const wsUrl = `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/ws/trace`;
+const stream = recording ? new RecordedStream(recording.frames, handlers) : new TraceStream(wsUrl, handlers);
+const feed = new TextFeed(textBox, stream);
 
 function showError(message) {
   const box = $("error");
@@ -179,7 +196,7 @@ function hideError() {
 // --- keyboard: outside the text box, arrows move through time (or, with the walk-through
 // shown, through its four steps and on into the next token); space plays and pauses ---
 document.addEventListener("keydown", (event) => {
-  if (event.target.closest("textarea, input, select")) return;
+  if (event.target.closest("textarea, input, select, dialog")) return;
   const walking = panels.isVisible("walkthrough") && walkthrough.applies && !event.shiftKey;
   if (event.key === "ArrowLeft" || event.key === "ArrowRight") {
     const delta = event.key === "ArrowLeft" ? -1 : 1;
@@ -192,42 +209,55 @@ document.addEventListener("keydown", (event) => {
   }
 });
 
-// --- examples ---
 for (const button of document.querySelectorAll("[data-example]")) {
   button.addEventListener("click", () => {
-    $("text-input").value = button.dataset.example;
+    textBox.value = button.dataset.example;
     feed.sync(true);
   });
 }
 
+// --- a host page (an LMS, a slide) may drive an embedded view ---
+connectHost({
+  "set-text": ({ text }) => {
+    if (recording) return;
+    textBox.value = text;
+    feed.sync(true);
+  },
+  seek: ({ t }) => trace.seek(t),
+  play: () => player.play(),
+  pause: () => player.pause(),
+  "select-unit": ({ unit }) => trace.meta && trace.selectUnit(unit),
+});
+if ($("share")) connectSharing($, currentQuery, () => [...panels.sections.keys()].filter((n) => panels.isVisible(n)));
+
 // --- models ---
 async function loadModels() {
+  if (recording) return [recording.meta];
   const response = await fetch("/api/models");
-  const { models } = await response.json();
-  modelSelect.replaceChildren(...models.map((m) => {
-    const option = document.createElement("option");
-    option.value = m.name;
-    option.textContent = m.error ? `${m.name} (cannot load)` : `${m.name} — ${m.cell_title}${m.trained ? "" : ", untrained"}`;
-    option.disabled = Boolean(m.error);
-    if (m.error) option.title = m.error;
-    option.dataset.tokenizer = m.tokenizer ?? "char";
-    return option;
-  }));
-  const wanted = new URLSearchParams(location.search).get("model") ?? document.body.dataset.defaultModel;
-  if (models.some((m) => m.name === wanted && !m.error)) modelSelect.value = wanted;
-  useSelectedModel();
+  return (await response.json()).models;
 }
 
 function useSelectedModel() {
   const option = modelSelect.selectedOptions[0];
   if (!option) return;
-  resumeAt = trace.t >= 0 ? trace.t : null;
+  if (resumeAt === null && trace.t >= 0 && !trace.follow) resumeAt = trace.t;
   feed.restart(option.value, option.dataset.tokenizer);
+  saveToUrl();
 }
 
 modelSelect.addEventListener("change", useSelectedModel);
 $("layer-select").addEventListener("change", (event) => trace.setLayer(Number(event.target.value)));
-const initialText = new URLSearchParams(location.search).get("text");
-if (initialText !== null) $("text-input").value = initialText;
-loadModels().catch((error) => showError(`Could not list the models: ${error.message}`));
+textBox.value = recording ? recording.text : view.text;
+if (recording) {
+  textBox.readOnly = true;
+  modelSelect.disabled = true;
+  for (const element of document.querySelectorAll('[data-hideable~="examples"]')) element.hidden = true;
+}
+textBox.addEventListener("input", saveToUrl);
+loadModels().then((models) => {
+  modelSelect.replaceChildren(...models.map(modelOption));
+  const wanted = view.model ?? document.body.dataset.defaultModel;
+  if (models.some((m) => m.name === wanted && !m.error)) modelSelect.value = wanted;
+  useSelectedModel();
+}).catch((error) => showError(`Could not list the models: ${error.message}`));
 player.render();

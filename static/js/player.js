@@ -2,10 +2,12 @@
 import { PLAY_INTERVAL_MS } from "./config.js";
 
 export class Player {
-  constructor(elements, trace) {
+  constructor(elements, trace, { interval = PLAY_INTERVAL_MS, loop = false } = {}) {
     this.el = elements;  // { play, back, forward, slider, position }
     this.trace = trace;
     this.timer = null;
+    this.interval = interval;  // milliseconds per step
+    this.loop = loop;          // start again from the first step at the end
     elements.play.addEventListener("click", () => (this.timer ? this.pause() : this.play()));
     elements.back.addEventListener("click", () => this.stepBy(-1));
     elements.forward.addEventListener("click", () => this.stepBy(1));
@@ -25,9 +27,10 @@ export class Player {
     if (!trace.steps.length) return;
     if (trace.t >= trace.steps.length - 1) trace.seek(0);
     this.timer = setInterval(() => {
-      if (trace.t >= trace.steps.length - 1) this.pause();
-      else trace.seek(trace.t + 1);
-    }, PLAY_INTERVAL_MS);
+      if (trace.t < trace.steps.length - 1) trace.seek(trace.t + 1);
+      else if (this.loop) trace.seek(0);
+      else this.pause();
+    }, this.interval);
     this.render();
   }
 
