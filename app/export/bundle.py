@@ -18,7 +18,7 @@ from pathlib import Path, PurePosixPath
 
 IMPORT = re.compile(r'^import \{([^}]*)\} from "(\.{1,2}/[^"]+\.js)";\s*$', re.MULTILINE)
 EXPORT = re.compile(r"^export (?:async )?(?:const|let|function\*?|class) (\w+)", re.MULTILINE)
-ANY_IMPORT_OR_EXPORT = re.compile(r"^\s*(import|export)\b", re.MULTILINE)
+ANY_IMPORT_OR_EXPORT = re.compile(r"^\s*(import|export)\s", re.MULTILINE)  # not an "export:" key
 
 
 class BundleError(ValueError):

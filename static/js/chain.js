@@ -4,6 +4,7 @@
 // so what a unit carries along the chain can be followed. Click a module to go there.
 import { colourFor } from "./palette.js";
 import { el } from "./diagram/svg.js";
+import { t as tr } from "./i18n/index.js";
 import { visibleToken } from "./text.js";
 
 const W = 46;       // one module's width, gaps included
@@ -43,7 +44,7 @@ export class Chain {
   module(t) {
     const x = 4 + t * W;
     const group = el("g", { "data-t": t, class: "chain-module", role: "listitem", "data-testid": "chain-module" }, this.svg);
-    el("title", {}, group).textContent = `step ${t}: “${this.trace.steps[t].token}”`;
+    el("title", {}, group).textContent = tr("chain_module", { t, token: this.trace.steps[t].token });
     el("rect", { x, y: 14, width: W - 8, height: 46, rx: 8, class: "chain-box" }, group);
     const belt = el("line", { x1: x - 4, y1: 22, x2: x + W - 4, y2: 22, "stroke-width": 7, class: "chain-belt" }, group);
     const out = el("circle", { cx: x + (W - 8) / 2, cy: 44, r: 8, class: "chain-out" }, group);

@@ -10,32 +10,6 @@ export const VECTOR_LABELS = {
   h_top: "h_t", active: "active",
 };
 
-// What each vector is, in a few words (the diagram's hover text).
-export const VECTOR_ROLES = {
-  f: "forget gate: how much of C_{t-1} to keep",
-  i: "input gate: how much of C̃_t to write",
-  c_tilde: "candidate values",
-  o: "output gate: how much of tanh(C_t) to output",
-  c: "cell state after this step (the belt)",
-  h: "output of this step",
-  c_prev: "cell state arriving from the previous step",
-  h_prev: "output of the previous step",
-  x: "input vector (the token's embedding)",
-  f_c: "what is kept of the old cell state",
-  i_c: "what is written onto the belt",
-  tanh_c: "cell state squashed to (-1, 1)",
-  d: "depth gate: how much of the lower layer's cell to add",
-  c_below: "cell state of the layer below, this step",
-  d_c: "what the depth gate lets up from the layer below",
-  z: "update gate",
-  r: "reset gate: how much of h_{t-1} the candidate sees",
-  h_tilde: "candidate state",
-  r_h: "the part of h_{t-1} the candidate sees",
-  keep_h: "what is kept of the old state",
-  write_h: "what is written from the candidate",
-  h_top: "output of this step",
-};
-
 // Gates live in [0, 1]: a sequential scale. Everything else: diverging around 0.
 export const GATE_VECTORS = new Set(["f", "i", "o", "z", "r", "d"]);
 

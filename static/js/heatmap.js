@@ -5,6 +5,7 @@ import { Chart } from "./chart.js";
 import { DIVERGING } from "./config.js";
 import { plotlyScale } from "./palette.js";
 import { visibleToken } from "./text.js";
+import { t } from "./i18n/index.js";
 
 export class Heatmap extends Chart {
   constructor(element, trace) {
@@ -46,7 +47,7 @@ export class Heatmap extends Chart {
     if (change === "reset" || change === "layer" || !this.rows) this.reset();
     if (!this.ready(() => this.render())) return;
     this.addColumns();
-    const t = this.trace.t;
+    const now = this.trace.t;
     const few = this.x.length <= 60;
     this.react([{
       type: "heatmap", z: this.z, x: this.x, y: this.rows, zmin: -1, zmax: 1,
@@ -55,9 +56,9 @@ export class Heatmap extends Chart {
     }], {
       margin: { l: 70, r: 10, t: 10, b: 40 },
       height: 340,
-      xaxis: { title: { text: "time step t" }, tickvals: few ? this.x : undefined, ticktext: few ? this.tokens : undefined, tickangle: 0 },
+      xaxis: { title: { text: t("time_axis") }, tickvals: few ? this.x : undefined, ticktext: few ? this.tokens : undefined, tickangle: 0 },
       yaxis: { autorange: "reversed", tickfont: { size: 9 } },
-      shapes: t >= 0 ? [{ type: "rect", xref: "x", yref: "paper", x0: t - 0.5, x1: t + 0.5, y0: 0, y1: 1,
+      shapes: now >= 0 ? [{ type: "rect", xref: "x", yref: "paper", x0: now - 0.5, x1: now + 0.5, y0: 0, y1: 1,
         line: { color: "#111", width: 2 } }] : [],
     });
   }

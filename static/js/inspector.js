@@ -1,5 +1,6 @@
 // Unit inspector: the selected unit's gates and states over time, one line each.
 import { Chart, cursorShape } from "./chart.js";
+import { t } from "./i18n/index.js";
 
 export class Inspector extends Chart {
   constructor(element, trace) {
@@ -17,8 +18,8 @@ export class Inspector extends Chart {
     }));
     this.react(data, {
       height: 260, margin: { l: 40, r: 10, t: 24, b: 36 },
-      title: { text: `unit ${unit}`, font: { size: 13 } },
-      xaxis: { title: { text: "time step t" } }, yaxis: { zeroline: true },
+      title: { text: t("unit_title", { u: unit }), font: { size: 13 } },
+      xaxis: { title: { text: t("time_axis") } }, yaxis: { zeroline: true },
       legend: { orientation: "h", y: -0.25 },
       shapes: cursorShape(this.trace.t),
     });

@@ -1,9 +1,10 @@
 // Wires the page together: a stream (live, or a recording) fills the trace; views redraw
 // from the trace at most once per animation frame; the view's state lives in the URL.
 import { Chain } from "./chain.js";
-import { VECTOR_LABELS, VECTOR_ROLES } from "./config.js";
+import { VECTOR_LABELS } from "./config.js";
 import { createDiagram } from "./diagram/index.js";
 import { Heatmap } from "./heatmap.js";
+import { chooseLanguage, t, translatePage } from "./i18n/index.js";
 import { connectHost } from "./host.js";
 import { TextFeed } from "./input.js";
 import { Inspector } from "./inspector.js";
@@ -26,6 +27,8 @@ const $ = (id) => document.querySelector(`[data-testid="${id}"]`);
 const recordingElement = document.getElementById("gatescope-recording");
 const recording = recordingElement ? JSON.parse(recordingElement.textContent) : null;
 const view = readState(recording ? recording.query : location.search);  // what the link asks for
+chooseLanguage(view.lang);
+translatePage();
 
 const trace = new Trace();
 trace.unit = view.unit;
@@ -138,7 +141,7 @@ diagramContainer.addEventListener("pointermove", (event) => {
   if (!cell || !diagram?.values) return tooltip.hide();
   const { vector, unit } = cell.dataset;
   const value = diagram.values[vector][unit];
-  tooltip.show(`${plainLabel(VECTOR_LABELS[vector] ?? vector)}[${unit}] = ${value.toFixed(4)}\n${VECTOR_ROLES[vector] ?? ""}`,
+  tooltip.show(`${plainLabel(VECTOR_LABELS[vector] ?? vector)}[${unit}] = ${value.toFixed(4)}\n${plainLabel(t(`role_${vector}`))}`,
     event.clientX, event.clientY);
 });
 diagramContainer.addEventListener("pointerleave", () => tooltip.hide());
@@ -162,7 +165,7 @@ const handlers = {
   },
   step: (step) => trace.add(step),
   done: (done) => {
-    status.textContent = recording ? `a recording of ${done.total} steps` : `${done.total} steps traced`;
+    status.textContent = t(recording ? "recording_of" : "steps_traced", { n: done.total });
     if (resumeAt !== null) {
       trace.seek(resumeAt);
       resumeAt = null;
@@ -175,8 +178,8 @@ const handlers = {
   error: (error) => showError(error.message),
   status: (state) => {
     status.dataset.state = state;
-    if (state === "connecting") status.textContent = "connecting…";
-    else if (state === "closed") status.textContent = "disconnected, retrying…";
+    if (state === "connecting") status.textContent = t("connecting");
+    else if (state === "closed") status.textContent = t("disconnected");
   },
 };
 const wsUrl = `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/ws/trace`;
@@ -249,6 +252,8 @@ modelSelect.addEventListener("change", useSelectedModel);
 $("layer-select").addEventListener("change", (event) => trace.setLayer(Number(event.target.value)));
 textBox.value = recording ? recording.text : view.text;
 if (recording) {
+  const banner = $("recording-banner");
+  banner.textContent = t("recording_banner", banner.dataset);
   textBox.readOnly = true;
   modelSelect.disabled = true;
   for (const element of document.querySelectorAll('[data-hideable~="examples"]')) element.hidden = true;
@@ -259,5 +264,5 @@ loadModels().then((models) => {
   const wanted = view.model ?? document.body.dataset.defaultModel;
   if (models.some((m) => m.name === wanted && !m.error)) modelSelect.value = wanted;
   useSelectedModel();
-}).catch((error) => showError(`Could not list the models: ${error.message}`));
+}).catch((error) => showError(t("models_failed", { message: error.message })));
 player.render();

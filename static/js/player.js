@@ -1,5 +1,6 @@
 // Play, pause, step back and forward, and a slider through time.
 import { PLAY_INTERVAL_MS } from "./config.js";
+import { t } from "./i18n/index.js";
 
 export class Player {
   constructor(elements, trace, { interval = PLAY_INTERVAL_MS, loop = false } = {}) {
@@ -42,16 +43,16 @@ export class Player {
   }
 
   render() {
-    const { steps, t } = this.trace;
+    const { steps, t: now } = this.trace;
     const { play, back, forward, slider, position } = this.el;
     slider.max = Math.max(steps.length - 1, 0);
-    slider.value = Math.max(t, 0);
+    slider.value = Math.max(now, 0);
     slider.disabled = steps.length === 0;
-    back.disabled = t <= 0;
-    forward.disabled = t >= steps.length - 1;
+    back.disabled = now <= 0;
+    forward.disabled = now >= steps.length - 1;
     play.disabled = steps.length === 0;
-    play.textContent = this.timer ? "❚❚ Pause" : "▶ Play";
+    play.textContent = t(this.timer ? "pause" : "play");
     play.setAttribute("aria-pressed", String(Boolean(this.timer)));
-    position.textContent = steps.length ? `t = ${t} of ${steps.length - 1}` : "no steps yet";
+    position.textContent = steps.length ? t("position", { t: now, last: steps.length - 1 }) : t("no_steps");
   }
 }

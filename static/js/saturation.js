@@ -3,6 +3,7 @@
 // act like switches; near the origin, like a mix.
 import { Chart } from "./chart.js";
 import { GATE_VECTORS } from "./config.js";
+import { t } from "./i18n/index.js";
 
 const LOW = 0.1;
 const HIGH = 0.9;
@@ -40,14 +41,14 @@ export class Saturation extends Chart {
     if (!meta || !this.ready(() => this.render())) return;
     const fractions = this.fractions();
     const data = Object.entries(fractions).map(([gate, { low, high }]) => ({
-      type: "scatter", mode: "markers", name: `${gate} gate`, x: low, y: high,
+      type: "scatter", mode: "markers", name: t("gate_series", { gate }), x: low, y: high,
       text: low.map((_, u) => `unit ${u}`), hovertemplate: "%{text}: %{x:.0%} < 0.1, %{y:.0%} > 0.9<extra>%{fullData.name}</extra>",
       marker: { size: 8, opacity: 0.75 },
     }));
     this.react(data, {
       height: 300, margin: { l: 50, r: 10, t: 10, b: 44 },
-      xaxis: { title: { text: "fraction left-saturated (< 0.1)" }, range: [-0.02, 1.02] },
-      yaxis: { title: { text: "fraction right-saturated (> 0.9)" }, range: [-0.02, 1.02] },
+      xaxis: { title: { text: t("saturation_x") }, range: [-0.02, 1.02] },
+      yaxis: { title: { text: t("saturation_y") }, range: [-0.02, 1.02] },
       shapes: [{ type: "line", x0: 0, y0: 1, x1: 1, y1: 0, line: { color: "#bbb", dash: "dot", width: 1 } }],
     });
   }

@@ -1,4 +1,5 @@
 // Sharing a view: a link, an <iframe> snippet for course pages, and a single-file export.
+import { t } from "./i18n/index.js";
 
 async function copy(text, field) {
   field.value = text;
@@ -28,10 +29,10 @@ export function connectSharing($, currentQuery, visiblePanels) {
     const url = `${location.origin}${location.pathname}?${currentQuery()}`;
     snippet.value = embedSnippet(currentQuery());
     dialog.showModal();
-    note.textContent = (await copy(url, link)) ? "Link copied." : "Copy the link below.";
+    note.textContent = t((await copy(url, link)) ? "link_copied" : "link_copy_by_hand");
   });
   $("copy-embed").addEventListener("click", async () => {
-    note.textContent = (await copy(snippet.value, snippet)) ? "Embed code copied." : "Copy the code below.";
+    note.textContent = t((await copy(snippet.value, snippet)) ? "embed_copied" : "embed_copy_by_hand");
   });
   $("close-share").addEventListener("click", () => dialog.close());
   $("export").addEventListener("click", () => {

@@ -1,6 +1,7 @@
 // The article's walk-through, live: its four steps in order, each lighting its part of
 // the diagram, with the equation, this step's real numbers for the selected unit, and a
 // sentence about what the model is doing.
+import { t } from "./i18n/index.js";
 import { format, math, mi, mn, mo, row, sub, tMinus1, tilde } from "./mathml.js";
 
 const pct = (v) => `${Math.round(v * 100)}%`;
@@ -14,19 +15,16 @@ const Ct = () => sub(tilde("C"), "t");
 // Each stage: its title, the diagram parts and strips it lights, its equations and its story.
 export const STAGES = [
   {
-    title: "1. Forget gate: what to throw away from the cell state",
+    title: "stage_title_0",
     parts: ["belt", "forget"], vectors: ["f", "c_prev", "f_c", "x", "h_prev"],
     equations: () => [math(sub("f", "t"), mo("="), layer("f", "f"))],
     numbers: (v) => [math(sub("f", "t"), mo("="), mn(v.f, 3), mo(","), C("t-1"), mo("="), mn(v.c_prev, 3),
       mo("→"), sub("f", "t"), mo("·"), C("t-1"), mo("="), mn(v.f_c, 3))],
-    story: (v, u) => v.f > 0.9
-      ? `The forget gate keeps ${pct(v.f)} of unit ${u}: its old value ${format(v.c_prev)} rides on along the belt almost untouched.`
-      : v.f < 0.1
-        ? `The forget gate wipes unit ${u}: of its old value ${format(v.c_prev)}, only ${format(v.f_c)} remains.`
-        : `The forget gate keeps ${pct(v.f)} of unit ${u}'s old value: ${format(v.c_prev)} becomes ${format(v.f_c)}.`,
+    story: (v, u) => t(v.f > 0.9 ? "story_forget_keep" : v.f < 0.1 ? "story_forget_wipe" : "story_forget_some",
+      { u, pct: pct(v.f), old: format(v.c_prev), kept: format(v.f_c) }),
   },
   {
-    title: "2. Input gate and candidate values: what new information to store",
+    title: "stage_title_1",
     parts: ["belt", "input", "candidate"], vectors: ["i", "c_tilde", "i_c", "x", "h_prev"],
     equations: (coupled) => [
       coupled ? math(sub("i", "t"), mo("="), mn("1"), mo("−"), sub("f", "t")) : math(sub("i", "t"), mo("="), layer("i", "i")),
@@ -34,21 +32,22 @@ export const STAGES = [
     ],
     numbers: (v) => [math(sub("i", "t"), mo("="), mn(v.i, 3), mo(","), Ct(), mo("="), mn(v.c_tilde, 3),
       mo("→"), sub("i", "t"), mo("·"), Ct(), mo("="), mn(v.i_c, 3))],
-    story: (v, u) => v.i < 0.1
-      ? `The input gate is nearly shut for unit ${u} (${pct(v.i)}): the candidate ${format(v.c_tilde)} barely reaches the belt.`
-      : `The input gate lets ${pct(v.i)} of the candidate ${format(v.c_tilde)} through: ${format(v.i_c)} will be written to unit ${u}.`,
+    story: (v, u) => t(v.i < 0.1 ? "story_input_shut" : "story_input_open",
+      { u, pct: pct(v.i), candidate: format(v.c_tilde), written: format(v.i_c) }),
   },
   {
-    title: "3. Update the cell state: drop the old, add the new",
+    title: "stage_title_2",
     parts: ["belt", "update", "depth"], vectors: ["f_c", "i_c", "c", "c_prev", "d_c"],
     equations: () => [math(C(), mo("="), sub("f", "t"), mo("*"), C("t-1"), mo("+"), sub("i", "t"), mo("*"), Ct())],
     numbers: (v) => [math(C(), mo("="), mn(v.f, 3), mo("×"), mn(v.c_prev, 3), mo("+"), mn(v.i, 3), mo("×"), mn(v.c_tilde, 3),
       ...(v.d_c !== undefined ? [mo("+"), mn(v.d_c, 3)] : []), mo("="), mn(v.c, 3))],
-    story: (v, u) => `Unit ${u}'s cell state goes from ${format(v.c_prev)} to ${format(v.c)}: ${format(v.f_c)} kept, ${format(v.i_c)} added` +
-      (v.d_c !== undefined ? `, ${format(v.d_c)} from the layer below.` : "."),
+    story: (v, u) => t(v.d_c !== undefined ? "story_update_depth" : "story_update", {
+      u, old: format(v.c_prev), new: format(v.c), kept: format(v.f_c), written: format(v.i_c),
+      below: v.d_c !== undefined ? format(v.d_c) : "",
+    }),
   },
   {
-    title: "4. Output: a filtered version of the cell state",
+    title: "stage_title_3",
     parts: ["belt", "output"], vectors: ["o", "tanh_c", "h", "c"],
     equations: () => [
       math(sub("o", "t"), mo("="), layer("o", "o")),
@@ -56,9 +55,8 @@ export const STAGES = [
     ],
     numbers: (v) => [math(sub("h", "t"), mo("="), mn(v.o, 3), mo("×"), mi("tanh"), mo("("), mn(v.c, 3), mo(")"),
       mo("="), mn(v.o, 3), mo("×"), mn(v.tanh_c, 3), mo("="), mn(v.h, 3))],
-    story: (v, u) => v.o < 0.1
-      ? `The output gate hides unit ${u} (${pct(v.o)}): it holds ${format(v.c)} on the belt but shows almost nothing of it.`
-      : `The output gate shows ${pct(v.o)} of tanh(C) = ${format(v.tanh_c)}: unit ${u} outputs ${format(v.h)}.`,
+    story: (v, u) => t(v.o < 0.1 ? "story_output_hide" : "story_output_show",
+      { u, pct: pct(v.o), c: format(v.c), tanh: format(v.tanh_c), h: format(v.h) }),
   },
 ];
 
@@ -103,8 +101,8 @@ export class Walkthrough {
     diagram?.highlight(active ? STAGES[this.trace.stage] : null);
     if (!visible) return;
     if (!this.applies) {
-      this.title.textContent = "The article's four steps are the LSTM's";
-      this.story.textContent = `This model is a ${this.trace.meta?.cell_title ?? "model"}: pick an LSTM-family model to walk through them.`;
+      this.title.textContent = t("walk_not_lstm_title");
+      this.story.textContent = t("walk_not_lstm", { cell: this.trace.meta?.cell_title ?? "?" });
       this.equations.replaceChildren();
       this.numbers.replaceChildren();
       return;
@@ -112,18 +110,18 @@ export class Walkthrough {
     const stage = STAGES[this.trace.stage];
     const coupled = this.trace.meta.cell === "cifg";
     this.stageButtons.forEach((button, k) => button.setAttribute("aria-pressed", String(k === this.trace.stage)));
-    this.title.textContent = stage.title;
+    this.title.textContent = t(stage.title);
     this.equations.replaceChildren(...stage.equations(coupled));
     const values = diagram?.values;
     if (!values) {
       this.numbers.replaceChildren();
-      this.story.textContent = "Type some text to see this step's numbers.";
+      this.story.textContent = t("walk_no_steps");
       return;
     }
     const u = this.trace.unit;
     const at = Object.fromEntries(Object.entries(values).filter(([, v]) => v?.length).map(([k, v]) => [k, v[u]]));
     this.numbers.replaceChildren(...stage.numbers(at));
     this.numbers.dataset.unit = String(u);
-    this.story.textContent = `t = ${this.trace.t}, “${this.trace.current.token}”, unit ${u}: ${stage.story(at, u)}`;
+    this.story.textContent = t("story_prefix", { t: this.trace.t, token: this.trace.current.token, u }) + stage.story(at, u);
   }
 }

@@ -6,6 +6,7 @@
 //   article  h̃_t = tanh(W·[r_t * h_{t-1}, x_t]),          h_t = (1 − z_t) * h_{t-1} + z_t * h̃_t
 //   pytorch  h̃_t = tanh(W_x x_t + r_t * (W_h h_{t-1})),   h_t = z_t * h_{t-1} + (1 − z_t) * h̃_t
 // (PyTorch and Keras apply r after the matrix product, and their z keeps the old state.)
+import { t } from "../i18n/index.js";
 import { Diagram, oneMinus, times } from "./base.js";
 import { el, moduleBox, junction, label, layerBox, pointwise, wire } from "./svg.js";
 
@@ -19,7 +20,7 @@ export class GRUDiagram extends Diagram {
   constructor(container, meta, layer) {
     const pytorch = meta.cell_options?.gru_variant === "pytorch";
     super(container, meta, layer, {
-      ariaLabel: `GRU module (${pytorch ? "PyTorch/Keras" : "the article's"} formulation): update gate z, reset gate r, candidate h̃`,
+      ariaLabel: t(pytorch ? "diagram_gru_pytorch" : "diagram_gru_article"),
       pytorch,
     });
   }
@@ -60,7 +61,7 @@ export class GRUDiagram extends Diagram {
     pointwise(reset, X.reset, 250, "×", "reset-times");
     wire(reset, [[X.reset, 264], [X.reset, 400], [X.h, 400]], { arrow: false });
     junction(reset, X.h, 400);
-    if (pytorch) label(reset, X.reset + 10, 300, "(after W_h)", { class: "strip-label" });
+    if (pytorch) label(reset, X.reset + 10, 300, t("gru_after_wh"), { class: "strip-label" });
 
     // The update gate: its "1 −" goes where the formulation puts it.
     const updateGate = el("g", { "data-part": "update-gate" }, svg);

@@ -8,6 +8,7 @@
 //   cifg      no input gate: f forks through a "1 −" node, so i = 1 − f;
 //   dglstm    a depth gate d lets the cell of the layer below onto this layer's belt.
 import { PALETTE } from "../config.js";
+import { t } from "../i18n/index.js";
 import { Diagram, oneMinus, times } from "./base.js";
 import { el, moduleBox, junction, label, layerBox, pointwise, wire } from "./svg.js";
 
@@ -18,12 +19,6 @@ const X = { f: 250, i: 400, g: 560, o: 720, out: 820, hFork: 940, peep: 190, pee
 const RIGHT = 1100;  // where C_t and h_t leave the module
 const DEPTH_Y = 36;  // the depth gate's line, above the module
 
-const TITLES = {
-  lstm: "LSTM module: the cell state runs along the top; forget, input and output gates below",
-  peephole: "LSTM with peephole connections: the gates also look at the cell state",
-  cifg: "LSTM with coupled forget and input gates: what is forgotten is what is written",
-  dglstm: "Depth-gated LSTM layer: a depth gate adds the cell of the layer below",
-};
 
 export class LSTMDiagram extends Diagram {
   constructor(container, meta, layer) {
@@ -34,7 +29,7 @@ export class LSTMDiagram extends Diagram {
       depth: meta.cell === "dglstm" && layer > 0,
     };
     const top = variant.depth ? -40 : 0;  // room above the module for the depth gate
-    super(container, meta, layer, { viewBox: `0 ${top} 1120 ${560 - top}`, ariaLabel: TITLES[meta.cell] ?? TITLES.lstm, variant });
+    super(container, meta, layer, { viewBox: `0 ${top} 1120 ${560 - top}`, ariaLabel: t(`diagram_${variant.depth || meta.cell !== "dglstm" ? meta.cell : "lstm"}`), variant });
   }
 
   get variant() {
@@ -137,7 +132,7 @@ export class LSTMDiagram extends Diagram {
     layerBox(group, X.i, DEPTH_Y, "σ", "depth");
     pointwise(group, X.g, DEPTH_Y, "×", "depth-times");
     wire(group, [[X.g, DEPTH_Y + 14], [X.g, BELT_Y - 15]]);
-    label(group, 24, DEPTH_Y - 10, "C_t of the layer below", { class: "io-label small" });
+    label(group, 24, DEPTH_Y - 10, t("depth_below"), { class: "io-label small" });
   }
 
   stripLayout() {

@@ -2,6 +2,7 @@
 // The Clockwork RNN (Koutník et al. 2014) shares it: its units form modules with periods
 // 1, 2, 4, …; a module updates only on steps divisible by its period and is drawn idle
 // (faded, its h carried over unchanged) on the others.
+import { t } from "../i18n/index.js";
 import { Diagram } from "./base.js";
 import { el, moduleBox, junction, label, layerBox, wire } from "./svg.js";
 
@@ -13,9 +14,7 @@ export class RNNDiagram extends Diagram {
   constructor(container, meta, layer) {
     const clockwork = meta.cell === "cwrnn";
     super(container, meta, layer, {
-      ariaLabel: clockwork
-        ? "Clockwork RNN: modules of hidden units update at their own periods"
-        : "Plain RNN module: a single tanh layer reads h_{t-1} and x_t",
+      ariaLabel: t(clockwork ? "diagram_cwrnn" : "diagram_rnn"),
       clockwork,
     });
   }
@@ -42,7 +41,7 @@ export class RNNDiagram extends Diagram {
   drawModules() {
     const periods = this.meta.cell_options?.periods ?? [];
     const group = el("g", { class: "modules", "data-testid": "clock-modules" }, this.svg);
-    label(group, 610, 120, "modules (period T): update when t mod T = 0", { class: "strip-label" });
+    label(group, 610, 120, t("cw_modules"), { class: "strip-label" });
     this.modules = periods.map((period, k) => {
       const block = el("g", { class: "module", "data-period": period, "data-testid": "clock-module" }, group);
       el("rect", { x: 610 + k * 62, y: 128, width: 56, height: 24, rx: 4 }, block);
