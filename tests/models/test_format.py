@@ -64,7 +64,7 @@ def test_pickled_objects_are_never_loaded(tmp_path):
 def test_an_unknown_cell_type_lists_the_known_ones(tmp_path):
     arrays = model_to_arrays(tiny_model())
     arrays["cell"] = np.array("transformer")
-    known = "cifg, dglstm, gru, lstm, peephole, rnn"
+    known = "cifg, cwrnn, dglstm, gru, lstm, peephole, rnn"
     with pytest.raises(ModelFileError, match=f"'cell' is 'transformer'; known cells: {known}$"):
         load_model(write(tmp_path, arrays))
 
