@@ -37,20 +37,38 @@ def trace_command(args: argparse.Namespace) -> int:
         settings = settings.model_copy(update={"models": args.models})
     model, bundled = resolve_model(args.model, settings)
     session = TraceSession(model, settings.max_tokens_per_message, settings.max_tokens_per_session)
-    steps = [step_frame(model, s, settings.decimals, settings.top_k) for s in session.run(session.tokenize(args.text))]
+    traced = session.run(session.tokenize(args.text))
+    steps = [step_frame(model, step, settings.decimals, settings.top_k) for step in traced]
     if args.json:
-        json.dump({"meta": meta_frame(model, bundled, settings.decimals), "steps": steps}, sys.stdout, ensure_ascii=False)
+        meta = meta_frame(model, bundled, settings.decimals)
+        json.dump({"meta": meta, "steps": steps}, sys.stdout, ensure_ascii=False)
         print()
         return 0
     print(f"{model.name}: {model.cell.title}, {model.num_layers} layer(s) of {model.hidden_size} units, "
           f"{model.tokenizer.kind} tokens{'' if model.trained else ' (untrained: random weights)'}")
-    print(f"{'t':>4}  {'token':<10}" + "".join(f"{g:>10}" for g in model.cell.gates) + "   (mean over units)  next-token guesses")
+    print_table(model, steps)
+    return 0
+
+
+def table_columns(model: Model) -> tuple[str, ...]:
+    """The top layer's gates, its output h, and any extras (a clockwork RNN's active)."""
+    return model.cell.gates + model.cell.states[-1:] + model.cell.extras
+
+
+def mean_of(step: dict, name: str) -> str:
+    values = step["gates"].get(name, step.get(name))
+    return f"{sum(values) / len(values):>10.3f}" if values is not None else f"{'—':>10}"
+
+
+def print_table(model: Model, steps: list[dict]) -> None:
+    columns = table_columns(model)
+    print(f"{'t':>4}  {'token':<10}" + "".join(f"{name:>10}" for name in columns)
+          + "   (mean over units)  next-token guesses")
     for step in steps:
         token = repr(step["token"]) + (" <unk>" if step["unk"] else "")
-        means = "".join(f"{sum(step['gates'][g]) / len(step['gates'][g]):>10.3f}" for g in model.cell.gates)
+        means = "".join(mean_of(step, name) for name in columns)
         guesses = ", ".join(f"{p['token']!r} {p['p']:.0%}" for p in step.get("predictions", [])[:3])
         print(f"{step['t']:>4}  {token:<10}{means}{'':>21}{guesses}")
-    return 0
 
 
 def serve_command(args: argparse.Namespace) -> int:

@@ -129,3 +129,14 @@ def test_a_start_with_empty_text_opens_a_trace_to_type_into(client):
         ws.send_json({"type": "append", "text": "a"})
         frames = receive_until_done(ws)
         assert frames[0]["t"] == 0 and frames[-1]["total"] == 1
+
+
+def test_a_clockwork_stream_keeps_the_clock_across_appends(every_cell_client):
+    with every_cell_client.websocket_connect("/ws/trace") as ws:
+        ws.send_json({"type": "start", "model": "cwrnn", "text": "abc"})
+        steps = receive_until_done(ws)[1:-1]
+        ws.send_json({"type": "append", "text": "defg"})
+        steps += receive_until_done(ws)[:-1]
+    assert [s["t"] for s in steps] == list(range(7))
+    for step in steps:  # 4 units, one per module, of periods 1, 2, 4, 8
+        assert step["active"] == [float(step["t"] % period == 0) for period in (1, 2, 4, 8)], step["t"]
