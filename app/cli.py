@@ -1,4 +1,4 @@
-"""The `gatescope` command: serve the app, or trace a text from the shell."""
+"""The `gatescope` command: serve the app, trace a text from the shell, or import a model."""
 
 from __future__ import annotations
 
@@ -9,7 +9,10 @@ import webbrowser
 from pathlib import Path
 
 from app import __version__
-from app.models.format import ModelFileError, load_model
+from app.models.format import ModelFileError, load_model, save_model
+from app.models.importers import ModelImportError
+from app.models.importers.assemble import Vocabulary, assemble_model
+from app.models.importers.vocabulary import read_vocabulary
 from app.models.model import Model
 from app.models.registry import ModelRegistry, UnknownModelError
 from app.settings import Settings, get_settings
@@ -71,6 +74,66 @@ def print_table(model: Model, steps: list[dict]) -> None:
         print(f"{step['t']:>4}  {token:<10}{means}{'':>21}{guesses}")
 
 
+IMPORT_SOURCES = {"torch": "PyTorch state_dict"}
+
+
+def import_command(args: argparse.Namespace) -> int:
+    """Convert weights trained elsewhere (args.convert does the source's part) into a model file."""
+    if not args.source_file.is_file():
+        raise ModelImportError(f"no file at {args.source_file}")
+    vocabulary = Vocabulary(read_vocabulary(args.vocab, args.unk), args.unk, args.tokenizer, args.lowercase)
+    cell, weights = args.convert(args)
+    origin = f"{IMPORT_SOURCES[args.source]} {args.source_file.name}"
+    model = assemble_model(
+        weights, cell, vocabulary, name=args.output.stem,
+        description=args.description or f"Imported from the {origin}.",
+        info={"imported_from": args.source, "file": args.source_file.name},
+    )
+    try:
+        save_model(model, args.output)
+    except OSError as error:
+        raise ModelImportError(f"cannot write {args.output}: {error.strerror}") from None
+    print(f"wrote {args.output}: {model.cell.title}, {model.num_layers} layer(s) of {model.hidden_size} units, "
+          f"{model.tokenizer.kind} tokens (V = {model.vocab_size}){'' if model.has_decoder else ', no decoder'}")
+    return 0
+
+
+def convert_torch(args: argparse.Namespace) -> tuple[str, dict]:
+    from app.models.importers.pytorch import Prefixes, convert_state_dict, load_state_dict
+
+    prefixes = Prefixes(args.encoder_prefix, args.rnn_prefix, args.decoder_prefix)
+    return convert_state_dict(load_state_dict(args.source_file), prefixes, args.cell, args.gru_variant)
+
+
+def add_import_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--vocab", type=Path, required=True,
+                        help="one token per line, in index order, taken exactly (no stripping)")
+    parser.add_argument("-o", "--output", type=Path, required=True, help="the .npz to write")
+    parser.add_argument("--tokenizer", choices=("auto", "char", "word"), default="auto",
+                        help="auto: char when every token but <special> ones is one character (default)")
+    parser.add_argument("--unk", default="<unk>",
+                        help="the vocabulary's entry for unknown tokens (default: %(default)s)")
+    parser.add_argument("--lowercase", action="store_true", help="the vocabulary is lower case: match tokens so")
+    parser.add_argument("--description", help="shown in the app (default: where it was imported from)")
+
+
+def add_import_parser(commands) -> None:
+    importer = commands.add_parser("import", help="convert a model trained in PyTorch into a .npz")
+    sources = importer.add_subparsers(dest="source", required=True)
+
+    torch = sources.add_parser("torch", help="a state_dict: encoder (nn.Embedding), rnn, decoder (nn.Linear)")
+    torch.add_argument("source_file", metavar="STATE_DICT.pt", type=Path)
+    add_import_options(torch)
+    torch.add_argument("--encoder-prefix", default="encoder", help="the nn.Embedding's name (default: %(default)s)")
+    torch.add_argument("--rnn-prefix", default="rnn", help="the recurrent module's name (default: %(default)s)")
+    torch.add_argument("--decoder-prefix", default="decoder", help="the nn.Linear's name (default: %(default)s)")
+    torch.add_argument("--cell", help="the cell, when the shapes do not say (e.g. cifg has nn.GRU's 3H rows); "
+                                      "also LSTM, GRU, RNN_TANH as in PyTorch's example")
+    torch.add_argument("--gru-variant", choices=("pytorch", "article"), default="pytorch",
+                       help="a GRU's formulation (default: %(default)s, nn.GRU's)")
+    torch.set_defaults(run=import_command, convert=convert_torch)
+
+
 def serve_command(args: argparse.Namespace) -> int:
     import uvicorn
 
@@ -106,6 +169,8 @@ def build_parser() -> argparse.ArgumentParser:
     trace.add_argument("--json", action="store_true", help="print the same JSON as POST /api/trace")
     trace.add_argument("--models", type=Path, help="a folder of your own .npz models")
     trace.set_defaults(run=trace_command)
+
+    add_import_parser(commands)
     return parser
 
 
@@ -113,6 +178,6 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.run(args)
-    except (UnknownModelError, ModelFileError, TraceLimitError) as error:
+    except (UnknownModelError, ModelFileError, ModelImportError, TraceLimitError) as error:
         print(f"gatescope: {error}", file=sys.stderr)
         return 2
