@@ -74,7 +74,7 @@ def print_table(model: Model, steps: list[dict]) -> None:
         print(f"{step['t']:>4}  {token:<10}{means}{'':>21}{guesses}")
 
 
-IMPORT_SOURCES = {"torch": "PyTorch state_dict"}
+IMPORT_SOURCES = {"torch": "PyTorch state_dict", "keras": "Keras weights file"}
 
 
 def import_command(args: argparse.Namespace) -> int:
@@ -105,6 +105,12 @@ def convert_torch(args: argparse.Namespace) -> tuple[str, dict]:
     return convert_state_dict(load_state_dict(args.source_file), prefixes, args.cell, args.gru_variant)
 
 
+def convert_keras(args: argparse.Namespace) -> tuple[str, dict]:
+    from app.models.importers.keras import convert_keras, read_layers
+
+    return convert_keras(read_layers(args.source_file))
+
+
 def add_import_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--vocab", type=Path, required=True,
                         help="one token per line, in index order, taken exactly (no stripping)")
@@ -118,7 +124,7 @@ def add_import_options(parser: argparse.ArgumentParser) -> None:
 
 
 def add_import_parser(commands) -> None:
-    importer = commands.add_parser("import", help="convert a model trained in PyTorch into a .npz")
+    importer = commands.add_parser("import", help="convert a model trained in PyTorch or Keras into a .npz")
     sources = importer.add_subparsers(dest="source", required=True)
 
     torch = sources.add_parser("torch", help="a state_dict: encoder (nn.Embedding), rnn, decoder (nn.Linear)")
@@ -132,6 +138,11 @@ def add_import_parser(commands) -> None:
     torch.add_argument("--gru-variant", choices=("pytorch", "article"), default="pytorch",
                        help="a GRU's formulation (default: %(default)s, nn.GRU's)")
     torch.set_defaults(run=import_command, convert=convert_torch)
+
+    keras = sources.add_parser("keras", help="a Keras 3 .weights.h5: Embedding, LSTM/GRU/SimpleRNN layers, Dense")
+    keras.add_argument("source_file", metavar="MODEL.weights.h5", type=Path)
+    add_import_options(keras)
+    keras.set_defaults(run=import_command, convert=convert_keras)
 
 
 def serve_command(args: argparse.Namespace) -> int:
