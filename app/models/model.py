@@ -63,14 +63,15 @@ class Model:
         reads the whole sequence of h_t from the layer below, so its input projections
         are one matrix product (and the records of the layer below, for a cell that
         links layers). Returns records[layer][t] and the new states."""
+        if len(ids) == 0:
+            return [[] for _ in self.layers], list(states)
         xs, below = self.inputs(ids), None
         records, new_states = [], []
         for params, state in zip(self.layers, states, strict=True):
             layer_records = self.cell.trace(params, xs, state, below)
             records.append(layer_records)
-            new_states.append(layer_records[-1].state() if layer_records else state)
-            if layer_records:
-                xs, below = np.stack([r.h for r in layer_records]), layer_records
+            new_states.append(layer_records[-1].state())
+            xs, below = np.stack([r.h for r in layer_records]), layer_records
         return records, new_states
 
     def next_token_probabilities(self, h_top: np.ndarray) -> np.ndarray:
