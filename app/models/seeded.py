@@ -2,6 +2,7 @@
 seeded weights. It is labelled untrained everywhere it appears.
 
 Re-create it with:  python -m app.models.seeded -o app/models/bundled/lstm-demo.npz
+Re-create every bundled untrained demo:  python -m app.models.seeded --all -o app/models/bundled
 An untrained model of any other cell:  python -m app.models.seeded --cell gru -o gru.npz
 """
 
@@ -77,15 +78,19 @@ def random_layers(
     return tuple(layers)
 
 
-def seeded_model(cell_name: str, hidden: int = 16, embed: int = 8, layers: int = 1, seed: int = 0) -> Model:
-    """An untrained char-level model of any cell, drawn like seeded_lstm's weights."""
+def seeded_model(
+    cell_name: str, hidden: int = 16, embed: int = 8, layers: int = 1, seed: int = 0,
+    name: str | None = None, options: dict | None = None,
+) -> Model:
+    """An untrained char-level model of any cell, drawn like seeded_lstm's weights;
+    `options` (e.g. {"gru_variant": "article"}) replace default_options."""
     cell = get_cell(cell_name)
     rng = np.random.default_rng(seed)
     vocab = len(CHAR_VOCAB)
     scale = 1.5 / np.sqrt(hidden)
-    stack = random_layers(cell, rng, hidden, embed, layers, default_options(cell, hidden), scale)
+    stack = random_layers(cell, rng, hidden, embed, layers, options or default_options(cell, hidden), scale)
     return Model(
-        name=f"{cell.name}-demo",
+        name=name or f"{cell.name}-demo",
         cell=cell,
         tokenizer=CharTokenizer(vocab=CHAR_VOCAB),
         layers=stack,
@@ -101,6 +106,26 @@ def seeded_model(cell_name: str, hidden: int = 16, embed: int = 8, layers: int =
     )
 
 
+# The untrained demo of every cell that ships with the app, so a student can switch
+# between the article's cells on the same text: file stem -> seeded_model arguments.
+BUNDLED_DEMOS = {
+    "rnn-demo": {"cell_name": "rnn"},
+    "peephole-demo": {"cell_name": "peephole"},
+    "cifg-demo": {"cell_name": "cifg"},
+    "gru-demo": {"cell_name": "gru"},
+    "gru-article-demo": {"cell_name": "gru", "options": {"gru_variant": "article"}},
+    "dglstm-demo": {"cell_name": "dglstm", "layers": 2},
+    "cwrnn-demo": {"cell_name": "cwrnn"},
+}
+
+
+def write_bundled_demos(folder: Path) -> None:
+    """Re-create every bundled untrained demo: lstm-demo and one per other cell."""
+    save_model(seeded_lstm(), folder / "lstm-demo.npz")
+    for name, arguments in BUNDLED_DEMOS.items():
+        save_model(seeded_model(name=name, **arguments), folder / f"{name}.npz")
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("-o", "--output", type=Path, required=True)
@@ -108,9 +133,16 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--cell", choices=sorted(CELLS), help="any cell (default: the bundled LSTM demo's recipe)")
     parser.add_argument("--layers", type=int, default=1, help="with --cell: stacked layers")
     parser.add_argument("--hidden", type=int, default=16, help="with --cell: units per layer")
+    parser.add_argument("--gru-variant", choices=("pytorch", "article"), help="with --cell gru: its formulation")
+    parser.add_argument("--all", action="store_true", help="write every bundled demo into the folder -o names")
     args = parser.parse_args(argv)
+    if args.all:
+        write_bundled_demos(args.output)
+        print(f"wrote the bundled demos into {args.output}")
+        return
     if args.cell:
-        model = seeded_model(args.cell, hidden=args.hidden, layers=args.layers, seed=args.seed)
+        options = {"gru_variant": args.gru_variant} if args.gru_variant else None
+        model = seeded_model(args.cell, hidden=args.hidden, layers=args.layers, seed=args.seed, options=options)
     else:
         model = seeded_lstm(seed=args.seed)
     save_model(model, args.output)

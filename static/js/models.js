@@ -1,5 +1,6 @@
 // The model picker and the line that says what the current model is.
 import { t } from "./i18n/index.js";
+import { plainLabel } from "./text.js";
 
 // What sets a model's cell apart, in a line (its variant, peepholes, clock periods).
 export function cellNote(meta) {
@@ -32,7 +33,7 @@ export function showModel(meta, $, shownLayer) {
   $("untrained-badge").hidden = meta.trained;
   $("model-shape").textContent =
     t("model_shape", { cell: meta.cell_title, layers: meta.layers, units: meta.hidden_size, tokenizer: meta.tokenizer });
-  $("cell-note").textContent = cellNote(meta);
+  $("cell-note").textContent = plainLabel(cellNote(meta));
   const layerSelect = $("layer-select");
   layerSelect.replaceChildren(...Array.from({ length: meta.layers }, (_, k) => {
     const option = document.createElement("option");

@@ -45,13 +45,13 @@ def free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def server_url():
-    """`gatescope serve` as a user runs it, polled on /healthz until it answers."""
+def server_url(tmp_path_factory):
+    """`gatescope serve` as a user runs it, polled on /healthz until it answers. Its log
+    goes to a file: an undrained pipe would fill up and stall the server."""
     port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "app", "serve", "--port", str(port)],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-    )
+    log_path = tmp_path_factory.mktemp("server") / "server.log"
+    log = open(log_path, "wb")
+    process = subprocess.Popen([sys.executable, "-m", "app", "serve", "--port", str(port)], stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
     while True:
@@ -62,11 +62,12 @@ def server_url():
             pass
         if process.poll() is not None or time.monotonic() > deadline:
             process.kill()
-            pytest.fail(f"the server did not start:\n{process.stdout.read().decode()}")
+            pytest.fail(f"the server did not start:\n{log_path.read_text()}")
         time.sleep(0.1)
     yield url
     process.terminate()
     process.wait(10)
+    log.close()
 
 
 @pytest.fixture

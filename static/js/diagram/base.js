@@ -15,13 +15,13 @@ export class Diagram {
     }, container);
     arrowMarker(this.svg);
     this.draw();
-    this.strips = Object.fromEntries(this.stripLayout().map(([name, x, y, options]) =>
-      [name, new Strip(this.svg, name, x, y, VECTOR_LABELS[name] ?? name, options)]));
+    this.strips = Object.fromEntries(this.stripLayout().map(([name, x, y, options = {}]) =>
+      [name, new Strip(this.svg, name, x, y, options.label ?? VECTOR_LABELS[name] ?? name, options)]));
     this.values = null;
   }
 
   draw() {}          // the module's boxes, circles and wires
-  stripLayout() {}   // [[vector name, x, y, options], ...]
+  stripLayout() {}   // [[vector name, x, y, {labelAbove, label}], ...]
   derive() {}        // (record, prev, x, below) -> {vector name: values}
 
   // record: this layer's step record; prev: the state it started from ({c, h} or {h});

@@ -61,7 +61,7 @@ export class GRUDiagram extends Diagram {
     pointwise(reset, X.reset, 250, "×", "reset-times");
     wire(reset, [[X.reset, 264], [X.reset, 400], [X.h, 400]], { arrow: false });
     junction(reset, X.h, 400);
-    if (pytorch) label(reset, X.reset + 10, 300, t("gru_after_wh"), { class: "strip-label" });
+    if (pytorch) label(reset, X.reset + 18, 240, t("gru_after_wh"), { class: "strip-label" });
 
     // The update gate: its "1 −" goes where the formulation puts it.
     const updateGate = el("g", { "data-part": "update-gate" }, svg);
@@ -87,10 +87,14 @@ export class GRUDiagram extends Diagram {
   }
 
   stripLayout() {
+    const { pytorch } = this.options;
     return [
-      ["h_prev", 20, 84], ["keep_h", 380, 84], ["h", 960, 84],
-      ["r", 150, 280], ["z", 450, 290], ["r_h", 570, 310], ["h_tilde", 710, 270], ["write_h", 720, 190],
-      ["x", 230, 505],
+      ["h_prev", 20, 84], ["h", 960, 84],
+      ["keep_h", 380, 84, { label: pytorch ? "z_t * h_{t-1}" : "(1 − z_t) * h_{t-1}" }],
+      ["write_h", 720, 190, { label: pytorch ? "(1 − z_t) * h̃_t" : "z_t * h̃_t" }],
+      ["r", 150, 280], ["z", 450, 290], ["h_tilde", 710, 270], ["x", 230, 505],
+      // PyTorch's r scales W_h·h_{t-1} inside the layer, so there is no r * h_{t-1} wire to show
+      ...(pytorch ? [] : [["r_h", 570, 310]]),
     ];
   }
 
@@ -100,7 +104,7 @@ export class GRUDiagram extends Diagram {
     const write = this.options.pytorch ? oneMinus(z) : z;  // what multiplies h̃_t
     return {
       h_prev: prev.h, x: x ?? [], z, r, h_tilde, h: record.h,
-      r_h: this.options.pytorch ? [] : times(r, prev.h),  // PyTorch's r scales W_h h, not h
+      r_h: times(r, prev.h),
       keep_h: times(keep, prev.h), write_h: times(write, h_tilde),
     };
   }

@@ -132,7 +132,6 @@ export class LSTMDiagram extends Diagram {
     layerBox(group, X.i, DEPTH_Y, "σ", "depth");
     pointwise(group, X.g, DEPTH_Y, "×", "depth-times");
     wire(group, [[X.g, DEPTH_Y + 14], [X.g, BELT_Y - 15]]);
-    label(group, 24, DEPTH_Y - 10, t("depth_below"), { class: "io-label small" });
   }
 
   stripLayout() {

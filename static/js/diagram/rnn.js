@@ -41,11 +41,11 @@ export class RNNDiagram extends Diagram {
   drawModules() {
     const periods = this.meta.cell_options?.periods ?? [];
     const group = el("g", { class: "modules", "data-testid": "clock-modules" }, this.svg);
-    label(group, 610, 120, t("cw_modules"), { class: "strip-label" });
+    label(group, 318, 168, t("cw_modules"), { class: "strip-label" });
     this.modules = periods.map((period, k) => {
       const block = el("g", { class: "module", "data-period": period, "data-testid": "clock-module" }, group);
-      el("rect", { x: 610 + k * 62, y: 128, width: 56, height: 24, rx: 4 }, block);
-      el("text", { x: 638 + k * 62, y: 145, "text-anchor": "middle", class: "module-text" }, block).textContent = `T=${period}`;
+      el("rect", { x: 318 + k * 62, y: 176, width: 56, height: 24, rx: 4 }, block);
+      el("text", { x: 346 + k * 62, y: 193, "text-anchor": "middle", class: "module-text" }, block).textContent = `T=${period}`;
       return block;
     });
   }

@@ -138,7 +138,6 @@ export const STRINGS = {
   diagram_gru_pytorch: "GRU module (PyTorch/Keras formulation): update gate z, reset gate r, candidate h̃",
   diagram_rnn: "Plain RNN module: a single tanh layer reads h_{t-1} and x_t",
   diagram_cwrnn: "Clockwork RNN: modules of hidden units update at their own periods",
-  depth_below: "C_t of the layer below",
   gru_after_wh: "(after W_h)",
   cw_modules: "modules (period T): update when t mod T = 0",
 };

@@ -137,7 +137,6 @@ export const STRINGS = {
   diagram_gru_pytorch: "GRU 模块（PyTorch/Keras 的写法）：更新门 z、重置门 r、候选状态 h̃",
   diagram_rnn: "普通 RNN 模块：一个 tanh 层读入 h_{t-1} 和 x_t",
   diagram_cwrnn: "时钟 RNN：隐藏单元分成模块，各按自己的周期更新",
-  depth_below: "下一层的 C_t",
   gru_after_wh: "（在 W_h 之后）",
   cw_modules: "模块（周期 T）：当 t mod T = 0 时更新",
 };
