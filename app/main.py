@@ -10,7 +10,7 @@ from fastapi.templating import Jinja2Templates
 
 from app import __version__
 from app.models.registry import ModelRegistry
-from app.routes import api, pages, stream
+from app.routes import analysis, api, pages, stream
 from app.settings import Settings, get_settings
 
 
@@ -29,6 +29,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.templates = Jinja2Templates(directory=settings.templates_dir)
     app.include_router(pages.router)
     app.include_router(api.router)
+    app.include_router(analysis.router)
     app.include_router(stream.router)
     app.mount("/static", StaticFiles(directory=settings.static_dir), name="static")
     return app

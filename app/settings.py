@@ -27,6 +27,7 @@ class Settings(BaseSettings):
     max_tokens_per_session: int = Field(20_000, ge=1)  # a whole trace
     max_message_bytes: int = Field(64 * 1024, ge=64)  # one WebSocket message or HTTP body
     max_model_bytes: int = Field(64 * 1024 * 1024, ge=1024)  # one model file
+    max_gradient_tokens: int = Field(2_000, ge=1)  # the gradient view costs O(T·H²) per request
 
     # What frames carry.
     decimals: int = Field(5, ge=1, le=8)  # values rounded to 1e-5: float32 has ~7 digits

@@ -1,8 +1,10 @@
 // Wires the page together: a stream (live, or a recording) fills the trace; views redraw
 // from the trace at most once per animation frame; the view's state lives in the URL.
 import { Chain } from "./chain.js";
+import { Comparison } from "./compare.js";
 import { VECTOR_LABELS } from "./config.js";
 import { createDiagram } from "./diagram/index.js";
+import { GradientFlow } from "./gradients.js";
 import { Heatmap } from "./heatmap.js";
 import { chooseLanguage, t, translatePage } from "./i18n/index.js";
 import { connectHost } from "./host.js";
@@ -26,6 +28,9 @@ import { Walkthrough } from "./walkthrough.js";
 const $ = (id) => document.querySelector(`[data-testid="${id}"]`);
 const recordingElement = document.getElementById("gatescope-recording");
 const recording = recordingElement ? JSON.parse(recordingElement.textContent) : null;
+if (recording) {  // a recording has no server to compute with
+  for (const element of document.querySelectorAll("[data-live-only]")) element.remove();
+}
 const view = readState(recording ? recording.query : location.search);  // what the link asks for
 chooseLanguage(view.lang);
 translatePage();
@@ -42,6 +47,20 @@ const player = new Player({
   play: $("play"), back: $("step-back"), forward: $("step-forward"), slider: $("time-slider"), position: $("position"),
 }, trace, { interval: view.speed, loop: view.loop });
 const walkthrough = new Walkthrough($("walkthrough"), trace, () => diagram);
+const textBox = $("text-input");
+const modelSelect = $("model-select");
+const wsUrl = `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/ws/trace`;
+const comparison = recording ? null : new Comparison($("compare"), {
+  textBox, mainTrace: trace, wsUrl, onChange: (change) => {
+    redraw("compare");
+    if (change === "compare") saveToUrl();
+  },
+});
+// The gradient requests for what is shown: the main model and, when shown, the compared one.
+const gradientRequests = () => [
+  { model: modelSelect.value, text: textBox.value, layer: trace.layer },
+  ...(comparison && panels.isVisible("compare") && comparison.model ? [{ model: comparison.model, text: textBox.value }] : []),
+];
 // Panels that can be hidden, by name; each redraws only while shown.
 const views = {
   predictions: new Predictions($("predictions"), trace),
@@ -50,16 +69,15 @@ const views = {
   inspector: new Inspector($("inspector"), trace),
   saturation: new Saturation($("saturation"), trace),
   heatmap: new Heatmap($("heatmap"), trace),
+  ...(recording ? {} : { gradients: new GradientFlow($("gradients"), $("gradients-note"), trace, gradientRequests) }),
 };
 const stale = new Set();  // views that were hidden while the trace changed
 const panels = new Panels(document, (name, visible) => {
-  if (name === "walkthrough" || (visible && stale.has(name))) redraw("reset");
+  redraw(visible && stale.has(name) ? "reset" : "panels");
   saveToUrl();
 }, view.panels);
 const tooltip = new Tooltip($("tooltip"));
 const status = $("status");
-const modelSelect = $("model-select");
-const textBox = $("text-input");
 
 for (const name of view.hide) {
   for (const element of document.querySelectorAll(`[data-hideable~="${name}"]`)) element.hidden = true;
@@ -95,6 +113,7 @@ function draw() {
   tokens.render(change);
   player.render();
   walkthrough.render(panels.isVisible("walkthrough"));
+  comparison?.render(panels.isVisible("compare"));
   for (const [name, panel] of Object.entries(views)) {
     if (panels.isVisible(name)) panel.render(stale.delete(name) ? "reset" : change);
     else stale.add(name);
@@ -122,6 +141,7 @@ function currentQuery() {
     layer: trace.meta && trace.layer !== trace.meta.layers - 1 ? trace.layer : null,
     stage: trace.stage,
     panels: panels.shown(),
+    compare: comparison?.model ?? view.compare,
   });
 }
 
@@ -135,20 +155,24 @@ function saveToUrl() {
   }, 200);
 }
 
-// --- numbers on hover; click a unit to select it everywhere ---
-diagramContainer.addEventListener("pointermove", (event) => {
-  const cell = event.target.closest("rect.unit");
-  if (!cell || !diagram?.values) return tooltip.hide();
-  const { vector, unit } = cell.dataset;
-  const value = diagram.values[vector][unit];
-  tooltip.show(`${plainLabel(VECTOR_LABELS[vector] ?? vector)}[${unit}] = ${value.toFixed(4)}\n${plainLabel(t(`role_${vector}`))}`,
-    event.clientX, event.clientY);
-});
-diagramContainer.addEventListener("pointerleave", () => tooltip.hide());
-diagramContainer.addEventListener("click", (event) => {
-  const cell = event.target.closest("rect.unit");
-  if (cell) trace.selectUnit(Number(cell.dataset.unit));
-});
+// --- numbers on hover; click a unit to select it everywhere (on either diagram) ---
+function showNumbers(container, getDiagram) {
+  container.addEventListener("pointermove", (event) => {
+    const cell = event.target.closest("rect.unit");
+    const values = getDiagram()?.values;
+    if (!cell || !values) return tooltip.hide();
+    const { vector, unit } = cell.dataset;
+    const label = `${plainLabel(VECTOR_LABELS[vector] ?? vector)}[${unit}] = ${values[vector][unit].toFixed(4)}`;
+    tooltip.show(`${label}\n${plainLabel(t(`role_${vector}`))}`, event.clientX, event.clientY);
+  });
+  container.addEventListener("pointerleave", () => tooltip.hide());
+  container.addEventListener("click", (event) => {
+    const cell = event.target.closest("rect.unit");
+    if (cell) trace.selectUnit(Number(cell.dataset.unit));
+  });
+}
+showNumbers(diagramContainer, () => diagram);
+if (comparison) showNumbers(comparison.container, () => comparison.diagram);
 $("unit-input").addEventListener("change", (event) => trace.selectUnit(Number(event.target.value)));
 
 // --- the stream ---
@@ -182,7 +206,6 @@ const handlers = {
     else if (state === "closed") status.textContent = t("disconnected");
   },
 };
-const wsUrl = `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/ws/trace`;
 const stream = recording ? new RecordedStream(recording.frames, handlers) : new TraceStream(wsUrl, handlers);
 const feed = new TextFeed(textBox, stream);
 
@@ -263,6 +286,7 @@ loadModels().then((models) => {
   modelSelect.replaceChildren(...models.map(modelOption));
   const wanted = view.model ?? document.body.dataset.defaultModel;
   if (models.some((m) => m.name === wanted && !m.error)) modelSelect.value = wanted;
+  comparison?.offer(models, view.compare, models.find((m) => m.name === modelSelect.value)?.cell);
   useSelectedModel();
 }).catch((error) => showError(t("models_failed", { message: error.message })));
 player.render();

@@ -18,12 +18,15 @@ const list = (allowed) => ({
 const text = (maxLength) => ({ parse: (value) => value.slice(0, maxLength), format: String });
 const oneOf = (...values) => ({ parse: (value) => (values.includes(value) ? value : undefined), format: String });
 
-export const PANELS = ["walkthrough", "chain", "predictions", "unit-text", "inspector", "saturation", "heatmap"];
+export const PANELS = [
+  "walkthrough", "chain", "predictions", "unit-text", "inspector", "saturation", "heatmap", "compare", "gradients",
+];
 export const HIDEABLE = ["header", "input", "examples", "model", "controls", "tokens", "panel-bar", "legend"];
 
 // name: [codec, default]. `panels` null means the page's own defaults.
 export const PROPERTIES = {
   model: [text(64), null],
+  compare: [text(64), null],       // the second model of the side-by-side view
   text: [text(5000), ""],
   t: [int(0, 1e6), null],          // null: follow the newest step
   unit: [int(0, 1e5), 0],

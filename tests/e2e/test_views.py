@@ -125,3 +125,38 @@ def test_a_wide_screen(page, server_url, screenshot):
     page.get_by_test_id("token").nth(5).click()
     page.keyboard.press("ArrowRight")
     screenshot("wide-1440-stage-2")
+
+
+def test_compare_reads_the_same_text_with_a_second_model_at_the_same_step(page, server_url):
+    steps = start(page, server_url)
+    page.get_by_test_id("toggle-compare").click()
+    compare = page.get_by_test_id("compare")
+    expect(page.get_by_test_id("compare-select")).to_have_value("rnn-demo")
+    expect(page.get_by_test_id("compare-status")).to_have_text(f"{len(TEXT)} steps traced")
+    expect(page.get_by_test_id("compare-diagram")).to_have_attribute("data-cell", "rnn")
+    page.get_by_test_id("token").nth(4).click()
+    expect(page.get_by_test_id("compare-diagram-container")).to_have_attribute("data-t", "4")
+    rnn = httpx2.post(f"{server_url}/api/trace", json={"model": "rnn-demo", "text": TEXT}).json()["steps"][4]
+    compare.locator('[data-testid="strip-h"] rect[data-unit="2"]').hover()
+    assert f"= {rnn['h'][2]:.4f}" in page.get_by_test_id("tooltip").inner_text()
+    expect(page.get_by_test_id("compare-predictions").get_by_test_id("prediction")).to_have_count(5)
+    page.get_by_test_id("text-input").press_sequentially(" Paris", delay=15)  # typing feeds both models
+    expect(page.get_by_test_id("compare-status")).to_have_text(f"{len(TEXT) + 6} steps traced")
+    page.get_by_test_id("compare-select").select_option("gru-demo")
+    expect(page.get_by_test_id("compare-diagram")).to_have_attribute("data-cell", "gru")
+    expect(page).to_have_url(re.compile("compare=gru-demo"))
+
+
+def test_gradient_flow_plots_both_models_from_the_server(page, server_url):
+    start(page, server_url)
+    page.get_by_test_id("toggle-compare").click()
+    page.get_by_test_id("toggle-gradients").click()
+    chart = page.get_by_test_id("gradients")
+    expect(chart).to_have_attribute("data-models", "lstm-demo,rnn-demo")
+    expected = httpx2.post(f"{server_url}/api/gradients", json={"model": "rnn-demo", "text": TEXT}).json()
+    plotted = chart.evaluate("el => el.data.map(d => [d.name, d.y])")
+    names = [name for name, _ in plotted]
+    assert names == ["lstm-demo: ‖∂h_T/∂x_t‖", "lstm-demo: ‖∂C_T/∂C_t‖", "rnn-demo: ‖∂h_T/∂x_t‖", "rnn-demo: ‖∂h_T/∂h_t‖"]
+    assert plotted[2][1] == expected["input_norms"]
+    page.get_by_test_id("model-select").select_option("cwrnn-demo")
+    expect(page.get_by_test_id("gradients-note")).to_contain_text("cwrnn-demo: gradient flow is computed for")

@@ -1,0 +1,65 @@
+// Gradient flow (the article's §2, measured): how much the last step depends on each
+// earlier input and carried state, ‖∂h_T/∂x_t‖ and ‖∂C_T/∂C_t‖ (‖∂h_T/∂h_t‖ without a
+// belt), for the main model and the compared one, on a log scale. Computed exactly on
+// the server once the text stops changing.
+import { Chart, cursorShape } from "./chart.js";
+import { t } from "./i18n/index.js";
+
+const WAIT_MS = 400;  // let typing settle before asking
+
+export class GradientFlow extends Chart {
+  constructor(element, note, trace, models) {
+    super(element);
+    this.note = note;
+    this.trace = trace;
+    this.models = models;  // () => [{model, text, layer}], the main model first
+    this.results = [];
+    this.asked = "";
+    this.timer = null;
+  }
+
+  render() {
+    if (!this.trace.meta || !this.ready(() => this.render())) return;
+    const wanted = JSON.stringify(this.models());
+    if (wanted !== this.asked) {
+      clearTimeout(this.timer);
+      this.timer = setTimeout(() => this.fetch(wanted), WAIT_MS);
+    }
+    this.plot();
+  }
+
+  async fetch(wanted) {
+    this.asked = wanted;
+    const requests = JSON.parse(wanted).filter((r) => r.text);
+    const results = await Promise.all(requests.map(async (request) => {
+      const response = await fetch("/api/gradients", {
+        method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(request),
+      });
+      const body = await response.json();
+      return response.ok ? body : { model: request.model, error: body.detail?.message ?? response.statusText };
+    }));
+    if (wanted !== this.asked) return;  // the text moved on meanwhile
+    this.results = results;
+    this.note.textContent = results.filter((r) => r.error).map((r) => `${r.model}: ${r.error}`).join(" · ");
+    this.plot();
+  }
+
+  plot() {
+    const data = this.results.filter((r) => !r.error).flatMap((r) => {
+      const x = r.input_norms.map((_, k) => k);
+      const carried = r.state === "c" ? "‖∂C_T/∂C_t‖" : "‖∂h_T/∂h_t‖";
+      return [
+        { type: "scatter", mode: "lines+markers", name: `${r.model}: ‖∂h_T/∂x_t‖`, x, y: r.input_norms },
+        { type: "scatter", mode: "lines", name: `${r.model}: ${carried}`, x, y: r.state_norms, line: { dash: "dot" } },
+      ];
+    });
+    this.react(data, {
+      height: 300, margin: { l: 56, r: 10, t: 10, b: 40 },
+      xaxis: { title: { text: t("time_axis") } },
+      yaxis: { type: "log", exponentformat: "power" },
+      legend: { orientation: "h", y: -0.25 },
+      shapes: cursorShape(this.trace.t),
+    });
+    this.element.dataset.models = this.results.filter((r) => !r.error).map((r) => r.model).join(",");
+  }
+}

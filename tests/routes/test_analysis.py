@@ -1,0 +1,22 @@
+def test_gradients_give_one_norm_per_step(client):
+    body = client.post("/api/gradients", json={"model": "tiny", "text": "i grew"}).json()
+    assert (body["model"], body["cell"], body["layer"], body["state"]) == ("tiny", "lstm", 0, "c")
+    assert len(body["input_norms"]) == len(body["state_norms"]) == 6
+    assert body["state_norms"][-1] == 5 ** 0.5  # ∂C_{T-1}/∂C_{T-1} = I for 5 units
+
+
+def test_gradients_of_a_lower_layer(client):
+    assert client.post("/api/gradients", json={"model": "deep", "text": "ab", "layer": 0}).json()["layer"] == 0
+    bad = client.post("/api/gradients", json={"model": "deep", "text": "ab", "layer": 5})
+    assert bad.status_code == 422 and bad.json()["detail"]["code"] == "bad_layer"
+
+
+def test_gradients_refuse_unknown_models_and_cells_without_jacobians(client):
+    assert client.post("/api/gradients", json={"model": "nope", "text": "a"}).status_code == 404
+    response = client.post("/api/gradients", json={"model": "cwrnn-demo", "text": "a"})
+    assert response.status_code == 422 and response.json()["detail"]["code"] == "unavailable"
+
+
+def test_gradients_have_a_token_limit(client):
+    response = client.post("/api/gradients", json={"model": "tiny", "text": "a" * 2001})
+    assert response.status_code == 413 and "at most 2000 tokens" in response.json()["detail"]["message"]
