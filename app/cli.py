@@ -111,7 +111,11 @@ def export_command(args: argparse.Namespace) -> int:
 
 
 def convert_torch(args: argparse.Namespace) -> tuple[str, dict]:
-    from app.models.importers.pytorch import Prefixes, convert_state_dict, load_state_dict
+    from app.models.importers.pytorch import (
+        Prefixes,
+        convert_state_dict,
+        load_state_dict,
+    )
 
     prefixes = Prefixes(args.encoder_prefix, args.rnn_prefix, args.decoder_prefix)
     return convert_state_dict(load_state_dict(args.source_file), prefixes, args.cell, args.gru_variant)

@@ -2,7 +2,7 @@
 
 One module per cell the article walks through, each opening with its equations."""
 
-from app.cells.base import Cell, InvalidOption, StepRecord
+from app.cells.base import Cell, Fix, InvalidOption, StepRecord, keep
 from app.cells.cifg import CIFG
 from app.cells.cwrnn import CWRNN
 from app.cells.dglstm import DGLSTM
@@ -14,7 +14,7 @@ from app.cells.rnn import RNN
 # In the article's order: the plain RNN, the LSTM, its variants, the GRU, the two it names last.
 CELLS: dict[str, Cell] = {cell.name: cell for cell in (RNN, LSTM, PEEPHOLE, CIFG, GRU, DGLSTM, CWRNN)}
 
-__all__ = ["CELLS", "Cell", "InvalidOption", "StepRecord", "get_cell"]
+__all__ = ["CELLS", "Cell", "Fix", "InvalidOption", "StepRecord", "get_cell", "keep"]
 
 
 def get_cell(name: str) -> Cell:

@@ -22,7 +22,23 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from app.cells.weights import Weights, project_inputs, weight_shapes, weights_from_arrays, weights_to_arrays
+from app.cells.weights import (
+    Weights,
+    project_inputs,
+    weight_shapes,
+    weights_from_arrays,
+    weights_to_arrays,
+)
+
+# A what-if intervention inside a step: each cell passes every vector it computes, by its
+# name in the record ("f", "c", "h", ...), through fix(name, values) before using it, so a
+# clamped gate or a knocked-out unit changes everything computed after it.
+Fix = Callable[[str, np.ndarray], np.ndarray]
+
+
+def keep(name: str, values: np.ndarray) -> np.ndarray:
+    """No intervention: every vector as the cell computed it."""
+    return values
 
 
 class StepRecord:
@@ -102,16 +118,18 @@ class Cell:
         return shapes | self.extra_shapes(layer, hidden, inputs, options)
 
     def trace(
-        self, params: Any, xs: np.ndarray, state: Any, below: Sequence[StepRecord] | None = None
+        self, params: Any, xs: np.ndarray, state: Any, below: Sequence[StepRecord] | None = None,
+        fixes: Callable[[int], Fix] | None = None,
     ) -> list[StepRecord]:
         """Run the cell over a whole sequence xs (T, X) from `state`; `below` holds the
-        records of the layer underneath for the same steps (None for the bottom layer)."""
+        records of the layer underneath for the same steps (None for the bottom layer);
+        `fixes(k)`, when given, is the intervention at step k (see `keep`)."""
         records = []
-        for zx in self.input_projection(params, xs, below):
-            record = self.step_projected(params, state, zx)
+        for k, zx in enumerate(self.input_projection(params, xs, below)):
+            record = self.step_projected(params, state, zx, fixes(k)) if fixes else self.step_projected(params, state, zx)
             records.append(record)
             state = record.state()
         return records
 
 
-__all__ = ["Cell", "InvalidOption", "StepRecord", "Weights"]
+__all__ = ["Cell", "Fix", "InvalidOption", "StepRecord", "Weights", "keep"]

@@ -18,19 +18,19 @@ from __future__ import annotations
 import numpy as np
 
 from app.cells.activations import sigmoid
-from app.cells.base import Cell
+from app.cells.base import Cell, Fix, keep
 from app.cells.lstm import LSTMState, LSTMStep, zero_state
 from app.cells.weights import Weights, preactivation
 
 
-def step_projected(params: Weights, state: LSTMState, zx: np.ndarray) -> LSTMStep:
+def step_projected(params: Weights, state: LSTMState, zx: np.ndarray, fix: Fix = keep) -> LSTMStep:
     z_f, z_g, z_o = np.split(preactivation(params, state.h, zx), 3)  # rows f, g, o
-    f = sigmoid(z_f)
-    i = 1 - f
-    c_tilde = np.tanh(z_g)
-    c = f * state.c + i * c_tilde
-    o = sigmoid(z_o)
-    return LSTMStep(f=f, i=i, c_tilde=c_tilde, o=o, c=c, h=o * np.tanh(c))
+    f = fix("f", sigmoid(z_f))
+    i = fix("i", 1 - f)
+    c_tilde = fix("c_tilde", np.tanh(z_g))
+    c = fix("c", f * state.c + i * c_tilde)
+    o = fix("o", sigmoid(z_o))
+    return LSTMStep(f=f, i=i, c_tilde=c_tilde, o=o, c=c, h=fix("h", o * np.tanh(c)))
 
 
 CIFG = Cell(

@@ -26,7 +26,7 @@ from typing import ClassVar, NamedTuple
 
 import numpy as np
 
-from app.cells.base import Cell, InvalidOption, StepRecord
+from app.cells.base import Cell, Fix, InvalidOption, StepRecord, keep
 from app.cells.weights import DTYPE, Weights, preactivation, weights_from_arrays
 
 PERIODS_KEY = "rnn.periods"
@@ -65,9 +65,9 @@ def zero_state(hidden_size: int, dtype: np.dtype = DTYPE) -> ClockState:
     return ClockState(np.zeros(hidden_size, dtype), 0)
 
 
-def step_projected(params: CWRNNParams, state: ClockState, zx: np.ndarray) -> CWRNNStep:
+def step_projected(params: CWRNNParams, state: ClockState, zx: np.ndarray, fix: Fix = keep) -> CWRNNStep:
     active = state.t % params.unit_periods == 0  # (H,)
-    h = np.where(active, np.tanh(preactivation(params, state.h, zx)), state.h)
+    h = fix("h", np.where(active, np.tanh(preactivation(params, state.h, zx)), state.h))
     return CWRNNStep(h=h, active=active.astype(h.dtype), t=state.t)
 
 

@@ -25,9 +25,15 @@ import numpy as np
 
 from app.cells import lstm
 from app.cells.activations import sigmoid
-from app.cells.base import Cell
+from app.cells.base import Cell, Fix, keep
 from app.cells.lstm import LSTMState, LSTMStep
-from app.cells.weights import DTYPE, Weights, project_inputs, weights_from_arrays, weights_to_arrays
+from app.cells.weights import (
+    DTYPE,
+    Weights,
+    project_inputs,
+    weights_from_arrays,
+    weights_to_arrays,
+)
 
 
 @dataclass(frozen=True)
@@ -65,15 +71,15 @@ def input_projection(params: DGLSTMParams, xs: np.ndarray, below: Sequence[LSTMS
     return np.concatenate([zx, zd, c_below], axis=1)
 
 
-def step_projected(params: DGLSTMParams, state: LSTMState, zx: np.ndarray) -> LSTMStep:
+def step_projected(params: DGLSTMParams, state: LSTMState, zx: np.ndarray, fix: Fix = keep) -> LSTMStep:
     if params.depth is None:
-        return lstm.step_projected(params, state, zx)
+        return lstm.step_projected(params, state, zx, fix)
     hidden = params.hidden_size
     zx, zd, c_below = np.split(zx, [4 * hidden, 5 * hidden])
-    f, i, c_tilde, o = lstm.gates(params, state.h, zx)
-    d = sigmoid(zd + params.depth.weight_l * state.c)
-    c = d * c_below + f * state.c + i * c_tilde
-    return DGLSTMStep(f=f, i=i, c_tilde=c_tilde, o=o, c=c, h=o * np.tanh(c), d=d)
+    f, i, c_tilde, o = (fix(name, v) for name, v in zip(("f", "i", "c_tilde", "o"), lstm.gates(params, state.h, zx)))
+    d = fix("d", sigmoid(zd + params.depth.weight_l * state.c))
+    c = fix("c", d * c_below + f * state.c + i * c_tilde)
+    return DGLSTMStep(f=f, i=i, c_tilde=c_tilde, o=o, c=c, h=fix("h", o * np.tanh(c)), d=d)
 
 
 def depth_key(name: str, layer: int) -> str:

@@ -29,7 +29,7 @@ from typing import ClassVar
 import numpy as np
 
 from app.cells.activations import sigmoid
-from app.cells.base import Cell, InvalidOption, StepRecord
+from app.cells.base import Cell, Fix, InvalidOption, StepRecord, keep
 from app.cells.rnn import HiddenState, zero_hidden_state
 from app.cells.weights import DTYPE, Weights
 
@@ -64,19 +64,19 @@ class GRUStep(StepRecord):
         return HiddenState(self.h)
 
 
-def step_projected(params: GRUParams, state: HiddenState, zx: np.ndarray) -> GRUStep:
+def step_projected(params: GRUParams, state: HiddenState, zx: np.ndarray, fix: Fix = keep) -> GRUStep:
     x_r, x_z, x_n = np.split(zx, 3)  # W_i· · x_t + b_·, rows r, z, n
     w_hr, w_hz, w_hn = np.split(params.weight_hh, 3)
     h_prev = state.h
-    r = sigmoid(x_r + w_hr @ h_prev)
-    z = sigmoid(x_z + w_hz @ h_prev)
+    r = fix("r", sigmoid(x_r + w_hr @ h_prev))
+    z = fix("z", sigmoid(x_z + w_hz @ h_prev))
     if params.variant == "article":
-        h_tilde = np.tanh(x_n + w_hn @ (r * h_prev))  # reset before the product
+        h_tilde = fix("h_tilde", np.tanh(x_n + w_hn @ (r * h_prev)))  # reset before the product
         h = (1 - z) * h_prev + z * h_tilde
     else:
-        h_tilde = np.tanh(x_n + r * (w_hn @ h_prev + params.bias_hn))  # reset after it
+        h_tilde = fix("h_tilde", np.tanh(x_n + r * (w_hn @ h_prev + params.bias_hn)))  # reset after it
         h = (1 - z) * h_tilde + z * h_prev
-    return GRUStep(z=z, r=r, h_tilde=h_tilde, h=h)
+    return GRUStep(z=z, r=r, h_tilde=h_tilde, h=fix("h", h))
 
 
 def check_variant(options: Mapping) -> str:

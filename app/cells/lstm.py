@@ -28,8 +28,14 @@ from typing import ClassVar, NamedTuple
 import numpy as np
 
 from app.cells.activations import sigmoid
-from app.cells.base import Cell, StepRecord
-from app.cells.weights import DTYPE, Weights, preactivation, project_inputs, weights_from_arrays
+from app.cells.base import Cell, Fix, StepRecord, keep
+from app.cells.weights import (
+    DTYPE,
+    Weights,
+    preactivation,
+    project_inputs,
+    weights_from_arrays,
+)
 
 LSTMParams = Weights  # one layer: gate rows i, f, g, o of 4H each
 params_from_arrays = weights_from_arrays
@@ -74,11 +80,11 @@ def gates(params: Weights, h_prev: np.ndarray, zx: np.ndarray) -> tuple[np.ndarr
     return sigmoid(z_f), sigmoid(z_i), np.tanh(z_g), sigmoid(z_o)
 
 
-def step_projected(params: Weights, state: LSTMState, zx: np.ndarray) -> LSTMStep:
+def step_projected(params: Weights, state: LSTMState, zx: np.ndarray, fix: Fix = keep) -> LSTMStep:
     """One step, given zx = W_ih · x_t + b from input_projection."""
-    f, i, c_tilde, o = gates(params, state.h, zx)
-    c = f * state.c + i * c_tilde
-    h = o * np.tanh(c)
+    f, i, c_tilde, o = (fix(name, v) for name, v in zip(("f", "i", "c_tilde", "o"), gates(params, state.h, zx)))
+    c = fix("c", f * state.c + i * c_tilde)
+    h = fix("h", o * np.tanh(c))
     return LSTMStep(f=f, i=i, c_tilde=c_tilde, o=o, c=c, h=h)
 
 

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from app.cells.activations import sigmoid
-from app.cells.base import Cell, InvalidOption
+from app.cells.base import Cell, Fix, InvalidOption, keep
 from app.cells.lstm import LSTMState, LSTMStep, preactivations, zero_state
 from app.cells.weights import DTYPE, Weights, weights_from_arrays, weights_to_arrays
 
@@ -40,14 +40,14 @@ class PeepholeParams(Weights):
         return 0.0 if p is None else p * c
 
 
-def step_projected(params: PeepholeParams, state: LSTMState, zx: np.ndarray) -> LSTMStep:
+def step_projected(params: PeepholeParams, state: LSTMState, zx: np.ndarray, fix: Fix = keep) -> LSTMStep:
     z_i, z_f, z_g, z_o = preactivations(params, state.h, zx)
-    f = sigmoid(z_f + params.peek("f", state.c))
-    i = sigmoid(z_i + params.peek("i", state.c))
-    c_tilde = np.tanh(z_g)
-    c = f * state.c + i * c_tilde
-    o = sigmoid(z_o + params.peek("o", c))  # the output gate sees the new C_t
-    return LSTMStep(f=f, i=i, c_tilde=c_tilde, o=o, c=c, h=o * np.tanh(c))
+    f = fix("f", sigmoid(z_f + params.peek("f", state.c)))
+    i = fix("i", sigmoid(z_i + params.peek("i", state.c)))
+    c_tilde = fix("c_tilde", np.tanh(z_g))
+    c = fix("c", f * state.c + i * c_tilde)
+    o = fix("o", sigmoid(z_o + params.peek("o", c)))  # the output gate sees the new C_t
+    return LSTMStep(f=f, i=i, c_tilde=c_tilde, o=o, c=c, h=fix("h", o * np.tanh(c)))
 
 
 def peephole_key(gate: str, layer: int) -> str:

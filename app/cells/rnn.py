@@ -14,7 +14,7 @@ from typing import ClassVar, NamedTuple
 
 import numpy as np
 
-from app.cells.base import Cell, StepRecord
+from app.cells.base import Cell, Fix, StepRecord, keep
 from app.cells.weights import DTYPE, Weights, preactivation
 
 
@@ -36,8 +36,8 @@ def zero_hidden_state(hidden_size: int, dtype: np.dtype = DTYPE) -> HiddenState:
     return HiddenState(np.zeros(hidden_size, dtype))
 
 
-def step_projected(params: Weights, state: HiddenState, zx: np.ndarray) -> RNNStep:
-    return RNNStep(h=np.tanh(preactivation(params, state.h, zx)))
+def step_projected(params: Weights, state: HiddenState, zx: np.ndarray, fix: Fix = keep) -> RNNStep:
+    return RNNStep(h=fix("h", np.tanh(preactivation(params, state.h, zx))))
 
 
 RNN = Cell(

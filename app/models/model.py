@@ -3,12 +3,13 @@ next-token probabilities out."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
-from app.cells import Cell, StepRecord
+from app.cells import Cell, Fix, StepRecord, keep
 from app.models.tokenizers import Tokenizer
 
 
@@ -58,17 +59,21 @@ class Model:
         one_hot[np.arange(len(ids)), ids] = 1.0
         return one_hot  # (T, V)
 
-    def forward(self, ids: np.ndarray, states: list[Any]) -> tuple[list[list[StepRecord]], list[Any]]:
+    def forward(
+        self, ids: np.ndarray, states: list[Any], fixes: Callable[[int, int], Fix | None] | None = None
+    ) -> tuple[list[list[StepRecord]], list[Any]]:
         """Run the stack over token ids from `states`, one layer at a time: each layer
         reads the whole sequence of h_t from the layer below, so its input projections
         are one matrix product (and the records of the layer below, for a cell that
-        links layers). Returns records[layer][t] and the new states."""
+        links layers). `fixes(layer, k)`, when given, is a what-if intervention for step k
+        (None: none). Returns records[layer][t] and the new states."""
         if len(ids) == 0:
             return [[] for _ in self.layers], list(states)
         xs, below = self.inputs(ids), None
         records, new_states = [], []
-        for params, state in zip(self.layers, states, strict=True):
-            layer_records = self.cell.trace(params, xs, state, below)
+        for layer, (params, state) in enumerate(zip(self.layers, states, strict=True)):
+            at = None if fixes is None else lambda k, layer=layer: fixes(layer, k) or keep
+            layer_records = self.cell.trace(params, xs, state, below, at)
             records.append(layer_records)
             new_states.append(layer_records[-1].state())
             xs, below = np.stack([r.h for r in layer_records]), layer_records

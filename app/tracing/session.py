@@ -14,6 +14,7 @@ import numpy as np
 from app.cells import StepRecord
 from app.models.model import Model
 from app.models.tokenizers import Token
+from app.tracing.whatif import Interventions, clamp_fix, segments, with_weights
 
 
 class TraceLimitError(ValueError):
@@ -32,8 +33,12 @@ class TracedStep:
 
 
 class TraceSession:
-    def __init__(self, model: Model, max_tokens_per_message: int | None = None, max_tokens: int | None = None):
+    def __init__(
+        self, model: Model, max_tokens_per_message: int | None = None, max_tokens: int | None = None,
+        interventions: Interventions | None = None,
+    ):
         self.model = model
+        self.interventions = interventions or Interventions()  # what-if clamps and weight edits
         self.max_tokens_per_message = max_tokens_per_message
         self.max_tokens = max_tokens
         self.states: list[Any] = model.zero_state()
@@ -55,7 +60,7 @@ class TraceSession:
         if not tokens:
             return []
         ids = np.array([token.id for token in tokens])
-        records, self.states = self.model.forward(ids, self.states)
+        records = self.forward(ids)
         xs = self.model.embedding[ids] if self.model.embedding is not None else None
         probabilities = None
         if self.model.has_decoder:
@@ -72,6 +77,19 @@ class TraceSession:
         ]
         self.t += len(tokens)
         return steps
+
+    def forward(self, ids: np.ndarray) -> list[list[StepRecord]]:
+        """model.forward from the current state, with the what-if interventions that apply
+        at each step (global t): weight edits by runs of steps, clamps step by step."""
+        clamps = self.interventions.clamps
+        records: list[list[StepRecord]] = [[] for _ in self.model.layers]
+        for first, end, edits in segments(self.interventions.weights, self.t, self.t + len(ids)):
+            model = with_weights(self.model, edits) if edits else self.model
+            fixes = (lambda layer, k, first=first: clamp_fix(clamps, first + k, layer)) if clamps else None
+            part, self.states = model.forward(ids[first - self.t : end - self.t], self.states, fixes)
+            for layer, layer_records in enumerate(part):
+                records[layer].extend(layer_records)
+        return records
 
     def chunks(self, tokens: list[Token], size: int) -> Iterator[list[Token]]:
         """Split tokens into runs of `size`, so a long text streams as it is computed."""

@@ -41,9 +41,9 @@ def test_an_append_never_recomputes_the_prefix(monkeypatch):
     session.run(session.tokenize("i grew"))
     seen = []
     original = model.cell.trace
-    def counting_trace(self, params, xs, state, below=None):
+    def counting_trace(self, params, xs, state, below=None, fixes=None):
         seen.append(len(xs))
-        return original(params, xs, state, below)
+        return original(params, xs, state, below, fixes)
 
     monkeypatch.setattr(type(model.cell), "trace", counting_trace)
     session.run(session.tokenize(" up"))
