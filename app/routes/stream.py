@@ -20,6 +20,8 @@ from app.models.registry import UnknownModelError
 from app.settings import Settings
 from app.tracing.frames import meta_frame, step_frame
 from app.tracing.session import TraceLimitError, TraceSession
+from app.tracing.whatif import InterventionError, Interventions
+from app.tracing.whatif import check as check_interventions
 
 router = APIRouter()
 
@@ -29,6 +31,7 @@ class StartMessage(BaseModel):
     model: str | None = Field(None, max_length=64)
     text: str = ""
     id: int | None = None
+    whatif: Interventions | None = None  # clamps and weight edits to read the text with
 
 
 class AppendMessage(BaseModel):
@@ -90,7 +93,14 @@ class TraceStream:
                 model = self.registry.get(name)
             except UnknownModelError as e:
                 return await self.error("unknown_model", str(e), message.id)
-            session = TraceSession(model, self.settings.max_tokens_per_message, self.settings.max_tokens_per_session)
+            interventions = message.whatif or Interventions()
+            try:
+                check_interventions(interventions, model)
+            except InterventionError as e:
+                return await self.error(e.code, str(e), message.id)
+            session = TraceSession(
+                model, self.settings.max_tokens_per_message, self.settings.max_tokens_per_session, interventions
+            )
         elif self.session is None:
             return await self.error("no_trace", "send a 'start' message before 'append'", message.id)
         else:
@@ -102,6 +112,8 @@ class TraceStream:
         if session is not self.session:
             self.session = session
             meta = meta_frame(model, self.registry.is_bundled(name), self.settings.decimals)
+            if interventions:
+                meta["whatif"] = interventions.model_dump()
             await self.send(meta, message.id)
         await self.stream(tokens, message.id)
 

@@ -12,6 +12,7 @@ export class TextFeed {
     this.tokenizer = "char";
     this.sent = null;  // the text the current trace holds; null: no trace yet
     this.flushTimer = null;
+    this.extra = {};   // more fields for each start message (the what-if interventions)
     textarea.addEventListener("input", () => this.sync());
   }
 
@@ -41,7 +42,7 @@ export class TextFeed {
       const added = upTo.slice(this.sent.length);
       if (added) this.stream.append(added);
     } else {
-      this.stream.start(this.model, upTo);
+      this.stream.start(this.model, upTo, this.extra);
     }
     this.sent = upTo;
   }

@@ -24,6 +24,7 @@ import { Tooltip } from "./tooltip.js";
 import { Trace } from "./trace.js";
 import { UnitText } from "./unit-text.js";
 import { Walkthrough } from "./walkthrough.js";
+import { WhatIf } from "./whatif.js";
 
 const $ = (id) => document.querySelector(`[data-testid="${id}"]`);
 const recordingElement = document.getElementById("gatescope-recording");
@@ -71,6 +72,12 @@ const views = {
   heatmap: new Heatmap($("heatmap"), trace),
   ...(recording ? {} : { gradients: new GradientFlow($("gradients"), $("gradients-note"), trace, gradientRequests) }),
 };
+const whatif = recording ? null : new WhatIf($("whatif"), trace, (interventions) => {
+  useInterventions(interventions);
+  resumeAt = trace.t >= 0 ? trace.t : null;
+  feed.restart(modelSelect.value, modelSelect.selectedOptions[0]?.dataset.tokenizer);
+  saveToUrl();
+});
 const stale = new Set();  // views that were hidden while the trace changed
 const panels = new Panels(document, (name, visible) => {
   redraw(visible && stale.has(name) ? "reset" : "panels");
@@ -107,6 +114,7 @@ function draw() {
   if (record) diagram.update(record, trace.previous(t), trace.input(t), trace.below(t));
   else diagram.clear();
   diagram.selectUnit(trace.unit);
+  if (whatif) diagram.markHeld((name) => whatif.heldUnits(name, t));
   diagramContainer.dataset.t = String(t);
   $("unit-input").max = trace.meta.hidden_size - 1;
   $("unit-input").value = trace.unit;
@@ -142,6 +150,7 @@ function currentQuery() {
     stage: trace.stage,
     panels: panels.shown(),
     compare: comparison?.model ?? view.compare,
+    whatif: whatif?.interventions ?? view.whatif,
   });
 }
 
@@ -185,6 +194,7 @@ const handlers = {
     if (wantedLayer !== null && wantedLayer < meta.layers) trace.layer = wantedLayer;
     wantedLayer = null;
     showModel(meta, $, trace.layer);
+    whatif?.offer(meta);
     hideError();
   },
   step: (step) => trace.add(step),
@@ -208,6 +218,16 @@ const handlers = {
 };
 const stream = recording ? new RecordedStream(recording.frames, handlers) : new TraceStream(wsUrl, handlers);
 const feed = new TextFeed(textBox, stream);
+
+// Every start carries the what-if interventions, so the server reads the text with them.
+function useInterventions(interventions) {
+  feed.extra = interventions.clamps.length || interventions.weights.length ? { whatif: interventions } : {};
+}
+if (whatif) {
+  whatif.interventions = view.whatif;
+  whatif.renderList();
+  useInterventions(view.whatif);
+}
 
 function showError(message) {
   const box = $("error");

@@ -20,13 +20,30 @@ const oneOf = (...values) => ({ parse: (value) => (values.includes(value) ? valu
 
 export const PANELS = [
   "walkthrough", "chain", "predictions", "unit-text", "inspector", "saturation", "heatmap", "compare", "gradients",
+  "whatif",
 ];
+
+// What-if interventions as compact JSON; anything not shaped like them is dropped.
+const interventions = {
+  parse: (value) => {
+    try {
+      const data = JSON.parse(value);
+      const clamps = (data.clamps ?? []).filter((c) => typeof c?.vector === "string" && Number.isFinite(c.value));
+      const weights = (data.weights ?? []).filter((w) => typeof w?.matrix === "string" && Number.isFinite(w.value));
+      return { clamps: clamps.slice(0, 32), weights: weights.slice(0, 32) };
+    } catch {
+      return undefined;
+    }
+  },
+  format: (value) => JSON.stringify(value),
+};
 export const HIDEABLE = ["header", "input", "examples", "model", "controls", "tokens", "panel-bar", "legend"];
 
 // name: [codec, default]. `panels` null means the page's own defaults.
 export const PROPERTIES = {
   model: [text(64), null],
   compare: [text(64), null],       // the second model of the side-by-side view
+  whatif: [interventions, { clamps: [], weights: [] }],
   text: [text(5000), ""],
   t: [int(0, 1e6), null],          // null: follow the newest step
   unit: [int(0, 1e5), 0],

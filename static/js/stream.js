@@ -37,11 +37,12 @@ export class TraceStream {
     else this.queue.push(data);
   }
 
-  start(model, text) {
+  // extra: more fields of the start message, such as the what-if interventions
+  start(model, text, extra = {}) {
     const id = this.nextId++;
     this.currentStart = id;
     this.queue = this.queue.filter((m) => JSON.parse(m).type !== "append");  // they belonged to the old trace
-    this.send({ type: "start", model, text, id });
+    this.send({ type: "start", model, text, id, ...extra });
   }
 
   append(text) {

@@ -160,3 +160,52 @@ def test_gradient_flow_plots_both_models_from_the_server(page, server_url):
     assert plotted[2][1] == expected["input_norms"]
     page.get_by_test_id("model-select").select_option("cwrnn-demo")
     expect(page.get_by_test_id("gradients-note")).to_contain_text("cwrnn-demo: gradient flow is computed for")
+
+
+def c_values(page):
+    return dict(page.locator('[data-testid="strip-c"] rect.unit').evaluate_all(
+        "cells => cells.map(c => [Number(c.dataset.unit), c.getAttribute('fill')])"))
+
+
+def test_what_if_clamping_f_to_1_and_i_to_0_freezes_the_belt_from_that_step(page, server_url):
+    start(page, server_url, "I grew up in France")
+    page.get_by_test_id("toggle-whatif").click()
+    page.get_by_test_id("token").nth(5).click()  # t = 5
+    page.get_by_test_id("whatif-scope").select_option("all")
+    page.get_by_test_id("whatif-vector").select_option("f")
+    page.get_by_test_id("whatif-value").fill("1")
+    page.get_by_test_id("whatif-add").click()
+    page.get_by_test_id("whatif-vector").select_option("i")
+    page.get_by_test_id("whatif-value").fill("0")
+    page.get_by_test_id("whatif-add").click()
+    expect(page.get_by_test_id("whatif-item")).to_have_count(2)
+    expect(page.get_by_test_id("whatif-item").first).to_have_text("f[all units] held at 1 from t = 5 ×")
+    expect(page.get_by_test_id("position")).to_have_text("t = 5 of 18")  # read again, same place
+    expect(page).to_have_url(re.compile("whatif="))
+    expect(page.locator('[data-testid="strip-f"] rect.unit.held')).to_have_count(16)
+
+    page.get_by_test_id("token").nth(4).click()
+    before = c_values(page)
+    assert page.locator('[data-testid="strip-f"] rect.unit.held').count() == 0  # not held yet at t = 4
+    for t in (5, 11, 18):  # C_t = 1·C_{t-1} + 0·C̃ = C_4 from there on
+        page.get_by_test_id("token").nth(t).click()
+        expect(page.get_by_test_id("position")).to_have_text(f"t = {t} of 18")
+        assert c_values(page) == before
+
+    page.get_by_test_id("whatif-undo").click()
+    expect(page.get_by_test_id("whatif-item")).to_have_count(0)
+    expect(page.locator('[data-testid="strip-f"] rect.unit.held')).to_have_count(0)
+    expect(page.get_by_test_id("position")).to_have_text("t = 18 of 18")
+    assert c_values(page) != before
+
+
+def test_knocking_out_a_unit_zeroes_it_on_the_diagram(page, server_url):
+    start(page, server_url)
+    page.get_by_test_id("toggle-whatif").click()
+    page.locator('[data-testid="strip-h"] rect[data-unit="4"]').click()
+    page.get_by_test_id("token").first.click()
+    page.get_by_test_id("whatif-knockout").click()
+    expect(page.get_by_test_id("whatif-item")).to_have_count(2)  # h and C of unit 4
+    page.get_by_test_id("token").nth(6).click()
+    page.locator('[data-testid="strip-h"] rect[data-unit="4"]').hover()
+    expect(page.get_by_test_id("tooltip")).to_contain_text("hₜ[4] = 0.0000")

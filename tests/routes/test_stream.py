@@ -158,3 +158,26 @@ def test_every_cell_streams_and_appends(every_cell_client, cell):
     for step in steps:
         assert len(step["layers"]) == 2
         assert all(len(step[name]) == 4 for name in meta["states"] + meta["extras"])
+
+
+def test_a_start_with_what_if_clamps_reads_the_text_with_them(client):
+    whatif = {"clamps": [{"vector": "f", "value": 1, "start": 2}, {"vector": "i", "value": 0, "start": 2}]}
+    with client.websocket_connect("/ws/trace") as ws:
+        ws.send_json({"type": "start", "model": "tiny", "text": "i grew up", "whatif": whatif})
+        frames = receive_until_done(ws)
+        assert frames[0]["whatif"]["clamps"][0]["vector"] == "f"
+        steps = frames[1:-1]
+        for step in steps[2:]:
+            assert step["c"] == steps[1]["c"] and set(step["gates"]["f"]) == {1.0}
+        ws.send_json({"type": "append", "text": " in"})  # appends keep the clamps
+        for step in receive_until_done(ws)[:-1]:
+            assert step["c"] == steps[1]["c"]
+
+
+def test_what_if_on_a_missing_vector_is_an_error_frame(client):
+    with client.websocket_connect("/ws/trace") as ws:
+        ws.send_json({"type": "start", "model": "tiny", "text": "ab", "whatif": {"clamps": [{"vector": "z", "value": 1}]}})
+        error = ws.receive_json()
+        assert error["code"] == "bad_whatif" and "no vector 'z'" in error["message"]
+        ws.send_json({"type": "start", "model": "tiny", "text": "ab", "whatif": {"clamps": [{"vector": "f", "value": "x"}]}})
+        assert ws.receive_json()["code"] == "bad_message"

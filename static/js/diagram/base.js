@@ -42,6 +42,14 @@ export class Diagram {
     }
   }
 
+  // What-if: outline the units whose value is held; held(vector) is a Set of units or "all".
+  markHeld(held) {
+    for (const [name, strip] of Object.entries(this.strips)) {
+      const units = held(name);
+      strip.cells.forEach((cell, unit) => cell.classList.toggle("held", units === "all" || units.has(unit)));
+    }
+  }
+
   // The selected unit, outlined on every strip.
   selectUnit(unit) {
     for (const strip of Object.values(this.strips)) strip.select(unit);
