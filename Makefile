@@ -11,14 +11,21 @@ PORT   ?= 8000
 run: $(VENV)/.installed-run
 	$(BIN)/gatescope serve --host $(HOST) --port $(PORT)
 
-test: $(VENV)/.installed-test chromium
+AXE := tests/e2e/.axe/node_modules/axe-core/axe.min.js
+
+test: $(VENV)/.installed-test chromium $(AXE)
 	$(BIN)/python -m pytest
 
 unit: $(VENV)/.installed-test       ## everything but the browser tests
 	$(BIN)/python -m pytest -m "not e2e"
 
-e2e: $(VENV)/.installed-test chromium
+e2e: $(VENV)/.installed-test chromium $(AXE)
 	$(BIN)/python -m pytest tests/e2e
+
+# axe-core, the accessibility checker the browser tests inject into the page (npm, test only).
+$(AXE):
+	@command -v npm >/dev/null 2>&1 || { echo "The accessibility test needs npm (Node.js): sudo apt-get install npm"; exit 1; }
+	npm install --silent --no-audit --no-fund --prefix tests/e2e/.axe axe-core@4.14.1
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -45,4 +52,4 @@ chromium:
 	fi
 
 clean:
-	rm -rf $(VENV) .pytest_cache tests/e2e/screenshots
+	rm -rf $(VENV) .pytest_cache tests/e2e/screenshots tests/e2e/.axe

@@ -23,6 +23,7 @@ import { TokenStrip } from "./tokens.js";
 import { Tooltip } from "./tooltip.js";
 import { Trace } from "./trace.js";
 import { UnitText } from "./unit-text.js";
+import { ValuesTable } from "./values-table.js";
 import { Walkthrough } from "./walkthrough.js";
 import { WhatIf } from "./whatif.js";
 
@@ -44,6 +45,7 @@ let diagram = null;
 let diagramKey = "";
 
 const tokens = new TokenStrip($("tokens"), trace);
+const valuesTable = new ValuesTable($("values-table"), trace);
 const player = new Player({
   play: $("play"), back: $("step-back"), forward: $("step-forward"), slider: $("time-slider"), position: $("position"),
 }, trace, { interval: view.speed, loop: view.loop });
@@ -115,6 +117,7 @@ function draw() {
   else diagram.clear();
   diagram.selectUnit(trace.unit);
   if (whatif) diagram.markHeld((name) => whatif.heldUnits(name, t));
+  valuesTable.render(diagram.values);
   diagramContainer.dataset.t = String(t);
   $("unit-input").max = trace.meta.hidden_size - 1;
   $("unit-input").value = trace.unit;
