@@ -186,6 +186,15 @@ function showNumbers(container, getDiagram) {
 showNumbers(diagramContainer, () => diagram);
 if (comparison) showNumbers(comparison.container, () => comparison.diagram);
 $("unit-input").addEventListener("change", (event) => trace.selectUnit(Number(event.target.value)));
+$("labelled-units").addEventListener("change", (event) => {
+  if (!event.target.value) return;
+  const [layer, unit, vector] = JSON.parse(event.target.value);
+  if (layer !== trace.layer) trace.setLayer(layer);
+  trace.selectUnit(unit);
+  const unitVector = $("unit-vector");
+  if ([...unitVector.options].some((o) => o.value === vector)) unitVector.value = vector;
+  panels.set("unit-text", true);
+});
 
 // --- the stream ---
 let resumeAt = view.t;          // a model switch, or a link, keeps the time position

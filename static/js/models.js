@@ -43,4 +43,9 @@ export function showModel(meta, $, shownLayer) {
   }));
   layerSelect.value = shownLayer;
   $("layer-picker").hidden = meta.layers < 2;
+  // Units the model's training labelled with what they track (Karpathy et al. 2015).
+  const labelled = meta.units ?? [];
+  $("labelled-units").replaceChildren(new Option("—", ""), ...labelled.map((u) => new Option(
+    t("labelled_unit", { ...u, r: Number(u.r).toFixed(2) }), JSON.stringify([u.layer ?? 0, u.unit, u.vector]))));
+  $("labelled-units-picker").hidden = labelled.length === 0;
 }

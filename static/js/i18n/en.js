@@ -32,6 +32,8 @@ export const STRINGS = {
   panel_heatmap: "Heatmap",
   panel_compare: "Compare",
   panel_gradients: "Gradient flow",
+  labelled_units: "labelled units",
+  labelled_unit: "unit {unit} ({vector}): {feature}, r = {r}",
   values_summary: "The numbers of this step, as a table",
   values_caption: "Every vector at t = {t} (“{token}”), unit by unit",
   panel_whatif: "What if…",

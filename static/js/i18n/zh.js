@@ -31,6 +31,8 @@ export const STRINGS = {
   panel_heatmap: "热图",
   panel_compare: "对比",
   panel_gradients: "梯度流",
+  labelled_units: "已标注的单元",
+  labelled_unit: "单元 {unit}（{vector}）：{feature}，r = {r}",
   values_summary: "以表格显示这一步的数值",
   values_caption: "t = {t}（“{token}”）时每个向量逐单元的数值",
   panel_whatif: "假如…",
