@@ -1,3 +1,5 @@
+import contextlib
+
 import pytest
 from fastapi.testclient import TestClient
 
@@ -24,3 +26,13 @@ def settings(models_dir):
 def client(settings):
     with TestClient(create_app(settings)) as client:
         yield client
+
+
+@pytest.fixture
+def client_with(settings):
+    """A client of an app whose settings differ from `settings` in the given ones."""
+    with contextlib.ExitStack() as stack:
+        def make(**changes) -> TestClient:
+            return stack.enter_context(TestClient(create_app(settings.model_copy(update=changes))))
+
+        yield make
