@@ -74,7 +74,8 @@ def _layer_count(arrays) -> int:
     return count
 
 
-def _layer_shapes(cell: Cell, hidden: int, inputs: int) -> dict[str, tuple[int, ...]]:
+def layer_shapes(cell: Cell, hidden: int, inputs: int) -> dict[str, tuple[int, ...]]:
+    """The shape of each of one layer's weights in a model file (keys without the _l{k} suffix)."""
     rows = cell.gate_blocks * hidden
     return {
         "weight_ih": (rows, inputs),
@@ -150,7 +151,7 @@ def model_from_arrays(arrays: dict[str, np.ndarray], name: str) -> Model:
 
     layers = []
     for layer in range(layer_count):
-        shapes = _layer_shapes(cell, hidden, inputs if layer == 0 else hidden)
+        shapes = layer_shapes(cell, hidden, inputs if layer == 0 else hidden)
         weights = {f"{key}_l{layer}": _weight(arrays, f"rnn.{key}_l{layer}", shape) for key, shape in shapes.items()}
         layers.append(cell.params_from_arrays(weights, layer))
 

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import re
 
-# A JSON-Schema/ECMAScript and Python regex alike, so the OpenAPI schema states the same rule.
-FORBIDDEN = r"\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\ud800-\udfff"
-TEXT_PATTERN = f"^[^{FORBIDDEN}]*$"  # for the schema: no forbidden character anywhere
-_FORBIDDEN = re.compile(f"[{FORBIDDEN}]")
+CONTROLS = r"\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f"  # refused controls, as a regex class range
+SURROGATES = r"\ud800-\udfff"
+# The OpenAPI schema's pattern for a text (ECMAScript and Python read it alike). It cannot
+# name surrogates: schema validators work on Unicode scalar values, which exclude them.
+TEXT_PATTERN = f"^[^{CONTROLS}]*$"
+_FORBIDDEN = re.compile(f"[{CONTROLS}{SURROGATES}]")
 
 
 class TextError(ValueError):
