@@ -6,6 +6,11 @@ import { plotlyScale } from "./palette.js";
 import { loadPlotly } from "./plotly-loader.js";
 import { visibleToken } from "./text.js";
 
+// plotly.js reads a few HTML tags in labels (<b>, <a href>, <br>...); a token is only text.
+function plotlyText(text) {
+  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+}
+
 export class Heatmap {
   constructor(element, trace) {
     this.element = element;
@@ -46,7 +51,7 @@ export class Heatmap {
         for (let unit = 0; unit < H; unit++) this.z[k * H + unit].push(values[unit]);
       });
       this.x.push(t);
-      this.tokens.push(visibleToken(steps[t].token));
+      this.tokens.push(plotlyText(visibleToken(steps[t].token)));
     }
     this.seen = steps.length;
   }

@@ -12,6 +12,9 @@ import { Tooltip } from "./tooltip.js";
 import { Trace } from "./trace.js";
 
 const $ = (id) => document.querySelector(`[data-testid="${id}"]`);
+const STATUS_TEXT = {
+  connecting: "connecting…", closed: "disconnected, retrying…", idle: "idle: reconnects when you type",
+};
 
 const trace = new Trace();
 const diagram = new LSTMDiagram($("diagram-container"));
@@ -72,8 +75,9 @@ const stream = new TraceStream(wsUrl, {
   error: (error) => showError(error.message),
   status: (state) => {
     status.dataset.state = state;
-    if (state !== "open") status.textContent = state === "connecting" ? "connecting…" : "disconnected, retrying…";
+    if (state !== "open") status.textContent = STATUS_TEXT[state];
   },
+  reopen: () => useSelectedModel(),  // a new connection holds no trace: start it again
 });
 const feed = new TextFeed($("text-input"), stream);
 
