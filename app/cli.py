@@ -70,6 +70,7 @@ def serve_command(args: argparse.Namespace) -> int:
     uvicorn.run(
         create_app(settings), host=settings.host, port=settings.port, log_level="info",
         ws_max_size=settings.max_message_bytes_to_read,  # larger messages: closed (1009) unread
+        ws_per_message_deflate=settings.ws_compression,
     )
     return 0
 

@@ -40,6 +40,8 @@ class Settings(BaseSettings):
     decimals: int = Field(5, ge=1, le=8)  # values rounded to 1e-5: float32 has ~7 digits
     top_k: int = Field(5, ge=1, le=50)  # next-token guesses per step
     stream_chunk: int = Field(64, ge=1)  # steps computed between sends: first frames arrive at once
+    compute_threads: int = Field(4, ge=1)  # threads tracing for all clients: under the GIL, more only add memory
+    ws_compression: bool = False  # permessage-deflate: frames shrink to a third, for a fifth of the server's CPU
 
     @property
     def max_message_bytes_to_read(self) -> int:

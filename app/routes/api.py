@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated
 
+import anyio
 from fastapi import APIRouter, Depends, HTTPException
-from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from app.errors import error_detail
 from app.models.registry import ModelRegistry
-from app.routes.deps import get_registry, get_settings
+from app.routes.deps import get_compute, get_registry, get_settings
 from app.routes.errors import responses
 from app.routes.schemas import Health, ModelList, Trace
 from app.settings import Settings
@@ -52,14 +52,15 @@ def run_trace(registry: ModelRegistry, settings: Settings, name: str | None, tex
     return {"meta": started.meta, "steps": traced_frames(started.session, started.tokens, settings)}
 
 
-@router.post("/api/trace", response_model=Trace, responses=responses(404, 413, 422))
+@router.post("/api/trace", response_model=Trace, responses=responses(400, 404, 413, 422))
 async def trace(
     request: TraceRequest,
     registry: Annotated[ModelRegistry, Depends(get_registry)],
     settings: Annotated[Settings, Depends(get_settings)],
+    compute: Annotated[anyio.CapacityLimiter, Depends(get_compute)],
 ) -> JSONResponse:
     """The whole trace of `text` at once: the same meta and step frames as the stream.
     (Answered as built, not re-validated against the response model: a trace may hold
     5000 steps of hundreds of numbers.)"""
-    body = await run_in_threadpool(run_trace, registry, settings, request.model, request.text)
+    body = await anyio.to_thread.run_sync(run_trace, registry, settings, request.model, request.text, limiter=compute)
     return JSONResponse(body)

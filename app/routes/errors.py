@@ -54,6 +54,7 @@ def install(app: FastAPI) -> None:
 def responses(*statuses: int) -> dict[int, dict]:
     """OpenAPI entries for the error statuses a route may answer with."""
     described = {
+        400: "a body that cannot be parsed at all: not UTF-8, or JSON nested too deep (bad_request)",
         404: "no model of that name",
         413: "over a limit: tokens per message or per session (too_long), or body bytes (too_large)",
         422: "a malformed request (bad_request) or text with refused characters (bad_text)",

@@ -27,6 +27,7 @@ from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from app.errors import error_detail
 from app.limits import SessionLimitError
 from app.models.tokenizers import Token
+from app.routes.deps import get_compute, get_registry, get_settings
 from app.routes.messages import AppendMessage, Message, ProtocolError, StartMessage, parse_message
 from app.settings import Settings
 from app.tracing.frames import encode
@@ -66,10 +67,10 @@ class Trace:
     session: TraceSession
     generation: int
     scope: anyio.CancelScope = field(default_factory=anyio.CancelScope)
+    pending: MemoryObjectSendStream[Work] = field(init=False)  # the receiver puts messages here
+    waiting: MemoryObjectReceiveStream[Work] = field(init=False)  # the tracer takes them in order
 
     def __post_init__(self) -> None:
-        self.pending: MemoryObjectSendStream[Work]
-        self.waiting: MemoryObjectReceiveStream[Work]
         self.pending, self.waiting = anyio.create_memory_object_stream[Work](PENDING_MESSAGES)
 
     def cancel(self) -> None:
@@ -81,13 +82,19 @@ def error_frame(detail: dict) -> dict:
     return {"type": "error", **detail}
 
 
+def encoded_steps(session: TraceSession, tokens: list[Token], settings: Settings, request_id: int | None) -> list[str]:
+    """The step frames of `tokens`, as the JSON text to send: run in a worker thread."""
+    return [encode(frame, request_id) for frame in traced_frames(session, tokens, settings)]
+
+
 class TraceStream:
     """One client's connection: at most one trace at a time."""
 
     def __init__(self, websocket: WebSocket):
         self.ws = websocket
-        self.settings: Settings = websocket.app.state.settings
-        self.registry = websocket.app.state.registry
+        self.settings: Settings = get_settings(websocket)
+        self.registry = get_registry(websocket)
+        self.compute = get_compute(websocket)
         self.trace: Trace | None = None
         self.generation = 0  # of the current trace; frames of older ones are not sent
         self.outbox, self.to_send = anyio.create_memory_object_stream[tuple[int | None, str] | Close](OUTBOX_FRAMES)
@@ -102,15 +109,14 @@ class TraceStream:
 
     async def send(self) -> None:
         async for item in self.to_send:
-            if isinstance(item, Close):
-                await self.ws.close(item.code, item.reason)
-                return
-            generation, text = item
-            if generation is None or generation == self.generation:
-                try:
+            try:
+                if isinstance(item, Close):
+                    return await self.ws.close(item.code, item.reason)
+                generation, text = item
+                if generation is None or generation == self.generation:
                     await self.ws.send_text(text)
-                except (WebSocketDisconnect, OSError):
-                    return  # the client left
+            except (WebSocketDisconnect, OSError):
+                return  # the client left
 
     async def put(self, frame: dict, request_id: int | None, generation: int | None = None) -> None:
         """Queue a frame for the sender; generation None: send it whatever trace is current."""
@@ -144,7 +150,7 @@ class TraceStream:
         if isinstance(message, StartMessage):
             try:  # may read a model file: off the event loop
                 started = await anyio.to_thread.run_sync(
-                    start_trace, self.registry, self.settings, message.model, message.text)
+                    start_trace, self.registry, self.settings, message.model, message.text, limiter=self.compute)
             except TRACE_ERRORS as e:
                 return await self.put(error_frame(error_detail(e)), message.id)  # the old trace goes on
             if self.trace is not None:
@@ -177,9 +183,10 @@ class TraceStream:
             except TRACE_ERRORS as e:
                 return await self.put(error_frame(error_detail(e)), request_id, generation)
         for chunk in session.chunks(tokens, self.settings.stream_chunk):
-            frames = await anyio.to_thread.run_sync(traced_frames, session, chunk, self.settings)
-            for frame in frames:
-                await self.put(frame, request_id, generation)
+            texts = await anyio.to_thread.run_sync(
+                encoded_steps, session, chunk, self.settings, request_id, limiter=self.compute)
+            for text in texts:
+                await self.outbox.send((generation, text))
         await self.put({"type": "done", "steps": len(tokens), "total": session.t}, request_id, generation)
 
 

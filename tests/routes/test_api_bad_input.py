@@ -44,9 +44,10 @@ def test_malformed_bodies_are_a_422_saying_where(client, body, where):
     still_serves(client)
 
 
-def test_json_nested_too_deep_to_parse_is_a_400_in_the_same_shape(client):
-    response = post_raw(client, b"[" * 50_000)
-    assert response.status_code == 400
+@pytest.mark.parametrize("body", [b"[" * 50_000, b"\xff\xfe{not utf-8", b'{"text": "\xc3"}'])
+def test_a_body_that_cannot_be_parsed_is_refused_in_the_same_shape(client, body):
+    response = post_raw(client, body)
+    assert response.status_code in (400, 422)
     assert response.json()["detail"]["code"] == "bad_request"
     still_serves(client)
 

@@ -30,6 +30,6 @@ schema = schemathesis.openapi.from_asgi("/openapi.json", app_with_a_user_model()
 
 
 @schema.parametrize()
-@settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=60, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
 def test_every_answer_matches_the_schema_and_none_is_a_server_error(case):
     case.call_and_validate()
