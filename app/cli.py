@@ -19,6 +19,7 @@ from app.models.registry import ModelRegistry, UnknownModelError
 from app.settings import Settings, get_settings
 from app.tracing.frames import meta_frame, step_frame
 from app.tracing.session import TraceLimitError, TraceSession
+from app.tracing.text import TextError
 
 
 def resolve_model(spec: str, settings: Settings) -> tuple[Model, bool]:
@@ -174,7 +175,11 @@ def serve_command(args: argparse.Namespace) -> int:
     print(f"Gatescope {__version__} on {url}  (Ctrl-C to stop)")
     if args.open:
         webbrowser.open(url)
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")
+    uvicorn.run(
+        create_app(settings), host=settings.host, port=settings.port, log_level="info",
+        ws_max_size=settings.max_message_bytes_to_read,  # larger messages: closed (1009) unread
+        ws_per_message_deflate=settings.ws_compression,
+    )
     return 0
 
 
@@ -214,6 +219,6 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.run(args)
-    except (UnknownModelError, ModelFileError, ModelImportError, TraceLimitError, ExportError) as error:
+    except (UnknownModelError, ModelFileError, ModelImportError, TraceLimitError, TextError, ExportError) as error:
         print(f"gatescope: {error}", file=sys.stderr)
         return 2

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from contextlib import asynccontextmanager
 
+import anyio
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
 from app import __version__
+from app.limits import BodySizeLimit, SessionSlots
 from app.models.registry import ModelRegistry
-from app.routes import analysis, api, pages, stream
+from app.routes import analysis, api, errors, pages, stream
+from app.security import SecurityHeaders
 from app.settings import Settings, get_settings
 
 
@@ -23,15 +26,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.registry.get(settings.default_model)
         yield
 
-    app = FastAPI(title="Gatescope", version=__version__, lifespan=lifespan)
+    app = FastAPI(title="Gatescope", version=__version__, lifespan=lifespan, redoc_url=None)
     app.state.settings = settings
     app.state.registry = ModelRegistry(settings.models, settings.max_model_bytes)
+    app.state.sessions = SessionSlots(settings.max_sessions, settings.max_sessions_per_client)
+    app.state.compute = anyio.CapacityLimiter(settings.compute_threads)  # traces run in these threads
     app.state.templates = Jinja2Templates(directory=settings.templates_dir)
     app.include_router(pages.router)
     app.include_router(api.router)
     app.include_router(analysis.router)
     app.include_router(stream.router)
     app.mount("/static", StaticFiles(directory=settings.static_dir), name="static")
+    errors.install(app)
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(SecurityHeaders, frame_ancestors=settings.frame_ancestors)  # outermost: on every answer
     return app
 
 

@@ -1,3 +1,5 @@
+import contextlib
+
 import pytest
 from fastapi.testclient import TestClient
 
@@ -33,3 +35,13 @@ def every_cell_client(tmp_path):
         save_model(tiny_model(cell=cell, layers=2, hidden=4, name=cell), tmp_path / f"{cell}.npz")
     with TestClient(create_app(Settings(models=tmp_path, stream_chunk=4))) as client:
         yield client
+
+
+@pytest.fixture
+def client_with(settings):
+    """A client of an app whose settings differ from `settings` in the given ones."""
+    with contextlib.ExitStack() as stack:
+        def make(**changes) -> TestClient:
+            return stack.enter_context(TestClient(create_app(settings.model_copy(update=changes))))
+
+        yield make

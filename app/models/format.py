@@ -10,6 +10,8 @@ has beyond nn.RNN's four, and which model-wide choices a file makes, each cell s
 from __future__ import annotations
 
 import json
+import zipfile
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -25,6 +27,17 @@ VERSION = 1
 class ModelFileError(ValueError):
     """A model file that cannot be used; the message says which key and why."""
 
+    code = "bad_model"
+
+
+def _unicode(key: str, text: str) -> str:
+    """`text`, if it is valid Unicode: a lone surrogate could never be sent to a client."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as error:
+        raise ModelFileError(f"{key!r} holds a lone surrogate U+{ord(text[error.start]):04X}, not a character") from None
+    return text
+
 
 def _text(arrays, key: str, default: str | None = None) -> str:
     if key not in arrays:
@@ -34,7 +47,7 @@ def _text(arrays, key: str, default: str | None = None) -> str:
     value = arrays[key]
     if value.shape != () or value.dtype.kind != "U":
         raise ModelFileError(f"{key!r} must be a single string, got dtype {value.dtype} shape {value.shape}")
-    return str(value[()])
+    return _unicode(key, str(value[()]))
 
 
 def _flag(arrays, key: str, default: bool) -> bool:
@@ -91,11 +104,23 @@ def load_model(path: Path, name: str | None = None, max_bytes: int | None = None
     if max_bytes is not None and path.stat().st_size > max_bytes:
         raise ModelFileError(f"{path.name} is {path.stat().st_size} bytes, over the {max_bytes}-byte limit")
     try:
+        if max_bytes is not None and (unpacked := _unpacked_size(path)) > max_bytes:
+            raise ModelFileError(f"{path.name} unpacks to {unpacked} bytes, over the {max_bytes}-byte limit")
         with np.load(path, allow_pickle=False) as npz:
             arrays = {key: npz[key] for key in npz.files}
-    except (OSError, ValueError) as error:  # not a zip, or an object array (pickle refused)
+    except UNREADABLE as error:  # not a zip, a damaged one, or an object array (pickle refused)
         raise ModelFileError(f"{path.name} is not a readable .npz of plain arrays: {error}") from None
     return model_from_arrays(arrays, name or path.stem)
+
+
+# What reading a damaged or hostile file may raise, besides ModelFileError.
+UNREADABLE = (OSError, ValueError, EOFError, zipfile.BadZipFile, zlib.error)
+
+
+def _unpacked_size(path: Path) -> int:
+    """The bytes a .npz holds once unpacked: a small compressed file may hold gigabytes."""
+    with zipfile.ZipFile(path) as archive:
+        return sum(member.file_size for member in archive.infolist())
 
 
 def model_from_arrays(arrays: dict[str, np.ndarray], name: str) -> Model:
@@ -117,7 +142,7 @@ def model_from_arrays(arrays: dict[str, np.ndarray], name: str) -> Model:
         raise ModelFileError("'vocab' must be a 1-D array of strings, one token per index")
     try:
         tokenizer = TOKENIZERS[tokenizer_kind](
-            vocab=tuple(str(t) for t in arrays["vocab"]),
+            vocab=tuple(_unicode("vocab", str(t)) for t in arrays["vocab"]),
             unk_token=_text(arrays, "unk_token", "<unk>"),
             lowercase=_flag(arrays, "lowercase", False),
         )

@@ -23,6 +23,8 @@ NAME_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 
 
 class UnknownModelError(KeyError):
+    code = "unknown_model"
+
     def __init__(self, name: str, known: list[str]):
         super().__init__(name)
         self.name = name

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated
 
+import anyio
 import numpy as np
 from fastapi import APIRouter, Depends, HTTPException
-from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
 
 from app.analysis.gradient_flow import GradientFlowUnavailable, gradient_flow
 from app.models.registry import ModelRegistry, UnknownModelError
-from app.routes.deps import get_registry, get_settings
+from app.routes.deps import get_compute, get_registry, get_settings
 from app.settings import Settings
 
 router = APIRouter()
@@ -58,6 +58,7 @@ async def gradients(
     request: GradientRequest,
     registry: Annotated[ModelRegistry, Depends(get_registry)],
     settings: Annotated[Settings, Depends(get_settings)],
+    limiter: Annotated[anyio.CapacityLimiter, Depends(get_compute)],
 ) -> GradientResponse:
     """How strongly the last step depends on each earlier input and carried state."""
-    return await run_in_threadpool(compute, registry, settings, request)
+    return await anyio.to_thread.run_sync(compute, registry, settings, request, limiter=limiter)

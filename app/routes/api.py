@@ -4,92 +4,100 @@ from __future__ import annotations
 
 from typing import Annotated
 
+import anyio
 from fastapi import APIRouter, Depends, HTTPException, Query
-from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, JSONResponse
 from pydantic import BaseModel, Field
 
+from app.errors import error_detail
 from app.export.page import DEFAULT_PANELS, ExportError, render_lesson
-from app.models.registry import ModelRegistry, UnknownModelError
-from app.routes.deps import get_registry, get_settings
+from app.models.registry import ModelRegistry
+from app.routes.deps import get_compute, get_registry, get_settings
+from app.routes.errors import responses
+from app.routes.schemas import Health, ModelList, Trace
 from app.settings import Settings
-from app.tracing.frames import meta_frame, step_frame
-from app.tracing.session import TraceLimitError, TraceSession
+from app.tracing.start import TRACE_ERRORS, start_trace, traced_frames
+from app.tracing.text import TEXT_PATTERN
+from app.tracing.whatif import Interventions
 
 router = APIRouter()
 
 
-def error(status: int, code: str, message: str) -> HTTPException:
-    return HTTPException(status, detail={"code": code, "message": message})
-
-
 class TraceRequest(BaseModel):
     model: str | None = Field(None, max_length=64, description="a name from /api/models; default: the app's default")
-    text: str = Field(..., min_length=1, max_length=200_000, description="the text to read, token by token")
+    text: str = Field(
+        ..., min_length=1, max_length=200_000, description="the text to read, token by token; "
+        "no control characters but tab, newline and carriage return, no lone surrogates",
+        json_schema_extra={"pattern": TEXT_PATTERN},  # checked by app.tracing.text, which names the character
+    )
+    whatif: Interventions | None = Field(None, description="what-if clamps and weight edits to read the text with")
 
 
 @router.get("/healthz")
-def health() -> dict:
-    return {"status": "ok"}
+def health() -> Health:
+    return Health(status="ok")
 
 
 @router.get("/api/models")
-def list_models(registry: Annotated[ModelRegistry, Depends(get_registry)]) -> dict:
-    return {"models": registry.summaries()}
+def list_models(registry: Annotated[ModelRegistry, Depends(get_registry)]) -> ModelList:
+    return ModelList(models=registry.summaries())
 
 
-def run_trace(registry: ModelRegistry, settings: Settings, name: str, text: str) -> dict:
+# The HTTP status of each refusal of app.tracing.start.
+STATUS = {"unknown_model": 404, "bad_model": 422, "too_long": 413, "bad_text": 422, "bad_whatif": 422}
+
+
+def run_trace(
+    registry: ModelRegistry, settings: Settings, name: str | None, text: str, whatif: Interventions | None = None
+) -> dict:
     try:
-        model = registry.get(name)
-    except UnknownModelError as e:
-        raise error(404, "unknown_model", str(e)) from None
-    session = TraceSession(model, settings.max_tokens_per_message, settings.max_tokens_per_session)
-    try:
-        tokens = session.tokenize(text)
-    except TraceLimitError as e:
-        raise error(413, e.code, str(e)) from None
-    meta = meta_frame(model, registry.is_bundled(name), settings.decimals)
-    steps = [step_frame(model, step, settings.decimals, settings.top_k) for step in session.run(tokens)]
-    return {"meta": meta, "steps": steps}
+        started = start_trace(registry, settings, name, text, whatif)
+    except TRACE_ERRORS as e:
+        raise HTTPException(STATUS[e.code], detail=error_detail(e)) from None
+    return {"meta": started.meta, "steps": traced_frames(started.session, started.tokens, settings)}
 
 
-@router.post("/api/trace")
+@router.post("/api/trace", response_model=Trace, responses=responses(400, 404, 413, 422))
 async def trace(
     request: TraceRequest,
     registry: Annotated[ModelRegistry, Depends(get_registry)],
     settings: Annotated[Settings, Depends(get_settings)],
-) -> dict:
-    """The whole trace of `text` at once: the same meta and step frames as the stream."""
-    return await run_in_threadpool(run_trace, registry, settings, request.model or settings.default_model, request.text)
+    compute: Annotated[anyio.CapacityLimiter, Depends(get_compute)],
+) -> JSONResponse:
+    """The whole trace of `text` at once: the same meta and step frames as the stream.
+    (Answered as built, not re-validated against the response model: a trace may hold
+    5000 steps of hundreds of numbers.)"""
+    body = await anyio.to_thread.run_sync(
+        run_trace, registry, settings, request.model, request.text, request.whatif, limiter=compute)
+    return JSONResponse(body)
 
 
-def lesson(registry: ModelRegistry, settings: Settings, name: str, text: str, panels: str, view: dict) -> str:
+def lesson(registry: ModelRegistry, settings: Settings, name: str | None, text: str, panels: str, view: dict) -> str:
+    """The lesson page, every check of a trace first (raising HTTPException)."""
     try:
-        model = registry.get(name)
-    except UnknownModelError as e:
-        raise error(404, "unknown_model", str(e)) from None
-    try:
-        return render_lesson(model, registry.is_bundled(name), text, settings, tuple(panels.split(",")), view)
-    except TraceLimitError as e:
-        raise error(413, e.code, str(e)) from None
+        started = start_trace(registry, settings, name, text)
+        return render_lesson(started.session.model, registry.is_bundled(started.session.model.name), text, settings,
+                             tuple(panels.split(",")), view)
+    except TRACE_ERRORS as e:
+        raise HTTPException(STATUS[e.code], detail=error_detail(e)) from None
     except ExportError as e:
-        raise error(422, "bad_views", str(e)) from None
+        raise HTTPException(422, detail={"code": "bad_views", "message": str(e)}) from None
 
 
-@router.get("/api/export", response_class=HTMLResponse)
+@router.get("/api/export", response_class=HTMLResponse, responses=responses(404, 413, 422))
 async def export(
     registry: Annotated[ModelRegistry, Depends(get_registry)],
     settings: Annotated[Settings, Depends(get_settings)],
+    compute: Annotated[anyio.CapacityLimiter, Depends(get_compute)],
     text: Annotated[str, Query(min_length=1, max_length=20_000)],
     model: Annotated[str | None, Query(max_length=64)] = None,
     panels: Annotated[str, Query(max_length=200, description="comma-separated views")] = ",".join(DEFAULT_PANELS),
-    t: Annotated[int | None, Query(ge=0)] = None,
-    unit: Annotated[int | None, Query(ge=0)] = None,
+    t: Annotated[int | None, Query(ge=0, le=10**6)] = None,
+    unit: Annotated[int | None, Query(ge=0, le=10**5)] = None,
     stage: Annotated[int | None, Query(ge=0, le=3)] = None,
 ) -> HTMLResponse:
     """A lesson page: one HTML file that replays this trace with no server (the UI's Export)."""
-    name = model or settings.default_model
     view = {k: v for k, v in {"t": t, "unit": unit, "stage": stage}.items() if v is not None}
-    page = await run_in_threadpool(lesson, registry, settings, name, text, panels, view)
-    filename = f"gatescope-{name}.html"
+    page = await anyio.to_thread.run_sync(lesson, registry, settings, model, text, panels, view, limiter=compute)
+    filename = f"gatescope-{model or settings.default_model}.html"
     return HTMLResponse(page, headers={"Content-Disposition": f'attachment; filename="{filename}"'})

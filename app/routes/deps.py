@@ -1,5 +1,7 @@
-"""What route handlers need from the app: its settings and its model registry."""
+"""What route handlers need from the app: its settings, its model registry, and the
+threads that compute traces (off the event loop, a bounded number of them)."""
 
+from anyio import CapacityLimiter
 from starlette.requests import HTTPConnection
 
 from app.models.registry import ModelRegistry
@@ -12,3 +14,7 @@ def get_settings(connection: HTTPConnection) -> Settings:
 
 def get_registry(connection: HTTPConnection) -> ModelRegistry:
     return connection.app.state.registry
+
+
+def get_compute(connection: HTTPConnection) -> CapacityLimiter:
+    return connection.app.state.compute

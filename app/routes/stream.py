@@ -1,72 +1,95 @@
-"""WS /ws/trace: the live stream. Translates messages to a TraceSession and back;
-the math lives in app.cells, the framing in app.tracing.frames.
+"""WS /ws/trace: the live stream (README, "The stream"). Translates messages to a trace
+session and frames back; the math lives in app.cells, the framing in app.tracing.
 
-Client -> server: {"type": "start", "model": NAME, "text": STR} or
-{"type": "append", "text": STR}, each with an optional integer "id" that the server
-echoes on every frame it sends in answer, so a client can drop frames of a trace it
-has replaced. Server -> client: meta, step..., done, or error (DESIGN.md).
+One connection is three kinds of task in one task group, so that whichever way the
+connection ends, every task it started stops and its session slot is freed at once:
+
+    receiver  reads messages; answers a bad one with an error frame; on a `start`,
+              replaces the current trace, cancelling it if it is still streaming
+    tracer    one per trace: runs its messages in order, computing frames a chunk at
+              a time in a worker thread, so other clients keep getting theirs
+    sender    the only writer to the socket
+
+The queues between them are bounded. A client that reads slowly slows its own trace
+down (the tracer waits for room) rather than making the server hold frames for it,
+and a client that sends faster than it is served waits in the same way. No frame is
+dropped, except the rest of a trace that the client replaced with a newer `start`.
 """
 
 from __future__ import annotations
 
-import json
-from typing import Annotated, Literal
+from dataclasses import dataclass, field
 
 import anyio
+from anyio.streams.memory import MemoryObjectReceiveStream, MemoryObjectSendStream
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
-from pydantic import BaseModel, Field, TypeAdapter, ValidationError
 
-from app.models.registry import UnknownModelError
+from app.errors import error_detail
+from app.limits import SessionLimitError
+from app.models.tokenizers import Token
+from app.routes.deps import get_compute, get_registry, get_settings
+from app.routes.messages import (
+    Message,
+    ProtocolError,
+    StartMessage,
+    parse_message,
+)
 from app.settings import Settings
-from app.tracing.frames import meta_frame, step_frame
-from app.tracing.session import TraceLimitError, TraceSession
-from app.tracing.whatif import InterventionError, Interventions
-from app.tracing.whatif import check as check_interventions
+from app.tracing.frames import encode
+from app.tracing.session import TraceSession
+from app.tracing.start import TRACE_ERRORS, start_trace, traced_frames
 
 router = APIRouter()
 
+GOING_AWAY = 1001  # close code: the server ends an idle connection
+POLICY_VIOLATION = 1008  # close code: no room for another session
+OUTBOX_FRAMES = 128  # frames computed ahead of a slow socket (two chunks of 64)
+PENDING_MESSAGES = 8  # appends waiting for their trace; past these the receiver waits too
 
-class StartMessage(BaseModel):
-    type: Literal["start"]
-    model: str | None = Field(None, max_length=64)
+
+@dataclass(frozen=True)
+class Close:
+    """Put in the outbox: the sender closes the connection with this code and reason."""
+
+    code: int
+    reason: str
+
+
+@dataclass(frozen=True)
+class Work:
+    """One message for a trace: a start's checked tokens, or an append's text."""
+
+    request_id: int | None
+    tokens: list[Token] | None = None
     text: str = ""
-    id: int | None = None
-    whatif: Interventions | None = None  # clamps and weight edits to read the text with
+    meta: dict | None = None  # sent first: a start's meta frame
 
 
-class AppendMessage(BaseModel):
-    type: Literal["append"]
-    text: str = Field(..., min_length=1)
-    id: int | None = None
+@dataclass
+class Trace:
+    """One trace and the messages waiting for it; `generation` tags its frames."""
+
+    session: TraceSession
+    generation: int
+    scope: anyio.CancelScope = field(default_factory=anyio.CancelScope)
+    pending: MemoryObjectSendStream[Work] = field(init=False)  # the receiver puts messages here
+    waiting: MemoryObjectReceiveStream[Work] = field(init=False)  # the tracer takes them in order
+
+    def __post_init__(self) -> None:
+        self.pending, self.waiting = anyio.create_memory_object_stream[Work](PENDING_MESSAGES)
+
+    def cancel(self) -> None:
+        self.scope.cancel()
+        self.pending.close()
 
 
-Message = TypeAdapter(Annotated[StartMessage | AppendMessage, Field(discriminator="type")])
+def error_frame(detail: dict) -> dict:
+    return {"type": "error", **detail}
 
 
-class ProtocolError(Exception):
-    def __init__(self, code: str, message: str):
-        super().__init__(message)
-        self.code = code
-
-
-def parse_message(raw: str | bytes | None, settings: Settings) -> StartMessage | AppendMessage:
-    if not isinstance(raw, str):
-        raise ProtocolError("bad_message", "messages are JSON text frames")
-    if len(raw.encode("utf-8", "surrogatepass")) > settings.max_message_bytes:
-        raise ProtocolError("too_large", f"a message may hold at most {settings.max_message_bytes} bytes")
-    try:
-        data = json.loads(raw)
-    except json.JSONDecodeError as e:
-        raise ProtocolError("bad_json", f"not JSON: {e.msg} at position {e.pos}") from None
-    if not isinstance(data, dict) or data.get("type") not in ("start", "append"):
-        kind = data.get("type") if isinstance(data, dict) else None
-        raise ProtocolError("unknown_type", f"unknown message type {str(kind)[:40]!r}; expected 'start' or 'append'")
-    try:
-        return Message.validate_python(data)
-    except ValidationError as e:
-        first = e.errors()[0]
-        where = ".".join(str(part) for part in first["loc"][1:]) or "message"
-        raise ProtocolError("bad_message", f"{where}: {first['msg']}") from None
+def encoded_steps(session: TraceSession, tokens: list[Token], settings: Settings, request_id: int | None) -> list[str]:
+    """The step frames of `tokens`, as the JSON text to send: run in a worker thread."""
+    return [encode(frame, request_id) for frame in traced_frames(session, tokens, settings)]
 
 
 class TraceStream:
@@ -74,78 +97,114 @@ class TraceStream:
 
     def __init__(self, websocket: WebSocket):
         self.ws = websocket
-        self.settings: Settings = websocket.app.state.settings
-        self.registry = websocket.app.state.registry
-        self.session: TraceSession | None = None
-
-    async def send(self, frame: dict, request_id: int | None) -> None:
-        if request_id is not None:
-            frame["id"] = request_id
-        await self.ws.send_text(json.dumps(frame, ensure_ascii=False, separators=(",", ":")))
-
-    async def error(self, code: str, message: str, request_id: int | None = None) -> None:
-        await self.send({"type": "error", "code": code, "message": message}, request_id)
-
-    async def handle(self, message: StartMessage | AppendMessage) -> None:
-        if isinstance(message, StartMessage):
-            name = message.model or self.settings.default_model
-            try:
-                model = self.registry.get(name)
-            except UnknownModelError as e:
-                return await self.error("unknown_model", str(e), message.id)
-            interventions = message.whatif or Interventions()
-            try:
-                check_interventions(interventions, model)
-            except InterventionError as e:
-                return await self.error(e.code, str(e), message.id)
-            session = TraceSession(
-                model, self.settings.max_tokens_per_message, self.settings.max_tokens_per_session, interventions
-            )
-        elif self.session is None:
-            return await self.error("no_trace", "send a 'start' message before 'append'", message.id)
-        else:
-            session = self.session
-        try:
-            tokens = session.tokenize(message.text)
-        except TraceLimitError as e:
-            return await self.error(e.code, str(e), message.id)  # a refused start keeps the old trace
-        if session is not self.session:
-            self.session = session
-            meta = meta_frame(model, self.registry.is_bundled(name), self.settings.decimals)
-            if interventions:
-                meta["whatif"] = interventions.model_dump()
-            await self.send(meta, message.id)
-        await self.stream(tokens, message.id)
-
-    async def stream(self, tokens: list, request_id: int | None) -> None:
-        for chunk in self.session.chunks(tokens, self.settings.stream_chunk):
-            # The math and the JSON conversion run off the event loop: other clients keep streaming.
-            frames = await anyio.to_thread.run_sync(self.frames_for, chunk)
-            for frame in frames:
-                await self.send(frame, request_id)
-        await self.send({"type": "done", "steps": len(tokens), "total": self.session.t}, request_id)
-
-    def frames_for(self, tokens) -> list[dict]:
-        model, settings = self.session.model, self.settings
-        return [step_frame(model, step, settings.decimals, settings.top_k) for step in self.session.run(tokens)]
+        self.settings: Settings = get_settings(websocket)
+        self.registry = get_registry(websocket)
+        self.compute = get_compute(websocket)
+        self.trace: Trace | None = None
+        self.generation = 0  # of the current trace; frames of older ones are not sent
+        self.outbox, self.to_send = anyio.create_memory_object_stream[tuple[int | None, str] | Close](OUTBOX_FRAMES)
 
     async def serve(self) -> None:
+        async with anyio.create_task_group() as tasks:
+            tasks.start_soon(self.receive, tasks)
+            await self.send()
+            tasks.cancel_scope.cancel()  # the sender is done: the connection is over
+
+    # --- sender ---
+
+    async def send(self) -> None:
+        async for item in self.to_send:
+            try:
+                if isinstance(item, Close):
+                    return await self.ws.close(item.code, item.reason)
+                generation, text = item
+                if generation is None or generation == self.generation:
+                    await self.ws.send_text(text)
+            except (WebSocketDisconnect, OSError):
+                return  # the client left
+
+    async def put(self, frame: dict, request_id: int | None, generation: int | None = None) -> None:
+        """Queue a frame for the sender; generation None: send it whatever trace is current."""
+        await self.outbox.send((generation, encode(frame, request_id)))
+
+    # --- receiver ---
+
+    async def receive(self, tasks: anyio.abc.TaskGroup) -> None:
+        idle = self.settings.idle_seconds
         while True:
-            received = await self.ws.receive()
+            received = None
+            with anyio.move_on_after(idle):
+                received = await self.ws.receive()
+            if received is None:
+                await self.outbox.send(Close(GOING_AWAY, f"idle for {idle:g} seconds"))
+                return
             if received["type"] == "websocket.disconnect":
+                tasks.cancel_scope.cancel()
                 return
             try:
                 message = parse_message(received.get("text", received.get("bytes")), self.settings)
             except ProtocolError as e:
-                await self.error(e.code, str(e))
+                await self.put(error_frame(error_detail(e)), None)
+                if e.close is not None:
+                    await self.outbox.send(Close(e.close, e.code))
+                    return
                 continue
-            await self.handle(message)
+            await self.handle(message, tasks)
+
+    async def handle(self, message: Message, tasks: anyio.abc.TaskGroup) -> None:
+        if isinstance(message, StartMessage):
+            try:  # may read a model file: off the event loop
+                started = await anyio.to_thread.run_sync(
+                    start_trace, self.registry, self.settings, message.model, message.text, message.whatif,
+                    limiter=self.compute)
+            except TRACE_ERRORS as e:
+                return await self.put(error_frame(error_detail(e)), message.id)  # the old trace goes on
+            if self.trace is not None:
+                self.trace.cancel()
+            self.generation += 1
+            self.trace = Trace(started.session, self.generation)
+            self.trace.pending.send_nowait(Work(message.id, tokens=started.tokens, meta=started.meta))
+            tasks.start_soon(self.run, self.trace)
+        elif self.trace is None:
+            await self.put(error_frame({"code": "no_trace", "message": "send a 'start' message before 'append'"}),
+                           message.id)
+        else:
+            await self.trace.pending.send(Work(message.id, text=message.text))
+
+    # --- tracer ---
+
+    async def run(self, trace: Trace) -> None:
+        with trace.scope:
+            async for work in trace.waiting:
+                await self.run_message(trace, work)
+
+    async def run_message(self, trace: Trace, work: Work) -> None:
+        session, generation, request_id = trace.session, trace.generation, work.request_id
+        if work.meta is not None:
+            await self.put(work.meta, request_id, generation)
+        tokens = work.tokens
+        if tokens is None:  # an append: checked in turn, against the tokens traced before it
+            try:
+                tokens = session.tokenize(work.text)
+            except TRACE_ERRORS as e:
+                return await self.put(error_frame(error_detail(e)), request_id, generation)
+        for chunk in session.chunks(tokens, self.settings.stream_chunk):
+            texts = await anyio.to_thread.run_sync(
+                encoded_steps, session, chunk, self.settings, request_id, limiter=self.compute)
+            for text in texts:
+                await self.outbox.send((generation, text))
+        await self.put({"type": "done", "steps": len(tokens), "total": session.t}, request_id, generation)
 
 
 @router.websocket("/ws/trace")
 async def trace_stream(websocket: WebSocket) -> None:
     await websocket.accept()
+    client = websocket.client.host if websocket.client else "unknown"
     try:
-        await TraceStream(websocket).serve()
+        with websocket.app.state.sessions.hold(client):
+            await TraceStream(websocket).serve()
+    except SessionLimitError as e:
+        await websocket.send_text(encode(error_frame(error_detail(e))))
+        await websocket.close(POLICY_VIOLATION, e.code)
     except WebSocketDisconnect:
-        pass  # the client left mid-stream; its session goes with this handler
+        pass  # the client left mid-send; its session went with the task group

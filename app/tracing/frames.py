@@ -9,6 +9,8 @@ significant digits, and 1e-5 is finer than any colour or label shows.
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 
 from app.cells import StepRecord
@@ -51,3 +53,12 @@ def step_frame(model: Model, step: TracedStep, decimals: int, top_k: int) -> dic
     if step.probabilities is not None:
         frame["predictions"] = predictions(model, step.probabilities, top_k)
     return frame
+
+
+def encode(frame: dict, request_id: int | None = None) -> str:
+    """A frame as the stream's JSON text; `request_id` is echoed as "id" when given.
+    Every string in a frame is valid Unicode (texts and vocabularies are checked), so
+    the UTF-8 encoding of the result cannot fail."""
+    if request_id is not None:
+        frame = {**frame, "id": request_id}
+    return json.dumps(frame, ensure_ascii=False, separators=(",", ":"))

@@ -14,13 +14,18 @@ import numpy as np
 from app.cells import StepRecord
 from app.models.model import Model
 from app.models.tokenizers import Token
+from app.tracing.text import check_text
 from app.tracing.whatif import Interventions, clamp_fix, segments, with_weights
 
 
 class TraceLimitError(ValueError):
-    """Text over one of the session's token limits."""
+    """Text over one of the session's token limits; `limit` names the setting."""
 
     code = "too_long"
+
+    def __init__(self, message: str, limit: str):
+        super().__init__(message)
+        self.limit = limit
 
 
 @dataclass(frozen=True)
@@ -45,14 +50,18 @@ class TraceSession:
         self.t = 0  # steps traced so far
 
     def tokenize(self, text: str) -> list[Token]:
-        """Tokens of `text`, checked against the limits before any work is done."""
-        tokens = self.model.tokenizer.encode(text)
+        """Tokens of `text`, checked (TextError, TraceLimitError) before any work is done."""
+        tokens = self.model.tokenizer.encode(check_text(text))
         if self.max_tokens_per_message is not None and len(tokens) > self.max_tokens_per_message:
             raise TraceLimitError(
-                f"the text has {len(tokens)} tokens; at most {self.max_tokens_per_message} per message"
+                f"the text has {len(tokens)} tokens; at most {self.max_tokens_per_message} per message",
+                "max_tokens_per_message",
             )
         if self.max_tokens is not None and self.t + len(tokens) > self.max_tokens:
-            raise TraceLimitError(f"a trace holds at most {self.max_tokens} tokens; this one has {self.t} already")
+            raise TraceLimitError(
+                f"a trace holds at most {self.max_tokens} tokens; this one has {self.t} already",
+                "max_tokens_per_session",
+            )
         return tokens
 
     def run(self, tokens: list[Token]) -> list[TracedStep]:

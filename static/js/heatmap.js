@@ -7,6 +7,11 @@ import { plotlyScale } from "./palette.js";
 import { visibleToken } from "./text.js";
 import { t } from "./i18n/index.js";
 
+// plotly.js reads a few HTML tags in labels (<b>, <a href>, <br>...); a token is only text.
+function plotlyText(text) {
+  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+}
+
 export class Heatmap extends Chart {
   constructor(element, trace) {
     super(element);
@@ -38,7 +43,7 @@ export class Heatmap extends Chart {
         for (let unit = 0; unit < H; unit++) this.z[k * H + unit].push(values[unit]);
       });
       this.x.push(t);
-      this.tokens.push(visibleToken(steps[t].token));
+      this.tokens.push(plotlyText(visibleToken(steps[t].token)));
     }
   }
 

@@ -34,6 +34,7 @@ if (recording) {  // a recording has no server to compute with
   for (const element of document.querySelectorAll("[data-live-only]")) element.remove();
 }
 const view = readState(recording ? recording.query : location.search);  // what the link asks for
+const STATUS_KEYS = { connecting: "connecting", closed: "disconnected", idle: "idle" };
 chooseLanguage(view.lang);
 translatePage();
 
@@ -224,9 +225,9 @@ const handlers = {
   error: (error) => showError(error.message),
   status: (state) => {
     status.dataset.state = state;
-    if (state === "connecting") status.textContent = t("connecting");
-    else if (state === "closed") status.textContent = t("disconnected");
+    if (state !== "open") status.textContent = t(STATUS_KEYS[state]);
   },
+  reopen: () => useSelectedModel(),  // a new connection holds no trace: start it again
 };
 const stream = recording ? new RecordedStream(recording.frames, handlers) : new TraceStream(wsUrl, handlers);
 const feed = new TextFeed(textBox, stream);

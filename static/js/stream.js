@@ -3,28 +3,48 @@
 // Every message carries an id that the server echoes on its frames; frames of a
 // trace that a newer "start" replaced are dropped here, so late frames never mix
 // into the new trace.
+//
+// A new connection holds no trace: after any reconnection the page is asked to start
+// its trace again (handlers.reopen). The server closes a connection left idle (1001);
+// it is opened again only when there is something to send.
+
+const IDLE_CLOSE = 1001;  // the server's close code for an idle connection
 
 export class TraceStream {
   constructor(url, handlers) {
     this.url = url;
-    this.handlers = handlers;  // { meta, step, done, error, status }
+    this.handlers = handlers;  // { meta, step, done, error, status, reopen }
     this.nextId = 1;
     this.currentStart = 0;  // id of the newest "start"
     this.queue = [];        // messages sent while (re)connecting
     this.retryMs = 500;
+    this.opened = false;    // true once a connection has opened: later ones are reconnections
+    this.idle = false;      // closed for idleness: reconnect on the next send
     this.connect();
   }
 
   connect() {
+    this.idle = false;
     this.handlers.status?.("connecting");
     this.socket = new WebSocket(this.url);
     this.socket.addEventListener("open", () => {
       this.retryMs = 500;
       this.handlers.status?.("open");
+      const reconnected = this.opened;
+      this.opened = true;
+      if (reconnected) {
+        this.queue = [];  // they continued a trace this connection does not hold
+        this.handlers.reopen?.();
+      }
       for (const message of this.queue.splice(0)) this.socket.send(message);
     });
     this.socket.addEventListener("message", (event) => this.receive(JSON.parse(event.data)));
-    this.socket.addEventListener("close", () => {
+    this.socket.addEventListener("close", (event) => {
+      if (event.code === IDLE_CLOSE) {
+        this.idle = true;
+        this.handlers.status?.("idle");
+        return;
+      }
       this.handlers.status?.("closed");
       setTimeout(() => this.connect(), this.retryMs);
       this.retryMs = Math.min(this.retryMs * 2, 8000);
@@ -35,6 +55,7 @@ export class TraceStream {
     const data = JSON.stringify(message);
     if (this.socket.readyState === WebSocket.OPEN) this.socket.send(data);
     else this.queue.push(data);
+    if (this.idle) this.connect();
   }
 
   // extra: more fields of the start message, such as the what-if interventions

@@ -7,7 +7,15 @@ import pytest
 from numpy.testing import assert_array_equal
 
 from app.cells.cifg import CIFG
-from tests.cells.naive import assert_steps_match, draw_case, draw_weights, pre, sigma, stacked, trace_layer
+from tests.cells.naive import (
+    assert_steps_match,
+    draw_case,
+    draw_weights,
+    pre,
+    sigma,
+    stacked,
+    trace_layer,
+)
 
 
 def naive_cifg(arrays, xs, hidden):

@@ -8,7 +8,13 @@ from numpy.testing import assert_array_equal
 
 from app.cells.base import InvalidOption
 from app.cells.cwrnn import CWRNN
-from tests.cells.naive import assert_steps_match, dot, draw_weights, stacked, trace_layer
+from tests.cells.naive import (
+    assert_steps_match,
+    dot,
+    draw_weights,
+    stacked,
+    trace_layer,
+)
 
 PERIOD_SETS = [[1], [1, 2], [1, 2, 4], [1, 3, 3, 8]]
 

@@ -8,7 +8,15 @@ import pytest
 from numpy.testing import assert_allclose
 
 from app.cells.gru import GRU
-from tests.cells.naive import assert_steps_match, dot, draw_case, draw_weights, sigma, stacked, trace_layer
+from tests.cells.naive import (
+    assert_steps_match,
+    dot,
+    draw_case,
+    draw_weights,
+    sigma,
+    stacked,
+    trace_layer,
+)
 
 
 def naive_gru(arrays, xs, hidden, variant):

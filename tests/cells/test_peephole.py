@@ -8,7 +8,15 @@ from numpy.testing import assert_allclose, assert_array_equal
 
 from app.cells.lstm import LSTM
 from app.cells.peephole import PEEPHOLE
-from tests.cells.naive import assert_steps_match, draw_case, draw_weights, pre, sigma, stacked, trace_layer
+from tests.cells.naive import (
+    assert_steps_match,
+    draw_case,
+    draw_weights,
+    pre,
+    sigma,
+    stacked,
+    trace_layer,
+)
 
 SUBSETS = [(), ("f",), ("i",), ("o",), ("f", "o"), ("f", "i", "o")]
 

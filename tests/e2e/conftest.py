@@ -8,14 +8,11 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
 from pathlib import Path
 
-import httpx2
 import pytest
+
+from tests.live_server import live_server
 
 CHROMIUM = os.environ.get("GATESCOPE_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 SCREENSHOTS = Path(__file__).parent / "screenshots"
@@ -38,36 +35,11 @@ def browser_type_launch_args(browser_type_launch_args):
     return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": LAUNCH_FLAGS}
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="session")
-def server_url(tmp_path_factory):
-    """`gatescope serve` as a user runs it, polled on /healthz until it answers. Its log
-    goes to a file: an undrained pipe would fill up and stall the server."""
-    port = free_port()
-    log_path = tmp_path_factory.mktemp("server") / "server.log"
-    log = open(log_path, "wb")
-    process = subprocess.Popen([sys.executable, "-m", "app", "serve", "--port", str(port)], stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            if httpx2.get(f"{url}/healthz").status_code == 200:
-                break
-        except httpx2.TransportError:
-            pass
-        if process.poll() is not None or time.monotonic() > deadline:
-            process.kill()
-            pytest.fail(f"the server did not start:\n{log_path.read_text()}")
-        time.sleep(0.1)
-    yield url
-    process.terminate()
-    process.wait(10)
-    log.close()
+def server_url():
+    """`gatescope serve` as a user runs it."""
+    with live_server() as server:
+        yield server.url
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import expect
 
 from app.notebook import show
-from tests.e2e.conftest import free_port
+from tests.live_server import free_port
 
 
 def test_a_link_reproduces_the_view_and_every_change_is_written_back(page, server_url):

@@ -183,3 +183,48 @@ def test_infinite_peephole_weights_are_refused(tmp_path):
     arrays["rnn.peephole_o_l0"][1] = np.inf
     with pytest.raises(ModelFileError, match="'rnn.peephole_o_l0' holds NaN or infinite values"):
         load_model(write(tmp_path, arrays))
+
+
+def test_a_damaged_zip_is_refused_with_a_model_file_error(tmp_path):
+    path = tmp_path / "m.npz"
+    path.write_bytes(b"PK\x03\x04" + b"\x00" * 100)
+    with pytest.raises(ModelFileError, match="not a readable .npz"):
+        load_model(path)
+
+
+def test_a_truncated_file_is_refused(tmp_path):
+    save_model(tiny_model(), tmp_path / "whole.npz")
+    data = (tmp_path / "whole.npz").read_bytes()
+    (tmp_path / "m.npz").write_bytes(data[: len(data) // 2])
+    with pytest.raises(ModelFileError):
+        load_model(tmp_path / "m.npz")
+
+
+def test_a_small_compressed_file_that_unpacks_over_the_cap_is_refused_unread(tmp_path):
+    arrays = model_to_arrays(tiny_model())
+    arrays["padding"] = np.zeros(5_000_000, np.float32)  # 20 MB of zeros, a few KB compressed
+    np.savez_compressed(tmp_path / "m.npz", **arrays)
+    assert (tmp_path / "m.npz").stat().st_size < 100_000
+    with pytest.raises(ModelFileError, match="unpacks to .* over the 1000000-byte limit"):
+        load_model(tmp_path / "m.npz", max_bytes=1_000_000)
+
+
+@pytest.mark.parametrize("key", ["vocab", "description"])
+def test_text_holding_a_lone_surrogate_is_refused(tmp_path, key):
+    arrays = model_to_arrays(tiny_model())
+    if key == "vocab":
+        vocab = list(arrays["vocab"])
+        vocab[3] = "<img src=x>\ud800"
+        arrays["vocab"] = np.array(vocab)
+    else:
+        arrays[key] = np.array("hi \udc00")
+    with pytest.raises(ModelFileError, match=f"'{key}' holds a lone surrogate"):
+        load_model(write(tmp_path, arrays))
+
+
+@pytest.mark.parametrize("value", [np.inf, -np.inf])
+def test_infinite_weights_are_refused(tmp_path, value):
+    arrays = model_to_arrays(tiny_model())
+    arrays["rnn.weight_ih_l0"][0, 0] = value
+    with pytest.raises(ModelFileError, match="rnn.weight_ih_l0.*infinite"):
+        load_model(write(tmp_path, arrays))

@@ -7,15 +7,7 @@ import pytest
 from numpy.testing import assert_allclose
 
 from tests.helpers import CELL_NAMES
-
-
-def receive_until_done(ws):
-    frames = []
-    while True:
-        frame = ws.receive_json()
-        frames.append(frame)
-        if frame["type"] in ("done", "error"):
-            return frames
+from tests.routes.stream_client import errors_then_still_usable, receive_until_done
 
 
 def test_start_streams_meta_then_one_step_per_token_then_done(client):
@@ -74,20 +66,6 @@ def test_step_frames_satisfy_the_cell_update_and_gates_lie_in_0_1(client):
         c_prev = np.array(step["c"])
     chinese = [s for s in steps if s["token"] in "我在法国长大"]
     assert len(chinese) == 6 and all(s["unk"] for s in chinese)
-
-
-def errors_then_still_usable(ws, bad, code):
-    if isinstance(bad, bytes):
-        ws.send_bytes(bad)
-    elif isinstance(bad, str):
-        ws.send_text(bad)
-    else:
-        ws.send_json(bad)
-    error = ws.receive_json()
-    assert error["type"] == "error" and error["code"] == code, error
-    assert error["message"]
-    ws.send_json({"type": "start", "model": "tiny", "text": "ab"})
-    assert [f["type"] for f in receive_until_done(ws)] == ["meta", "step", "step", "done"]
 
 
 def test_bad_messages_get_an_error_frame_and_the_connection_stays_usable(client):

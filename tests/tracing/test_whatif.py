@@ -6,7 +6,13 @@ from numpy.testing import assert_allclose, assert_array_equal
 
 from app.models.registry import ModelRegistry
 from app.tracing.session import TraceSession
-from app.tracing.whatif import Clamp, InterventionError, Interventions, WeightEdit, check
+from app.tracing.whatif import (
+    Clamp,
+    InterventionError,
+    Interventions,
+    WeightEdit,
+    check,
+)
 from tests.helpers import tiny_model
 
 TEXT = "i grew up in france"

@@ -89,6 +89,7 @@ export const STRINGS = {
   steps_traced: "{n} steps traced",
   recording_of: "a recording of {n} steps",
   connecting: "connecting…",
+  idle: "idle: reconnects when you type",
   disconnected: "disconnected, retrying…",
   models_failed: "Could not list the models: {message}",
   cannot_load: "cannot load",

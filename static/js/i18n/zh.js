@@ -88,6 +88,7 @@ export const STRINGS = {
   steps_traced: "已追踪 {n} 步",
   recording_of: "共 {n} 步的录制",
   connecting: "正在连接…",
+  idle: "空闲：输入时会重新连接",
   disconnected: "连接断开，正在重试…",
   models_failed: "无法列出模型：{message}",
   cannot_load: "无法加载",

@@ -1,0 +1,75 @@
+"""`gatescope serve` in a subprocess on a free loopback port, as a user runs it; for the
+browser tests, the tests that need a real network stack, and benchmarks/load.py."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx2
+
+
+@dataclass(frozen=True)
+class LiveServer:
+    url: str  # http://127.0.0.1:PORT
+    process: subprocess.Popen
+
+    @property
+    def ws_url(self) -> str:
+        return self.url.replace("http://", "ws://") + "/ws/trace"
+
+    def rss_bytes(self) -> int:
+        """The server's resident memory, from /proc."""
+        for line in Path(f"/proc/{self.process.pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) * 1024
+        raise RuntimeError("no VmRSS for the server process")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextlib.contextmanager
+def live_server(env: dict[str, str] | None = None, startup_seconds: float = 30) -> Iterator[LiveServer]:
+    """Start the server with GATESCOPE_* overrides in `env`, wait for /healthz, stop it after."""
+    port = free_port()
+    log = tempfile.TemporaryFile()  # a file, not a pipe: a pipe nobody reads would fill and stall the server
+    process = subprocess.Popen(
+        [sys.executable, "-m", "app", "serve", "--host", "127.0.0.1", "--port", str(port)],
+        stdout=log, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})},
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + startup_seconds
+        while True:
+            try:
+                if httpx2.get(f"{url}/healthz").status_code == 200:
+                    break
+            except httpx2.TransportError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                process.kill()
+                process.wait()
+                log.seek(0)
+                raise RuntimeError(f"the server did not start:\n{log.read().decode(errors='replace')}")
+            time.sleep(0.1)
+        yield LiveServer(url, process)
+    finally:
+        process.terminate()
+        try:
+            process.wait(10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        log.close()
