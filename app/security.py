@@ -21,7 +21,7 @@ SWAGGER_CDN = "https://cdn.jsdelivr.net"
 
 
 def content_security_policy(frame_ancestors: str, docs: bool = False) -> str:
-    scripts = f"'self' 'unsafe-inline' {SWAGGER_CDN}" if docs else "'self' 'unsafe-inline'"
+    scripts = f"'self' 'unsafe-inline' {SWAGGER_CDN}" if docs else "'self'"
     styles = f"'self' 'unsafe-inline' {SWAGGER_CDN}" if docs else "'self' 'unsafe-inline'"
     return "; ".join([
         "default-src 'self'",

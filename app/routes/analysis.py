@@ -7,17 +7,19 @@ from typing import Annotated
 import anyio
 import numpy as np
 from fastapi import APIRouter, Depends, HTTPException
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from app.analysis.gradient_flow import GradientFlowUnavailable, gradient_flow
 from app.models.registry import ModelRegistry, UnknownModelError
 from app.routes.deps import get_compute, get_registry, get_settings
+from app.routes.errors import responses
 from app.settings import Settings
 
 router = APIRouter()
 
 
 class GradientRequest(BaseModel):
+    model_config = ConfigDict(strict=True)  # false is not a layer
     model: str | None = Field(None, max_length=64)
     text: str = Field(..., min_length=1, max_length=20_000)
     layer: int | None = Field(None, ge=0, le=64, description="default: the top layer")
@@ -53,7 +55,7 @@ def compute(registry: ModelRegistry, settings: Settings, request: GradientReques
                             input_norms=flow.input_norms, state_norms=flow.state_norms)
 
 
-@router.post("/api/gradients")
+@router.post("/api/gradients", responses=responses(400, 404, 413, 422))
 async def gradients(
     request: GradientRequest,
     registry: Annotated[ModelRegistry, Depends(get_registry)],

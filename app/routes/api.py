@@ -84,7 +84,7 @@ def lesson(registry: ModelRegistry, settings: Settings, name: str | None, text: 
         raise HTTPException(422, detail={"code": "bad_views", "message": str(e)}) from None
 
 
-@router.get("/api/export", response_class=HTMLResponse, responses=responses(404, 413, 422))
+@router.get("/api/export", response_class=HTMLResponse, include_in_schema=False)  # a download, for the page
 async def export(
     registry: Annotated[ModelRegistry, Depends(get_registry)],
     settings: Annotated[Settings, Depends(get_settings)],

@@ -4,12 +4,13 @@ plotly.js served from the plotly Python package (never a CDN)."""
 from __future__ import annotations
 
 import html
-from typing import Annotated
+from typing import Annotated, Literal
 from urllib.parse import urlsplit
 
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import FileResponse, HTMLResponse
 
+from app.routes.errors import responses
 from app.vendor import PLOTLY_JS
 
 router = APIRouter()
@@ -36,17 +37,15 @@ def embed(request: Request) -> HTMLResponse:
     return page(request, "embed.html", "embed")
 
 
-@router.get("/oembed", name="oembed")
+@router.get("/oembed", name="oembed", responses=responses(404, 422))
 def oembed(
     request: Request,
     url: Annotated[str, Query(max_length=8000, description="an app or embed URL of this server")],
     maxwidth: Annotated[int | None, Query(ge=50, le=10000)] = None,
     maxheight: Annotated[int | None, Query(ge=50, le=10000)] = None,
-    format: Annotated[str, Query(max_length=10)] = "json",
+    format: Annotated[Literal["json"], Query(description="only json is offered")] = "json",
 ) -> dict:
     """oEmbed (https://oembed.com) for a link to this app: a `rich` iframe of /embed."""
-    if format != "json":
-        raise HTTPException(501, detail={"code": "format", "message": "only format=json is offered"})
     target = urlsplit(url)
     own = urlsplit(str(request.base_url))
     if target.scheme not in ("http", "https") or target.netloc != own.netloc or target.path not in ("/", "/embed"):

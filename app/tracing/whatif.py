@@ -12,7 +12,7 @@ import dataclasses
 from typing import Literal
 
 import numpy as np
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from app.cells import Fix
 from app.models.model import Model
@@ -21,6 +21,7 @@ MAX_INTERVENTIONS = 32
 
 
 class Clamp(BaseModel):
+    model_config = ConfigDict(strict=True)  # 1.5 is no step, "1" is no value
     vector: str = Field(..., max_length=16, description="a gate or state of the cell, e.g. f, i, c, h")
     value: float = Field(..., ge=-1e3, le=1e3, allow_inf_nan=False)
     unit: int | None = Field(None, ge=0, description="one unit; none: all of them")
@@ -29,6 +30,7 @@ class Clamp(BaseModel):
 
 
 class WeightEdit(BaseModel):
+    model_config = ConfigDict(strict=True)
     layer: int = Field(0, ge=0)
     matrix: Literal["weight_ih", "weight_hh", "bias"]
     row: int = Field(..., ge=0)

@@ -87,6 +87,9 @@ def test_the_page_and_its_heatmap_run_under_the_content_security_policy(page, ho
     box = heatmap.bounding_box()
     assert box["height"] > 200 and box["width"] > 300  # laid out, not collapsed
     assert csp_errors == []
+    with pytest.raises(Exception):  # and an injected inline script is refused
+        page.add_script_tag(content="window.__xss = 'inline'")
+    assert page.evaluate("() => window.__xss") is None
 
 
 def test_an_idle_connection_reconnects_when_the_user_types_again(page, hostile_server):

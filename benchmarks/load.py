@@ -1,0 +1,172 @@
+"""A class opening the app at once: N WebSocket clients, each typing a text into the
+live stream, against `gatescope serve` on loopback.
+
+    .venv/bin/python -m benchmarks.load [--clients 200] [--chars 500] [--cps 5] [--ramp 0] [--rounds 2]
+
+Each client connects, sends `start` with an empty text (as the page does on load), then
+types the text in appends of 1 to 3 characters at `cps` characters per second, without
+waiting for answers, as a person types. Reported: sessions completed (every append
+answered, the final `done` totals the text), errors, p50/p99 time from `start` to the
+first frame, from each append to its `done`, and server RSS after a warm-up, at peak
+and after the clients left, for each of `rounds` classes in turn. Traffic goes to 127.0.0.1 only; the run is bounded by --timeout and
+stops by itself, server included.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import random
+import statistics
+import threading
+import time
+from dataclasses import dataclass, field
+
+from websockets.asyncio.client import connect
+
+from tests.live_server import live_server
+
+MiB = 1024 * 1024
+TEXT = ("I grew up in France. I speak fluent French. The clouds are in the sky, and the "
+        "cat sat on the mat while the dog slept. ")
+
+
+@dataclass
+class ClientResult:
+    first_frame: float | None = None  # seconds from start to meta
+    append_done: list[float] = field(default_factory=list)  # seconds from each append to its done
+    errors: list[str] = field(default_factory=list)
+    total: int = 0  # steps in the trace at the final done
+
+
+def typing_plan(rng: random.Random, chars: int) -> list[str]:
+    text = (TEXT * (chars // len(TEXT) + 1))[:chars]
+    pieces, at = [], 0
+    while at < len(text):
+        size = rng.randint(1, 3)
+        pieces.append(text[at : at + size])
+        at += size
+    return pieces
+
+
+async def one_client(url: str, pieces: list[str], cps: float, result: ClientResult) -> None:
+    sent_at: dict[int, float] = {}
+    async with connect(url, max_size=None, ping_interval=None) as ws:
+
+        async def read() -> None:
+            async for raw in ws:
+                frame = json.loads(raw)
+                now = time.perf_counter()
+                if frame["type"] == "meta" and result.first_frame is None:
+                    result.first_frame = now - sent_at[0]
+                elif frame["type"] == "error":
+                    result.errors.append(frame["code"])
+                elif frame["type"] == "done" and frame.get("id", 0) > 0:
+                    result.append_done.append(now - sent_at[frame["id"]])
+                    result.total = frame["total"]
+                    if frame["id"] == len(pieces):
+                        return
+
+        reader = asyncio.create_task(read())
+        reader.add_done_callback(lambda task: task.cancelled() or task.exception())  # seen, if the sender failed first
+        try:
+            sent_at[0] = time.perf_counter()
+            await ws.send(json.dumps({"type": "start", "text": "", "id": 0}))
+            for request_id, piece in enumerate(pieces, start=1):
+                await asyncio.sleep(len(piece) / cps)
+                sent_at[request_id] = time.perf_counter()
+                await ws.send(json.dumps({"type": "append", "text": piece, "id": request_id}))
+            await reader  # until the last append's done
+        finally:
+            reader.cancel()
+
+
+def sample_rss(server, peak: list[int], stop: threading.Event) -> None:
+    while not stop.wait(0.25):
+        peak[0] = max(peak[0], server.rss_bytes())
+
+
+async def run_clients(url: str, args: argparse.Namespace) -> list[ClientResult]:
+    rng = random.Random(args.seed)
+    results = [ClientResult() for _ in range(args.clients)]
+
+    async def guarded(result: ClientResult, delay: float) -> None:
+        await asyncio.sleep(delay)
+        try:
+            await one_client(url, typing_plan(rng, args.chars), args.cps, result)
+        except Exception as error:  # a dropped connection counts as an error, not a crash of the run
+            result.errors.append(type(error).__name__)
+
+    tasks = [guarded(result, args.ramp * k / args.clients) for k, result in enumerate(results)]
+    try:
+        await asyncio.wait_for(asyncio.gather(*tasks), args.timeout)
+    except TimeoutError:
+        for result in results:
+            if result.total < args.chars:
+                result.errors.append("timeout")
+    return results
+
+
+def percentile(values: list[float], p: float) -> float:
+    if not values:
+        return float("nan")
+    if len(values) == 1:
+        return values[0]
+    return statistics.quantiles(values, n=100, method="inclusive")[int(p) - 1]
+
+
+def report(args: argparse.Namespace, results: list[ClientResult], elapsed: float) -> None:
+    completed = sum(1 for r in results if not r.errors and r.total == args.chars)
+    errors = [code for r in results for code in r.errors]
+    first = [r.first_frame for r in results if r.first_frame is not None]
+    done = [d for r in results for d in r.append_done]
+    ms = 1000
+    print(f"  {elapsed:.1f} s; completed sessions {completed}/{args.clients}; errors {len(errors)}"
+          + (f" {sorted(set(errors))}" if errors else ""))
+    print(f"  first frame p50/p99 {percentile(first, 50) * ms:.0f} / {percentile(first, 99) * ms:.0f} ms; "
+          f"append to done p50/p99 {percentile(done, 50) * ms:.0f} / {percentile(done, 99) * ms:.0f} ms "
+          f"({len(done)} appends)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--clients", type=int, default=200)
+    parser.add_argument("--chars", type=int, default=500, help="characters each client types")
+    parser.add_argument("--cps", type=float, default=5.0, help="characters per second each client types")
+    parser.add_argument("--ramp", type=float, default=0.0, help="seconds over which clients connect (0: all at once)")
+    parser.add_argument("--rounds", type=int, default=2, help="classes one after another, on the same server")
+    parser.add_argument("--timeout", type=float, default=300.0, help="each round stops after this many seconds")
+    parser.add_argument("--seed", type=int, default=7)
+    args = parser.parse_args()
+    if not (1 <= args.clients <= 1000 and 1 <= args.rounds <= 5):
+        parser.error("--clients must be 1 to 1000, --rounds 1 to 5")
+
+    env = {"GATESCOPE_MAX_SESSIONS_PER_CLIENT": str(args.clients + 10),  # every client is 127.0.0.1
+           "GATESCOPE_MAX_SESSIONS": str(args.clients + 10)}
+    print(f"{args.clients} clients typing {args.chars} characters each at {args.cps:g} chars/s, "
+          f"connecting over {args.ramp:g} s, {args.rounds} round(s)")
+    with live_server(env) as server:
+        warm_up = argparse.Namespace(**{**vars(args), "clients": 1, "chars": 20, "ramp": 0})
+        asyncio.run(run_clients(server.ws_url, warm_up))  # imports, the model, a worker thread
+        before = server.rss_bytes()
+        print(f"server RSS after a one-client warm-up: {before / MiB:.0f} MiB")
+        for round_number in range(1, args.rounds + 1):
+            peak, stop = [server.rss_bytes()], threading.Event()
+            sampler = threading.Thread(target=sample_rss, args=(server, peak, stop), daemon=True)
+            sampler.start()
+            started = time.perf_counter()
+            results = asyncio.run(run_clients(server.ws_url, args))
+            elapsed = time.perf_counter() - started
+            time.sleep(3)  # the server frees what the sessions held
+            stop.set()
+            sampler.join()
+            after = server.rss_bytes()
+            print(f"round {round_number}:")
+            report(args, results, elapsed)
+            print(f"  server RSS peak {peak[0] / MiB:.0f} MiB, after the clients left {after / MiB:.0f} MiB "
+                  f"({(after - before) / before:+.1%} from the warm-up)")
+
+
+if __name__ == "__main__":
+    main()
