@@ -1,4 +1,4 @@
-"""The `gatescope` command: serve the app, or trace a text from the shell."""
+"""The `gatescope` command: serve the app, trace a text from the shell, train and evaluate models."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from app.models.format import ModelFileError, load_model
 from app.models.model import Model
 from app.models.registry import ModelRegistry, UnknownModelError
 from app.settings import Settings, get_settings
+from app.training.commands import add_train_parser
 from app.tracing.frames import meta_frame, step_frame
 from app.tracing.session import TraceLimitError, TraceSession
 
@@ -88,11 +89,14 @@ def build_parser() -> argparse.ArgumentParser:
     trace.add_argument("--json", action="store_true", help="print the same JSON as POST /api/trace")
     trace.add_argument("--models", type=Path, help="a folder of your own .npz models")
     trace.set_defaults(run=trace_command)
+
+    add_train_parser(commands)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    args.argv = list(sys.argv[1:] if argv is None else argv)  # recorded in trained models' info
     try:
         return args.run(args)
     except (UnknownModelError, ModelFileError, TraceLimitError) as error:
