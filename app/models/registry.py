@@ -57,6 +57,7 @@ def model_summary(model: Model, bundled: bool) -> dict:
         "bundled": bundled,
         "gates": list(model.cell.gates),
         "states": list(model.cell.states),
+        "units": model.info.get("units", []),  # labelled units: {unit, layer, vector, feature, r}, from `gatescope label`
     }
 
 

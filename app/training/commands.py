@@ -1,19 +1,21 @@
-"""The logic behind `gatescope train` and `gatescope evaluate` (app/cli.py only parses)."""
+"""The logic behind `gatescope train`, `evaluate` and `label` (app/cli.py only parses)."""
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import shlex
 import sys
 from functools import partial
 from pathlib import Path
 
-from app.models.format import save_model
+from app.models.format import load_model, save_model
 from app.models.model import Model
 from app.training import metrics, network
 from app.training.convert import from_model, to_model
+from app.training.labels import find_units
 from app.training.network import Shape
-from app.training.tasks import get_task
+from app.training.tasks import TASKS, get_task
 from app.training.tasks.text import text_task
 from app.training.trainer import TrainConfig, TrainResult, train
 
@@ -88,6 +90,43 @@ def train_command(args: argparse.Namespace) -> int:
     print(f"wrote {output} after {result.seconds / 60:.1f} min ({result.batches} batches)")
     for line in task.report(evaluate):
         print(line)
+    if hasattr(task, "features"):
+        label(output, task)
+    return 0
+
+
+def label(path: Path, task) -> None:
+    """Find the interpretable units of the model at `path` and store them in its info."""
+    model = load_model(path)
+    units = find_units(model, task)
+    save_model(dataclasses.replace(model, info={**model.info, "units": units}), path)
+    print(f"labelled {len(units)} unit(s) in {path}" + "".join(
+        f"\n  layer {u['layer']} unit {u['unit']} {u['vector']}: {u['feature']}, r = {u['r']:+.2f} (untrained best {u['untrained_r']:.2f})"
+        for u in units
+    ))
+
+
+def model_path(spec: str) -> Path:
+    """A bundled model's file by name, or a path."""
+    from app.models.registry import ModelRegistry
+
+    entry = ModelRegistry().entries().get(spec)
+    path = entry.path if entry else Path(spec)
+    if not path.is_file():
+        raise SystemExit(f"gatescope: no model file at {path}")
+    return path
+
+
+def label_command(args: argparse.Namespace) -> int:
+    path = model_path(args.model)
+    model = load_model(path)
+    name = args.task or model.info.get("task")
+    if not name or name == "text":
+        raise SystemExit(f"gatescope: labels need a task with per-token features ({', '.join(sorted(TASKS))})")
+    task = resolve_task(name, [])
+    if task.tokenizer.vocab != model.tokenizer.vocab:
+        raise SystemExit(f"gatescope: {model.name}'s vocabulary is not the {name} task's")
+    label(path, task)
     return 0
 
 
@@ -132,3 +171,8 @@ def add_train_parser(commands) -> None:
     evaluate_parser.add_argument("task", nargs="?", help="default: the task the model was trained on; `text FILE` for a text")
     evaluate_parser.add_argument("file", nargs="*", type=Path)
     evaluate_parser.set_defaults(run=evaluate_command)
+
+    label_parser = commands.add_parser("label", help="find the units that track the task's features; store them in the model file")
+    label_parser.add_argument("model", help="a bundled model's name or a path to a .npz file (rewritten in place)")
+    label_parser.add_argument("task", nargs="?", help="default: the task the model was trained on")
+    label_parser.set_defaults(run=label_command)

@@ -27,6 +27,7 @@ FILLER = (
 ).split()
 OPENING = "i grew up in".split()
 CLOSING = ". i speak fluent".split()
+DISTRACTORS = 0.05  # the share of filler words that name another country: only the first one counts
 LAGS = (5, 10, 20, 30, 40, 50, 60)  # where `gatescope evaluate` measures accuracy
 
 
@@ -47,7 +48,8 @@ class LongLag(SequenceTask):
         country = list(LANGUAGES)[rng.integers(len(LANGUAGES))]
         if lag is None:  # log-uniform on [1, max_lag]: short lags teach what to carry, long ones test it
             lag = int(np.exp(rng.uniform(0.0, np.log(self.max_lag + 1))))
-        filler = [FILLER[k] for k in rng.integers(0, len(FILLER), lag)]
+        others = [c for c in LANGUAGES if c != country]
+        filler = [others[rng.integers(len(others))] if rng.random() < DISTRACTORS else FILLER[rng.integers(len(FILLER))] for _ in range(lag)]
         words = OPENING + [country, "."] + filler + CLOSING
         return [(word, None) for word in words[:-1]] + [(words[-1], LANGUAGES[country])]
 
