@@ -2,34 +2,31 @@
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 
-from app.cells import get_cell
-from app.models.format import model_to_arrays
+from app.models.format import model_from_arrays, model_to_arrays
 from app.models.model import Model
 from app.models.tokenizers import Tokenizer
 from app.training.network import Params, Shape
 
 
 def to_model(shape: Shape, params: Params, tokenizer: Tokenizer, name: str, description: str, info: dict) -> Model:
-    """A trained Model; the cell module builds each layer from nn.*-named arrays."""
-    cell = get_cell(shape.cell)
-    layers = tuple(
-        cell.params_from_arrays({key[len("rnn.") :]: value for key, value in params.items() if key.startswith("rnn.")}, layer)
-        for layer in range(shape.layers)
-    )
-    return Model(
-        name=name,
-        cell=cell,
-        tokenizer=tokenizer,
-        layers=layers,
-        embedding=params.get("encoder.weight"),
-        decoder_weight=params["decoder.weight"],
-        decoder_bias=params["decoder.bias"],
-        description=description,
-        trained=True,
-        info=info,
-    )
+    """A trained Model, built by the model file's own reader from the arrays a file of
+    it would hold (README "Model files"), so every cell's layout rules apply unchanged."""
+    arrays = {
+        "cell": np.array(shape.cell),
+        "tokenizer": np.array(tokenizer.kind),
+        "vocab": np.array(tokenizer.vocab, dtype=str),
+        "unk_token": np.array(tokenizer.unk_token),
+        "lowercase": np.array(tokenizer.lowercase),
+        "description": np.array(description),
+        "trained": np.array(True),
+        "info": np.array(json.dumps(info)),
+        **params,
+    }
+    return model_from_arrays(arrays, name)
 
 
 def from_model(model: Model) -> tuple[Shape, Params]:

@@ -41,7 +41,7 @@ class Agreement(SequenceTask):
         ),
         lowercase=True,
     )
-    recipe = Recipe(hidden=32, embed=16, lr=3e-3, minutes=8.0, samples_per_epoch=4_000)
+    recipe = Recipe(hidden=32, embed=16, lr=3e-3, epochs=60, minutes=None)
     description = (
         "Word-level agreement, the article's example: the belt holds the subject's gender and number "
         "across a clause of other nouns, so the verb (was/were) and the pronoun (he/she/they) agree with it; "

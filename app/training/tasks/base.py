@@ -36,7 +36,7 @@ class Recipe:
     cell: str = "lstm"
     lr: float = 2e-3
     batch: int = 32
-    epochs: int | None = None
+    epochs: int | None = None  # epochs, not minutes, for the bundled models: the same on a busy machine
     minutes: float | None = 10.0
     samples_per_epoch: int = 4_000
     validation_samples: int = 1_000

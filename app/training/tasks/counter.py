@@ -29,7 +29,7 @@ def depths(text: str) -> list[int]:
 class Counter(SequenceTask):
     name = "counter"
     tokenizer = CharTokenizer(vocab=("<unk>", OPEN, CLOSE, END))
-    recipe = Recipe(hidden=3, embed=None, lr=1e-2, epochs=None, minutes=3.0, samples_per_epoch=4_000)
+    recipe = Recipe(hidden=3, embed=None, lr=1e-2, epochs=10, minutes=None)
     max_depth = 8
     max_length = 40
     description = (

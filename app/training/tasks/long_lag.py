@@ -36,7 +36,7 @@ class LongLag(SequenceTask):
     tokenizer = WordTokenizer(
         vocab=("<unk>", *dict.fromkeys(OPENING + CLOSING + FILLER), *LANGUAGES, *LANGUAGES.values()), lowercase=True
     )
-    recipe = Recipe(hidden=64, embed=16, lr=2e-3, minutes=10.0, samples_per_epoch=4_000)
+    recipe = Recipe(hidden=64, embed=16, lr=2e-3, epochs=15, minutes=None)
     max_lag = 60
     description = (
         "The article's long-term dependency: 'I grew up in France . <N filler words> . I speak fluent' → 'French'. "
