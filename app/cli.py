@@ -1,4 +1,4 @@
-"""The `gatescope` command: serve the app, trace a text from the shell, train and evaluate models."""
+"""The `gatescope` command: serve the app, trace a text from the shell, import, train and evaluate models."""
 
 from __future__ import annotations
 
@@ -9,7 +9,11 @@ import webbrowser
 from pathlib import Path
 
 from app import __version__
-from app.models.format import ModelFileError, load_model
+from app.export.page import DEFAULT_PANELS, PANELS, ExportError, render_lesson
+from app.models.format import ModelFileError, load_model, save_model
+from app.models.importers import ModelImportError
+from app.models.importers.assemble import Vocabulary, assemble_model
+from app.models.importers.vocabulary import read_vocabulary
 from app.models.model import Model
 from app.models.registry import ModelRegistry, UnknownModelError
 from app.settings import Settings, get_settings
@@ -38,20 +42,120 @@ def trace_command(args: argparse.Namespace) -> int:
         settings = settings.model_copy(update={"models": args.models})
     model, bundled = resolve_model(args.model, settings)
     session = TraceSession(model, settings.max_tokens_per_message, settings.max_tokens_per_session)
-    steps = [step_frame(model, s, settings.decimals, settings.top_k) for s in session.run(session.tokenize(args.text))]
+    traced = session.run(session.tokenize(args.text))
+    steps = [step_frame(model, step, settings.decimals, settings.top_k) for step in traced]
     if args.json:
-        json.dump({"meta": meta_frame(model, bundled, settings.decimals), "steps": steps}, sys.stdout, ensure_ascii=False)
+        meta = meta_frame(model, bundled, settings.decimals)
+        json.dump({"meta": meta, "steps": steps}, sys.stdout, ensure_ascii=False)
         print()
         return 0
     print(f"{model.name}: {model.cell.title}, {model.num_layers} layer(s) of {model.hidden_size} units, "
           f"{model.tokenizer.kind} tokens{'' if model.trained else ' (untrained: random weights)'}")
-    print(f"{'t':>4}  {'token':<10}" + "".join(f"{g:>10}" for g in model.cell.gates) + "   (mean over units)  next-token guesses")
+    print_table(model, steps)
+    return 0
+
+
+def table_columns(model: Model) -> tuple[str, ...]:
+    """The top layer's gates, its output h, and any extras (a clockwork RNN's active)."""
+    return model.cell.gates + model.cell.states[-1:] + model.cell.extras
+
+
+def mean_of(step: dict, name: str) -> str:
+    values = step["gates"].get(name, step.get(name))
+    return f"{sum(values) / len(values):>10.3f}" if values is not None else f"{'—':>10}"
+
+
+def print_table(model: Model, steps: list[dict]) -> None:
+    columns = table_columns(model)
+    print(f"{'t':>4}  {'token':<10}" + "".join(f"{name:>10}" for name in columns)
+          + "   (mean over units)  next-token guesses")
     for step in steps:
         token = repr(step["token"]) + (" <unk>" if step["unk"] else "")
-        means = "".join(f"{sum(step['gates'][g]) / len(step['gates'][g]):>10.3f}" for g in model.cell.gates)
+        means = "".join(mean_of(step, name) for name in columns)
         guesses = ", ".join(f"{p['token']!r} {p['p']:.0%}" for p in step.get("predictions", [])[:3])
         print(f"{step['t']:>4}  {token:<10}{means}{'':>21}{guesses}")
+
+
+IMPORT_SOURCES = {"torch": "PyTorch state_dict", "keras": "Keras weights file"}
+
+
+def import_command(args: argparse.Namespace) -> int:
+    """Convert weights trained elsewhere (args.convert does the source's part) into a model file."""
+    if not args.source_file.is_file():
+        raise ModelImportError(f"no file at {args.source_file}")
+    vocabulary = Vocabulary(read_vocabulary(args.vocab, args.unk), args.unk, args.tokenizer, args.lowercase)
+    cell, weights = args.convert(args)
+    origin = f"{IMPORT_SOURCES[args.source]} {args.source_file.name}"
+    model = assemble_model(
+        weights, cell, vocabulary, name=args.output.stem,
+        description=args.description or f"Imported from the {origin}.",
+        info={"imported_from": args.source, "file": args.source_file.name},
+    )
+    try:
+        save_model(model, args.output)
+    except OSError as error:
+        raise ModelImportError(f"cannot write {args.output}: {error.strerror}") from None
+    print(f"wrote {args.output}: {model.cell.title}, {model.num_layers} layer(s) of {model.hidden_size} units, "
+          f"{model.tokenizer.kind} tokens (V = {model.vocab_size}){'' if model.has_decoder else ', no decoder'}")
     return 0
+
+
+def export_command(args: argparse.Namespace) -> int:
+    settings = get_settings()
+    if args.models:
+        settings = settings.model_copy(update={"models": args.models})
+    model, bundled = resolve_model(args.model, settings)
+    page = render_lesson(model, bundled, args.text, settings, tuple(args.views.split(",")))
+    args.output.write_text(page, encoding="utf-8")
+    print(f"wrote {args.output} ({len(page.encode()) / 1024:.0f} KB): open it in any browser, no server needed")
+    return 0
+
+
+def convert_torch(args: argparse.Namespace) -> tuple[str, dict]:
+    from app.models.importers.pytorch import Prefixes, convert_state_dict, load_state_dict
+
+    prefixes = Prefixes(args.encoder_prefix, args.rnn_prefix, args.decoder_prefix)
+    return convert_state_dict(load_state_dict(args.source_file), prefixes, args.cell, args.gru_variant)
+
+
+def convert_keras(args: argparse.Namespace) -> tuple[str, dict]:
+    from app.models.importers.keras import convert_keras, read_layers
+
+    return convert_keras(read_layers(args.source_file))
+
+
+def add_import_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--vocab", type=Path, required=True,
+                        help="one token per line, in index order, taken exactly (no stripping)")
+    parser.add_argument("-o", "--output", type=Path, required=True, help="the .npz to write")
+    parser.add_argument("--tokenizer", choices=("auto", "char", "word"), default="auto",
+                        help="auto: char when every token but <special> ones is one character (default)")
+    parser.add_argument("--unk", default="<unk>",
+                        help="the vocabulary's entry for unknown tokens (default: %(default)s)")
+    parser.add_argument("--lowercase", action="store_true", help="the vocabulary is lower case: match tokens so")
+    parser.add_argument("--description", help="shown in the app (default: where it was imported from)")
+
+
+def add_import_parser(commands) -> None:
+    importer = commands.add_parser("import", help="convert a model trained in PyTorch or Keras into a .npz")
+    sources = importer.add_subparsers(dest="source", required=True)
+
+    torch = sources.add_parser("torch", help="a state_dict: encoder (nn.Embedding), rnn, decoder (nn.Linear)")
+    torch.add_argument("source_file", metavar="STATE_DICT.pt", type=Path)
+    add_import_options(torch)
+    torch.add_argument("--encoder-prefix", default="encoder", help="the nn.Embedding's name (default: %(default)s)")
+    torch.add_argument("--rnn-prefix", default="rnn", help="the recurrent module's name (default: %(default)s)")
+    torch.add_argument("--decoder-prefix", default="decoder", help="the nn.Linear's name (default: %(default)s)")
+    torch.add_argument("--cell", help="the cell, when the shapes do not say (e.g. cifg has nn.GRU's 3H rows); "
+                                      "also LSTM, GRU, RNN_TANH as in PyTorch's example")
+    torch.add_argument("--gru-variant", choices=("pytorch", "article"), default="pytorch",
+                       help="a GRU's formulation (default: %(default)s, nn.GRU's)")
+    torch.set_defaults(run=import_command, convert=convert_torch)
+
+    keras = sources.add_parser("keras", help="a Keras 3 .weights.h5: Embedding, LSTM/GRU/SimpleRNN layers, Dense")
+    keras.add_argument("source_file", metavar="MODEL.weights.h5", type=Path)
+    add_import_options(keras)
+    keras.set_defaults(run=import_command, convert=convert_keras)
 
 
 def serve_command(args: argparse.Namespace) -> int:
@@ -90,6 +194,16 @@ def build_parser() -> argparse.ArgumentParser:
     trace.add_argument("--models", type=Path, help="a folder of your own .npz models")
     trace.set_defaults(run=trace_command)
 
+    export = commands.add_parser("export", help="write a self-contained HTML page that replays a trace offline")
+    export.add_argument("model", help="a bundled model's name, a name in --models, or a path to a .npz file")
+    export.add_argument("text")
+    export.add_argument("-o", "--output", type=Path, required=True, help="the .html file to write")
+    export.add_argument("--views", default=",".join(DEFAULT_PANELS),
+                        help=f"comma-separated panels to show, from {','.join(PANELS)} (default: %(default)s)")
+    export.add_argument("--models", type=Path, help="a folder of your own .npz models")
+    export.set_defaults(run=export_command)
+
+    add_import_parser(commands)
     add_train_parser(commands)
     return parser
 
@@ -99,6 +213,6 @@ def main(argv: list[str] | None = None) -> int:
     args.argv = list(sys.argv[1:] if argv is None else argv)  # recorded in trained models' info
     try:
         return args.run(args)
-    except (UnknownModelError, ModelFileError, TraceLimitError) as error:
+    except (UnknownModelError, ModelFileError, ModelImportError, TraceLimitError, ExportError) as error:
         print(f"gatescope: {error}", file=sys.stderr)
         return 2

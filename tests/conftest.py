@@ -4,7 +4,7 @@ from fastapi.testclient import TestClient
 from app.main import create_app
 from app.models.format import save_model
 from app.settings import Settings
-from tests.helpers import tiny_model
+from tests.helpers import CELL_NAMES, tiny_model
 
 
 @pytest.fixture
@@ -23,4 +23,13 @@ def settings(models_dir):
 @pytest.fixture
 def client(settings):
     with TestClient(create_app(settings)) as client:
+        yield client
+
+
+@pytest.fixture
+def every_cell_client(tmp_path):
+    """An app whose models folder holds a 2-layer model of every cell, named after it."""
+    for cell in CELL_NAMES:
+        save_model(tiny_model(cell=cell, layers=2, hidden=4, name=cell), tmp_path / f"{cell}.npz")
+    with TestClient(create_app(Settings(models=tmp_path, stream_chunk=4))) as client:
         yield client

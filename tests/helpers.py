@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from app.cells.lstm import LSTM, LSTMParams
+from app.cells import get_cell
+from app.cells.lstm import LSTMParams
 from app.models.model import Model
+from app.models.seeded import default_options, random_layers
 from app.models.tokenizers import CharTokenizer, WordTokenizer
+
+CELL_NAMES = ("rnn", "lstm", "peephole", "cifg", "gru", "dglstm", "cwrnn")
 
 
 def random_lstm_params(rng: np.random.Generator, hidden: int, inputs: int, scale: float = 0.5) -> LSTMParams:
@@ -25,7 +29,11 @@ def tiny_model(
     decoder: bool = True,
     word: bool = False,
     name: str = "tiny",
+    cell: str = "lstm",
+    options: dict | None = None,
 ) -> Model:
+    """A small char- (or word-) level model of any cell; `options` default to every
+    optional part (all peepholes, nn.GRU's form, as many clockwork modules as fit)."""
     rng = np.random.default_rng(seed)
     if word:
         tokenizer = WordTokenizer(vocab=("<unk>", "i", "grew", "up", "in", "france", "."), lowercase=True)
@@ -33,10 +41,12 @@ def tiny_model(
         tokenizer = CharTokenizer(vocab=("<unk>", " ", *"abcdefghijklmnopqrstuvwxyzIF."))
     vocab = len(tokenizer.vocab)
     inputs = embed if embed is not None else vocab
-    stack = tuple(random_lstm_params(rng, hidden, inputs if k == 0 else hidden) for k in range(layers))
+    kind = get_cell(cell)
+    options = default_options(kind, hidden) if options is None else options
+    stack = random_layers(kind, rng, hidden, inputs, layers, options, scale=0.5)
     return Model(
         name=name,
-        cell=LSTM,
+        cell=kind,
         tokenizer=tokenizer,
         layers=stack,
         embedding=rng.normal(0, 1, (vocab, embed)).astype(np.float32) if embed is not None else None,

@@ -1,11 +1,20 @@
-"""The recurrent cells, pure NumPy: parameters and state in, every intermediate out."""
+"""The recurrent cells, pure NumPy: parameters and state in, every intermediate out.
 
-from app.cells.base import Cell, StepRecord
+One module per cell the article walks through, each opening with its equations."""
+
+from app.cells.base import Cell, InvalidOption, StepRecord
+from app.cells.cifg import CIFG
+from app.cells.cwrnn import CWRNN
+from app.cells.dglstm import DGLSTM
+from app.cells.gru import GRU
 from app.cells.lstm import LSTM
+from app.cells.peephole import PEEPHOLE
+from app.cells.rnn import RNN
 
-CELLS: dict[str, Cell] = {cell.name: cell for cell in (LSTM,)}
+# In the article's order: the plain RNN, the LSTM, its variants, the GRU, the two it names last.
+CELLS: dict[str, Cell] = {cell.name: cell for cell in (RNN, LSTM, PEEPHOLE, CIFG, GRU, DGLSTM, CWRNN)}
 
-__all__ = ["CELLS", "Cell", "StepRecord", "get_cell"]
+__all__ = ["CELLS", "Cell", "InvalidOption", "StepRecord", "get_cell"]
 
 
 def get_cell(name: str) -> Cell:

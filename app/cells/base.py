@@ -3,30 +3,62 @@
 A cell is a set of pure functions over one layer's parameters and state. Tracing a
 sequence is split in two, because only the recurrent half has to run step by step:
 
-    zx_t = W_x · x_t + b            input projection, all t at once   (T, G·H)
-    record_t = step(p, state, zx_t)  the recurrence, one token at a time
+    zx_t = W_x · x_t + b                  input projection, all t at once   (T, ·)
+    record_t = step(p, state, zx_t)        the recurrence, one token at a time
 
-where G is the number of gate blocks the cell stacks in its weight matrices
-(LSTM: 4, GRU: 3, RNN: 1), in PyTorch's row order.
+A layer of a stack reads the h_t of the layer below as its x_t; a cell that links
+layers more tightly (the depth-gated LSTM) also gets the records of the layer below.
+
+A model file holds, per layer, nn.RNN's four arrays (app/cells/weights.py) and any a
+cell adds (peepholes, depth gates); a cell may also read model-wide choices from it
+(the GRU's formulation, the clockwork periods), its "options".
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, ClassVar
 
 import numpy as np
 
+from app.cells.weights import Weights, project_inputs, weight_shapes, weights_from_arrays, weights_to_arrays
 
-class StepRecord(Protocol):
-    """Every intermediate vector of one step, under the article's names."""
 
-    GATES: tuple[str, ...]  # e.g. ("f", "i", "c_tilde", "o"), in the article's order
-    STATES: tuple[str, ...]  # e.g. ("c", "h"); the last one is the layer's output
+class StepRecord:
+    """Every intermediate vector of one step, under the article's names.
+
+    Subclasses are frozen dataclasses; these class attributes name their vectors, in
+    the order the article introduces them. Frames carry GATES under "gates", STATES and
+    EXTRAS at the top level of a step."""
+
+    GATES: ClassVar[tuple[str, ...]] = ()  # e.g. ("f", "i", "c_tilde", "o")
+    STATES: ClassVar[tuple[str, ...]] = ()  # e.g. ("c", "h"); the last one is the layer's output
+    EXTRAS: ClassVar[tuple[str, ...]] = ()  # other per-unit vectors a diagram shows (e.g. "active")
 
     def state(self) -> Any:
         """The recurrent state this step hands to the next one."""
+        raise NotImplementedError
+
+
+class InvalidOption(ValueError):
+    """A model-wide choice in a file that a cell cannot use; the message names the key."""
+
+
+def no_extra_shapes(layer: int, hidden: int, inputs: int, options: Mapping) -> dict[str, tuple[int, ...]]:
+    return {}
+
+
+def no_options_in_file(arrays: Mapping[str, np.ndarray], hidden: int) -> dict:
+    return {}
+
+
+def no_options(params: Any) -> dict:
+    return {}
+
+
+def no_option_arrays(options: Mapping) -> dict[str, np.ndarray]:
+    return {}
 
 
 @dataclass(frozen=True)
@@ -35,20 +67,51 @@ class Cell:
 
     name: str  # the name in model files and in the stream ("lstm")
     title: str  # for people ("LSTM")
-    gates: tuple[str, ...]
-    states: tuple[str, ...]
+    record: type[StepRecord]  # what a step returns; its GATES, STATES, EXTRAS name the frame's vectors
     gate_blocks: int  # G: weight matrices hold G stacked (H, ·) blocks
-    params_from_arrays: Callable[[Mapping[str, np.ndarray], int], Any]  # (arrays, layer) -> params
-    params_to_arrays: Callable[[Any, int], dict[str, np.ndarray]]
-    zero_state: Callable[[int, np.dtype], Any]
-    input_projection: Callable[[Any, np.ndarray], np.ndarray]  # (params, (T, X)) -> (T, G·H)
-    step_projected: Callable[[Any, Any, np.ndarray], StepRecord]  # (params, state, zx) -> record
+    zero_state: Callable[[int, np.dtype], Any]  # (hidden, dtype) -> the state before the first step
+    step_projected: Callable[[Any, Any, np.ndarray], StepRecord]  # (params, state, zx_t) -> record
+    # (params, xs (T, X), records of the layer below or None) -> zx (T, ·)
+    input_projection: Callable[[Any, np.ndarray, Sequence[StepRecord] | None], np.ndarray] = project_inputs
 
-    def trace(self, params: Any, xs: np.ndarray, state: Any) -> list[StepRecord]:
-        """Run the cell over a whole sequence xs (T, X) from `state`."""
+    # The model file. Layer keys are relative to the `rnn.` module, as in a state_dict.
+    extra_shapes: Callable[[int, int, int, Mapping], dict[str, tuple[int, ...]]] = no_extra_shapes
+    params_from_arrays: Callable[[Mapping[str, np.ndarray], int, Mapping], Any] = weights_from_arrays
+    params_to_arrays: Callable[[Any, int], dict[str, np.ndarray]] = weights_to_arrays
+    # Model-wide choices: read from a file's arrays (whole keys; raise InvalidOption),
+    # described for the stream's meta (JSON), and written back.
+    read_options: Callable[[Mapping[str, np.ndarray], int], dict] = no_options_in_file
+    options: Callable[[Any], dict] = no_options  # (layer-0 params) -> "cell_options"
+    options_to_arrays: Callable[[Mapping], dict[str, np.ndarray]] = no_option_arrays
+
+    @property
+    def gates(self) -> tuple[str, ...]:
+        return self.record.GATES
+
+    @property
+    def states(self) -> tuple[str, ...]:
+        return self.record.STATES
+
+    @property
+    def extras(self) -> tuple[str, ...]:
+        return self.record.EXTRAS
+
+    def layer_shapes(self, layer: int, hidden: int, inputs: int, options: Mapping) -> dict[str, tuple[int, ...]]:
+        """Every array layer `layer` reads from a model file, by key, with its shape."""
+        shapes = weight_shapes(layer, self.gate_blocks, hidden, inputs)
+        return shapes | self.extra_shapes(layer, hidden, inputs, options)
+
+    def trace(
+        self, params: Any, xs: np.ndarray, state: Any, below: Sequence[StepRecord] | None = None
+    ) -> list[StepRecord]:
+        """Run the cell over a whole sequence xs (T, X) from `state`; `below` holds the
+        records of the layer underneath for the same steps (None for the bottom layer)."""
         records = []
-        for zx in self.input_projection(params, xs):
+        for zx in self.input_projection(params, xs, below):
             record = self.step_projected(params, state, zx)
             records.append(record)
             state = record.state()
         return records
+
+
+__all__ = ["Cell", "InvalidOption", "StepRecord", "Weights"]

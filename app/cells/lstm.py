@@ -13,7 +13,7 @@ output and the input, and * is the pointwise product:
 Weights follow PyTorch's nn.LSTM, so imported models need no reshuffling: each W_·
 is split into its h-part and its x-part, W_· · [h, x] = W_hh,· · h + W_ih,· · x, and the
 four gates are stacked as rows in the order i, f, g (= C̃), o. PyTorch's two biases
-add up to the article's one: b = b_ih + b_hh.
+add up to the article's one: b = b_ih + b_hh (app/cells/weights.py).
 
 Arithmetic is float32, the precision PyTorch trains and stores these weights in:
 traces then agree with PyTorch to float32 rounding, and the frames the app streams
@@ -22,29 +22,18 @@ traces then agree with PyTorch to float32 rounding, and the frames the app strea
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import ClassVar, NamedTuple
 
 import numpy as np
 
 from app.cells.activations import sigmoid
-from app.cells.base import Cell
+from app.cells.base import Cell, StepRecord
+from app.cells.weights import DTYPE, Weights, preactivation, project_inputs, weights_from_arrays
 
-DTYPE = np.float32
-
-
-@dataclass(frozen=True)
-class LSTMParams:
-    """One layer's weights, in nn.LSTM's layout (gate rows i, f, g, o)."""
-
-    weight_ih: np.ndarray  # (4H, X)  the x-part of W_i, W_f, W_C, W_o
-    weight_hh: np.ndarray  # (4H, H)  the h-part
-    bias: np.ndarray  # (4H,)  b_ih + b_hh
-
-    @property
-    def hidden_size(self) -> int:
-        return self.weight_hh.shape[1]
+LSTMParams = Weights  # one layer: gate rows i, f, g, o of 4H each
+params_from_arrays = weights_from_arrays
+input_projection = project_inputs
 
 
 class LSTMState(NamedTuple):
@@ -53,7 +42,7 @@ class LSTMState(NamedTuple):
 
 
 @dataclass(frozen=True)
-class LSTMStep:
+class LSTMStep(StepRecord):
     """Every vector the article's diagram draws for one step."""
 
     GATES: ClassVar[tuple[str, ...]] = ("f", "i", "c_tilde", "o")
@@ -70,50 +59,30 @@ class LSTMStep:
         return LSTMState(self.c, self.h)
 
 
-def params_from_arrays(arrays: Mapping[str, np.ndarray], layer: int) -> LSTMParams:
-    """Layer `layer` from a state_dict-like mapping with nn.LSTM's key names."""
-    k = f"l{layer}"
-    return LSTMParams(
-        weight_ih=np.asarray(arrays[f"weight_ih_{k}"], DTYPE),
-        weight_hh=np.asarray(arrays[f"weight_hh_{k}"], DTYPE),
-        bias=np.asarray(arrays[f"bias_ih_{k}"], DTYPE) + np.asarray(arrays[f"bias_hh_{k}"], DTYPE),
-    )
-
-
-def params_to_arrays(params: LSTMParams, layer: int) -> dict[str, np.ndarray]:
-    """The inverse of params_from_arrays; the whole bias is stored as bias_ih."""
-    k = f"l{layer}"
-    return {
-        f"weight_ih_{k}": params.weight_ih,
-        f"weight_hh_{k}": params.weight_hh,
-        f"bias_ih_{k}": params.bias,
-        f"bias_hh_{k}": np.zeros_like(params.bias),
-    }
-
-
 def zero_state(hidden_size: int, dtype: np.dtype = DTYPE) -> LSTMState:
     return LSTMState(np.zeros(hidden_size, dtype), np.zeros(hidden_size, dtype))
 
 
-def input_projection(params: LSTMParams, xs: np.ndarray) -> np.ndarray:
-    """W_ih · x_t + b for every t at once: one matrix product for a whole text."""
-    return np.asarray(xs, DTYPE) @ params.weight_ih.T + params.bias  # (T, 4H)
+def preactivations(params: Weights, h_prev: np.ndarray, zx: np.ndarray) -> list[np.ndarray]:
+    """W_· · [h_{t-1}, x_t] + b_· for the gates, in the row order i, f, g, o."""
+    return np.split(preactivation(params, h_prev, zx), 4)  # 4 × (H,)
 
 
-def step_projected(params: LSTMParams, state: LSTMState, zx: np.ndarray) -> LSTMStep:
+def gates(params: Weights, h_prev: np.ndarray, zx: np.ndarray) -> tuple[np.ndarray, ...]:
+    """f_t, i_t, C̃_t, o_t: the four learned layers, each reading [h_{t-1}, x_t]."""
+    z_i, z_f, z_g, z_o = preactivations(params, h_prev, zx)
+    return sigmoid(z_f), sigmoid(z_i), np.tanh(z_g), sigmoid(z_o)
+
+
+def step_projected(params: Weights, state: LSTMState, zx: np.ndarray) -> LSTMStep:
     """One step, given zx = W_ih · x_t + b from input_projection."""
-    z = zx + params.weight_hh @ state.h  # (4H,)  pre-activations of i, f, g, o
-    z_i, z_f, z_g, z_o = np.split(z, 4)
-    f = sigmoid(z_f)
-    i = sigmoid(z_i)
-    c_tilde = np.tanh(z_g)
+    f, i, c_tilde, o = gates(params, state.h, zx)
     c = f * state.c + i * c_tilde
-    o = sigmoid(z_o)
     h = o * np.tanh(c)
     return LSTMStep(f=f, i=i, c_tilde=c_tilde, o=o, c=c, h=h)
 
 
-def step(params: LSTMParams, state: LSTMState, x: np.ndarray) -> LSTMStep:
+def step(params: Weights, state: LSTMState, x: np.ndarray) -> LSTMStep:
     """One step from a raw input vector x_t (X,)."""
     return step_projected(params, state, input_projection(params, x[None, :])[0])
 
@@ -121,12 +90,8 @@ def step(params: LSTMParams, state: LSTMState, x: np.ndarray) -> LSTMStep:
 LSTM = Cell(
     name="lstm",
     title="LSTM",
-    gates=LSTMStep.GATES,
-    states=LSTMStep.STATES,
+    record=LSTMStep,
     gate_blocks=4,
-    params_from_arrays=params_from_arrays,
-    params_to_arrays=params_to_arrays,
     zero_state=zero_state,
-    input_projection=input_projection,
     step_projected=step_projected,
 )

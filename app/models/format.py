@@ -2,7 +2,9 @@
 
 Every key is documented in the README ("Model files"). Weight names are those of a
 PyTorch word-language-model state_dict (`encoder.weight`, `rnn.weight_ih_l0`, ...,
-`decoder.weight`), so importing from PyTorch is a rename at most.
+`decoder.weight`), so importing from PyTorch is a rename at most. Which arrays a layer
+has beyond nn.RNN's four, and which model-wide choices a file makes, each cell says
+(Cell.layer_shapes, Cell.read_options); every `rnn.` key must be one of them.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from app.cells import CELLS, Cell, get_cell
+from app.cells import CELLS, Cell, InvalidOption, get_cell
 from app.models.model import Model
 from app.models.tokenizers import TOKENIZERS
 
@@ -61,14 +63,26 @@ def _layer_count(arrays) -> int:
     return count
 
 
-def _layer_shapes(cell: Cell, hidden: int, inputs: int) -> dict[str, tuple[int, ...]]:
-    rows = cell.gate_blocks * hidden
-    return {
-        "weight_ih": (rows, inputs),
-        "weight_hh": (rows, hidden),
-        "bias_ih": (rows,),
-        "bias_hh": (rows,),
-    }
+def _layers(arrays, cell: Cell, count: int, hidden: int, inputs: int) -> list:
+    """Each layer's parameters, every array checked; then no `rnn.` key may be left over."""
+    try:
+        options = cell.read_options(arrays, hidden)
+    except InvalidOption as error:
+        raise ModelFileError(str(error)) from None
+    known = set(cell.options_to_arrays(options))
+    layers = []
+    for layer in range(count):
+        shapes = cell.layer_shapes(layer, hidden, inputs if layer == 0 else hidden, options)
+        weights = {key: _weight(arrays, f"rnn.{key}", shape) for key, shape in shapes.items()}
+        known |= {f"rnn.{key}" for key in shapes}
+        layers.append(cell.params_from_arrays(weights, layer, options))
+    unknown = sorted(key for key in arrays if key.startswith("rnn.") and key not in known)
+    if unknown:
+        described = f" with options {json.dumps(options)}" if options else ""
+        raise ModelFileError(
+            f"unexpected key {unknown[0]!r}: a {count}-layer {cell.name} model{described} has no such array"
+        )
+    return layers
 
 
 def load_model(path: Path, name: str | None = None, max_bytes: int | None = None) -> Model:
@@ -123,11 +137,7 @@ def model_from_arrays(arrays: dict[str, np.ndarray], name: str) -> Model:
         embedding = _weight(arrays, "encoder.weight", (vocab_size, embed_dim))
     inputs = embedding.shape[1] if embedding is not None else vocab_size
 
-    layers = []
-    for layer in range(layer_count):
-        shapes = _layer_shapes(cell, hidden, inputs if layer == 0 else hidden)
-        weights = {f"{key}_l{layer}": _weight(arrays, f"rnn.{key}_l{layer}", shape) for key, shape in shapes.items()}
-        layers.append(cell.params_from_arrays(weights, layer))
+    layers = _layers(arrays, cell, layer_count, hidden, inputs)
 
     decoder_weight = decoder_bias = None
     if "decoder.weight" in arrays:
@@ -165,6 +175,7 @@ def model_to_arrays(model: Model) -> dict[str, np.ndarray]:
         "trained": np.array(model.trained),
         "info": np.array(json.dumps(model.info)),
     }
+    arrays |= model.cell.options_to_arrays(model.cell_options)
     if model.embedding is not None:
         arrays["encoder.weight"] = model.embedding
     for layer, params in enumerate(model.layers):

@@ -41,6 +41,11 @@ class Model:
     def has_decoder(self) -> bool:
         return self.decoder_weight is not None
 
+    @property
+    def cell_options(self) -> dict:
+        """The cell's model-wide choices (peepholes, GRU form, clock periods), as JSON."""
+        return self.cell.options(self.layers[0])
+
     def zero_state(self) -> list[Any]:
         dtype = self.layers[0].weight_hh.dtype
         return [self.cell.zero_state(self.hidden_size, dtype) for _ in self.layers]
@@ -56,14 +61,17 @@ class Model:
     def forward(self, ids: np.ndarray, states: list[Any]) -> tuple[list[list[StepRecord]], list[Any]]:
         """Run the stack over token ids from `states`, one layer at a time: each layer
         reads the whole sequence of h_t from the layer below, so its input projections
-        are one matrix product. Returns records[layer][t] and the new states."""
-        xs = self.inputs(ids)
+        are one matrix product (and the records of the layer below, for a cell that
+        links layers). Returns records[layer][t] and the new states."""
+        if len(ids) == 0:
+            return [[] for _ in self.layers], list(states)
+        xs, below = self.inputs(ids), None
         records, new_states = [], []
         for params, state in zip(self.layers, states, strict=True):
-            layer_records = self.cell.trace(params, xs, state)
+            layer_records = self.cell.trace(params, xs, state, below)
             records.append(layer_records)
-            new_states.append(layer_records[-1].state() if layer_records else state)
-            xs = np.stack([r.h for r in layer_records]) if layer_records else xs
+            new_states.append(layer_records[-1].state())
+            xs, below = np.stack([r.h for r in layer_records]), layer_records
         return records, new_states
 
     def next_token_probabilities(self, h_top: np.ndarray) -> np.ndarray:

@@ -50,13 +50,15 @@ def model_summary(model: Model, bundled: bool) -> dict:
         "tokenizer": model.tokenizer.kind,
         "vocab_size": model.vocab_size,
         "input": "embedding" if model.embedding is not None else "one-hot",
-        "input_size": model.layers[0].weight_ih.shape[1],
+        "input_size": model.layers[0].input_size,
         "has_decoder": model.has_decoder,
         "trained": model.trained,
         "description": model.description,
         "bundled": bundled,
         "gates": list(model.cell.gates),
         "states": list(model.cell.states),
+        "extras": list(model.cell.extras),
+        "cell_options": model.cell_options,
         "units": model.info.get("units", []),  # labelled units: {unit, layer, vector, feature, r}, from `gatescope label`
     }
 

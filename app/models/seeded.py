@@ -2,6 +2,7 @@
 seeded weights. It is labelled untrained everywhere it appears.
 
 Re-create it with:  python -m app.models.seeded -o app/models/bundled/lstm-demo.npz
+An untrained model of any other cell:  python -m app.models.seeded --cell gru -o gru.npz
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
+from app.cells import CELLS, Cell, get_cell
 from app.cells.lstm import LSTM, LSTMParams
 from app.models.format import save_model
 from app.models.model import Model
@@ -52,12 +54,66 @@ def seeded_lstm(name: str = "lstm-demo", hidden: int = 16, embed: int = 8, seed:
     )
 
 
+def default_options(cell: Cell, hidden: int) -> dict:
+    """Every optional part switched on: all three peepholes, nn.GRU's form, and as many
+    clockwork modules (up to 4, periods 1, 2, 4, 8) as split H evenly."""
+    if cell.name == "peephole":
+        return {"peepholes": ["f", "i", "o"]}
+    if cell.name == "cwrnn":
+        modules = next(g for g in (4, 2, 1) if hidden % g == 0)
+        return {"periods": [2**g for g in range(modules)]}
+    return {}
+
+
+def random_layers(
+    cell: Cell, rng: np.random.Generator, hidden: int, inputs: int, count: int, options: dict, scale: float
+) -> tuple:
+    """`count` layers of `cell` with every array the model file would hold drawn from N(0, scale²)."""
+    layers = []
+    for layer in range(count):
+        shapes = cell.layer_shapes(layer, hidden, inputs if layer == 0 else hidden, options)
+        arrays = {key: rng.normal(0.0, scale, shape).astype(np.float32) for key, shape in shapes.items()}
+        layers.append(cell.params_from_arrays(arrays, layer, options))
+    return tuple(layers)
+
+
+def seeded_model(cell_name: str, hidden: int = 16, embed: int = 8, layers: int = 1, seed: int = 0) -> Model:
+    """An untrained char-level model of any cell, drawn like seeded_lstm's weights."""
+    cell = get_cell(cell_name)
+    rng = np.random.default_rng(seed)
+    vocab = len(CHAR_VOCAB)
+    scale = 1.5 / np.sqrt(hidden)
+    stack = random_layers(cell, rng, hidden, embed, layers, default_options(cell, hidden), scale)
+    return Model(
+        name=f"{cell.name}-demo",
+        cell=cell,
+        tokenizer=CharTokenizer(vocab=CHAR_VOCAB),
+        layers=stack,
+        embedding=rng.normal(0.0, 1.0, (vocab, embed)).astype(np.float32),
+        decoder_weight=rng.normal(0.0, scale, (vocab, hidden)).astype(np.float32),
+        decoder_bias=np.zeros(vocab, np.float32),
+        description=(
+            f"Untrained: a character-level {cell.title} ({layers} × {hidden} units) with random weights "
+            f"(seed {seed}). It really computes, but it has learned nothing yet, so its guesses are noise."
+        ),
+        trained=False,
+        info={"seed": seed, "training": None},
+    )
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("-o", "--output", type=Path, required=True)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--cell", choices=sorted(CELLS), help="any cell (default: the bundled LSTM demo's recipe)")
+    parser.add_argument("--layers", type=int, default=1, help="with --cell: stacked layers")
+    parser.add_argument("--hidden", type=int, default=16, help="with --cell: units per layer")
     args = parser.parse_args(argv)
-    save_model(seeded_lstm(seed=args.seed), args.output)
+    if args.cell:
+        model = seeded_model(args.cell, hidden=args.hidden, layers=args.layers, seed=args.seed)
+    else:
+        model = seeded_lstm(seed=args.seed)
+    save_model(model, args.output)
     print(f"wrote {args.output}")
 
 

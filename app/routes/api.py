@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException
+from fastapi import APIRouter, Depends, HTTPException, Query
 from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, Field
 
+from app.export.page import DEFAULT_PANELS, ExportError, render_lesson
 from app.models.registry import ModelRegistry, UnknownModelError
 from app.routes.deps import get_registry, get_settings
 from app.settings import Settings
@@ -59,3 +61,35 @@ async def trace(
 ) -> dict:
     """The whole trace of `text` at once: the same meta and step frames as the stream."""
     return await run_in_threadpool(run_trace, registry, settings, request.model or settings.default_model, request.text)
+
+
+def lesson(registry: ModelRegistry, settings: Settings, name: str, text: str, panels: str, view: dict) -> str:
+    try:
+        model = registry.get(name)
+    except UnknownModelError as e:
+        raise error(404, "unknown_model", str(e)) from None
+    try:
+        return render_lesson(model, registry.is_bundled(name), text, settings, tuple(panels.split(",")), view)
+    except TraceLimitError as e:
+        raise error(413, e.code, str(e)) from None
+    except ExportError as e:
+        raise error(422, "bad_views", str(e)) from None
+
+
+@router.get("/api/export", response_class=HTMLResponse)
+async def export(
+    registry: Annotated[ModelRegistry, Depends(get_registry)],
+    settings: Annotated[Settings, Depends(get_settings)],
+    text: Annotated[str, Query(min_length=1, max_length=20_000)],
+    model: Annotated[str | None, Query(max_length=64)] = None,
+    panels: Annotated[str, Query(max_length=200, description="comma-separated views")] = ",".join(DEFAULT_PANELS),
+    t: Annotated[int | None, Query(ge=0)] = None,
+    unit: Annotated[int | None, Query(ge=0)] = None,
+    stage: Annotated[int | None, Query(ge=0, le=3)] = None,
+) -> HTMLResponse:
+    """A lesson page: one HTML file that replays this trace with no server (the UI's Export)."""
+    name = model or settings.default_model
+    view = {k: v for k, v in {"t": t, "unit": unit, "stage": stage}.items() if v is not None}
+    page = await run_in_threadpool(lesson, registry, settings, name, text, panels, view)
+    filename = f"gatescope-{name}.html"
+    return HTMLResponse(page, headers={"Content-Disposition": f'attachment; filename="{filename}"'})

@@ -1,26 +1,77 @@
-"""The HTML pages, and plotly.js served from the plotly Python package (never a CDN)."""
+"""The HTML pages (the app and its embeddable view), their oEmbed description, and
+plotly.js served from the plotly Python package (never a CDN)."""
 
 from __future__ import annotations
 
-from pathlib import Path
+import html
+from typing import Annotated
+from urllib.parse import urlsplit
 
-import plotly
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import FileResponse, HTMLResponse
 
-router = APIRouter()
+from app.vendor import PLOTLY_JS
 
-PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
+router = APIRouter()
+EMBED_SIZE = (800, 720)  # an embed's default width and height in pixels
+
+
+def page(request: Request, template: str, mode: str) -> HTMLResponse:
+    settings = request.app.state.settings
+    oembed = str(request.url_for("oembed").include_query_params(url=str(request.url)))
+    app_url = str(request.url.replace(path="/"))
+    return request.app.state.templates.TemplateResponse(
+        request, template, {"default_model": settings.default_model, "mode": mode, "oembed_url": oembed, "app_url": app_url}
+    )
 
 
 @router.get("/", response_class=HTMLResponse, include_in_schema=False)
 def index(request: Request) -> HTMLResponse:
-    settings = request.app.state.settings
-    return request.app.state.templates.TemplateResponse(
-        request, "index.html", {"default_model": settings.default_model}
+    return page(request, "index.html", "app")
+
+
+@router.get("/embed", response_class=HTMLResponse, include_in_schema=False)
+def embed(request: Request) -> HTMLResponse:
+    """The same views with minimal chrome, configured by URL parameters, for iframes."""
+    return page(request, "embed.html", "embed")
+
+
+@router.get("/oembed", name="oembed")
+def oembed(
+    request: Request,
+    url: Annotated[str, Query(max_length=8000, description="an app or embed URL of this server")],
+    maxwidth: Annotated[int | None, Query(ge=50, le=10000)] = None,
+    maxheight: Annotated[int | None, Query(ge=50, le=10000)] = None,
+    format: Annotated[str, Query(max_length=10)] = "json",
+) -> dict:
+    """oEmbed (https://oembed.com) for a link to this app: a `rich` iframe of /embed."""
+    if format != "json":
+        raise HTTPException(501, detail={"code": "format", "message": "only format=json is offered"})
+    target = urlsplit(url)
+    own = urlsplit(str(request.base_url))
+    if target.scheme not in ("http", "https") or target.netloc != own.netloc or target.path not in ("/", "/embed"):
+        raise HTTPException(404, detail={"code": "not_ours", "message": "not a Gatescope page of this server"})
+    width = min(maxwidth or EMBED_SIZE[0], EMBED_SIZE[0])
+    height = min(maxheight or EMBED_SIZE[1], EMBED_SIZE[1])
+    src = str(request.base_url).rstrip("/") + "/embed" + (f"?{target.query}" if target.query else "")
+    frame = (
+        f'<iframe src="{html.escape(src)}" width="{width}" height="{height}" style="border:0" '
+        'loading="lazy" title="Gatescope: an LSTM reading text, live"></iframe>'
     )
+    return {
+        "version": "1.0",
+        "type": "rich",
+        "provider_name": "Gatescope",
+        "provider_url": str(request.base_url),
+        "title": "Gatescope: an LSTM reading text, live",
+        "html": frame,
+        "width": width,
+        "height": height,
+    }
 
 
 @router.get("/vendor/plotly.min.js", include_in_schema=False)
 def plotly_js() -> FileResponse:
     return FileResponse(PLOTLY_JS, media_type="text/javascript", headers={"Cache-Control": "public, max-age=86400"})
+
+

@@ -1,7 +1,8 @@
 """Traced steps as the JSON the stream, the HTTP API and the CLI all send.
 
 Vector names are the article's (DESIGN.md, "The stream"): gates under "gates",
-states at the top level, one record per layer under "layers" when there are several.
+states and any extra per-unit vectors (a clockwork RNN's "active") at the top level,
+one record per layer under "layers" when there are several.
 Values are rounded to `decimals` places: the float32 they come from has about seven
 significant digits, and 1e-5 is finer than any colour or label shows.
 """
@@ -26,7 +27,7 @@ def meta_frame(model: Model, bundled: bool, decimals: int) -> dict:
 
 def layer_record(record: StepRecord, decimals: int) -> dict:
     frame = {"gates": {name: vector(getattr(record, name), decimals) for name in record.GATES}}
-    for name in record.STATES:
+    for name in record.STATES + record.EXTRAS:
         frame[name] = vector(getattr(record, name), decimals)
     return frame
 

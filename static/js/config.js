@@ -5,26 +5,13 @@ export const VECTOR_LABELS = {
   f: "f_t", i: "i_t", c_tilde: "C̃_t", o: "o_t", c: "C_t", h: "h_t",
   c_prev: "C_{t-1}", h_prev: "h_{t-1}", x: "x_t",
   f_c: "f_t * C_{t-1}", i_c: "i_t * C̃_t", tanh_c: "tanh(C_t)",
-};
-
-// What each vector is, in a few words (the diagram's hover text).
-export const VECTOR_ROLES = {
-  f: "forget gate: how much of C_{t-1} to keep",
-  i: "input gate: how much of C̃_t to write",
-  c_tilde: "candidate values",
-  o: "output gate: how much of tanh(C_t) to output",
-  c: "cell state after this step (the belt)",
-  h: "output of this step",
-  c_prev: "cell state arriving from the previous step",
-  h_prev: "output of the previous step",
-  x: "input vector (the token's embedding)",
-  f_c: "what is kept of the old cell state",
-  i_c: "what is written onto the belt",
-  tanh_c: "cell state squashed to (-1, 1)",
+  d: "d_t", c_below: "C_t (layer below)", d_c: "d_t * C_t (below)",
+  z: "z_t", r: "r_t", h_tilde: "h̃_t", r_h: "r_t * h_{t-1}", keep_h: "keep * h_{t-1}", write_h: "write * h̃_t",
+  h_top: "h_t", active: "active",
 };
 
 // Gates live in [0, 1]: a sequential scale. Everything else: diverging around 0.
-export const GATE_VECTORS = new Set(["f", "i", "o", "z", "r"]);
+export const GATE_VECTORS = new Set(["f", "i", "o", "z", "r", "d"]);
 
 // Colour-blind-safe ramps (ColorBrewer PuOr for signed values, a single blue hue for gates).
 export const DIVERGING = ["#2d004b", "#8073ac", "#d8daeb", "#f7f7f7", "#fee0b6", "#e08214", "#7f3b08"];
@@ -38,6 +25,7 @@ export const PALETTE = {
   wire: "#333",
   belt: "#111",
   module: "#eef3ee",
+  moduleStroke: "#9aa79a",
 };
 
 export const STRIP = { width: 140, height: 16 };

@@ -1,23 +1,17 @@
 // One plotly heatmap of every vector of the shown layer: rows are (vector, unit), columns
-// are time steps. Created once; new steps are added to its arrays in place and plotly
-// redraws with Plotly.react, never rebuilding the figure.
+// are time steps. New steps are added to its arrays in place and the figure is updated
+// with Plotly.react, never rebuilt.
+import { Chart } from "./chart.js";
 import { DIVERGING } from "./config.js";
 import { plotlyScale } from "./palette.js";
-import { loadPlotly } from "./plotly-loader.js";
 import { visibleToken } from "./text.js";
+import { t } from "./i18n/index.js";
 
-export class Heatmap {
+export class Heatmap extends Chart {
   constructor(element, trace) {
-    this.element = element;
+    super(element);
     this.trace = trace;
-    this.plotly = null;
-    this.revision = 0;
-    loadPlotly().then((plotly) => {
-      this.plotly = plotly;
-      this.render("reset");
-    }).catch((error) => {
-      element.textContent = error.message;
-    });
+    this.rows = null;
   }
 
   names() {
@@ -26,20 +20,18 @@ export class Heatmap {
   }
 
   reset() {
-    const meta = this.trace.meta;
-    const H = meta.hidden_size;
+    const H = this.trace.meta.hidden_size;
     this.rows = this.names().flatMap((name) => Array.from({ length: H }, (_, unit) => `${name} ${unit}`));
     this.z = this.rows.map(() => []);
     this.x = [];
     this.tokens = [];
-    this.seen = 0;
   }
 
   addColumns() {
     const { steps } = this.trace;
     const names = this.names();
     const H = this.trace.meta.hidden_size;
-    for (let t = this.seen; t < steps.length; t++) {
+    for (let t = this.x.length; t < steps.length; t++) {
       const record = this.trace.record(t);
       names.forEach((name, k) => {
         const values = record.gates[name] ?? record[name];
@@ -48,29 +40,26 @@ export class Heatmap {
       this.x.push(t);
       this.tokens.push(visibleToken(steps[t].token));
     }
-    this.seen = steps.length;
   }
 
   render(change) {
-    if (!this.plotly || !this.trace.meta) return;
-    if (change === "reset" || !this.rows) this.reset();
+    if (!this.trace.meta) return;
+    if (change === "reset" || change === "layer" || !this.rows) this.reset();
+    if (!this.ready(() => this.render())) return;
     this.addColumns();
-    const t = this.trace.t;
-    const trace = {
+    const now = this.trace.t;
+    const few = this.x.length <= 60;
+    this.react([{
       type: "heatmap", z: this.z, x: this.x, y: this.rows, zmin: -1, zmax: 1,
       colorscale: plotlyScale(DIVERGING), hovertemplate: "%{y} at t = %{x}<br>value %{z:.4f}<extra></extra>",
       colorbar: { thickness: 10, len: 0.9 },
-    };
-    const layout = {
-      datarevision: ++this.revision,
+    }], {
       margin: { l: 70, r: 10, t: 10, b: 40 },
       height: 340,
-      xaxis: { title: { text: "time step t" }, tickvals: this.x.length <= 60 ? this.x : undefined,
-        ticktext: this.x.length <= 60 ? this.tokens : undefined, tickangle: 0 },
+      xaxis: { title: { text: t("time_axis") }, tickvals: few ? this.x : undefined, ticktext: few ? this.tokens : undefined, tickangle: 0 },
       yaxis: { autorange: "reversed", tickfont: { size: 9 } },
-      shapes: t >= 0 ? [{ type: "rect", xref: "x", yref: "paper", x0: t - 0.5, x1: t + 0.5, y0: 0, y1: 1,
+      shapes: now >= 0 ? [{ type: "rect", xref: "x", yref: "paper", x0: now - 0.5, x1: now + 0.5, y0: 0, y1: 1,
         line: { color: "#111", width: 2 } }] : [],
-    };
-    this.plotly.react(this.element, [trace], layout, { displayModeBar: false, responsive: true });
+    });
   }
 }

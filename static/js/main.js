@@ -1,88 +1,190 @@
-// Wires the page together: the stream fills the trace; views redraw from the trace,
-// at most once per animation frame however fast frames arrive.
-import { LSTMDiagram } from "./diagram/lstm.js";
-import { VECTOR_LABELS, VECTOR_ROLES } from "./config.js";
+// Wires the page together: a stream (live, or a recording) fills the trace; views redraw
+// from the trace at most once per animation frame; the view's state lives in the URL.
+import { Chain } from "./chain.js";
+import { VECTOR_LABELS } from "./config.js";
+import { createDiagram } from "./diagram/index.js";
 import { Heatmap } from "./heatmap.js";
+import { chooseLanguage, t, translatePage } from "./i18n/index.js";
+import { connectHost } from "./host.js";
 import { TextFeed } from "./input.js";
+import { Inspector } from "./inspector.js";
+import { modelOption, showModel } from "./models.js";
+import { Panels } from "./panels.js";
 import { Player } from "./player.js";
 import { Predictions } from "./predictions.js";
-import { TraceStream } from "./stream.js";
+import { Saturation } from "./saturation.js";
+import { connectSharing } from "./share.js";
+import { readState, writeState } from "./state.js";
+import { RecordedStream, TraceStream } from "./stream.js";
+import { plainLabel } from "./text.js";
 import { TokenStrip } from "./tokens.js";
 import { Tooltip } from "./tooltip.js";
 import { Trace } from "./trace.js";
+import { UnitText } from "./unit-text.js";
+import { Walkthrough } from "./walkthrough.js";
 
 const $ = (id) => document.querySelector(`[data-testid="${id}"]`);
+const recordingElement = document.getElementById("gatescope-recording");
+const recording = recordingElement ? JSON.parse(recordingElement.textContent) : null;
+const view = readState(recording ? recording.query : location.search);  // what the link asks for
+chooseLanguage(view.lang);
+translatePage();
 
 const trace = new Trace();
-const diagram = new LSTMDiagram($("diagram-container"));
+trace.unit = view.unit;
+trace.stage = view.stage;
+const diagramContainer = $("diagram-container");
+let diagram = null;
+let diagramKey = "";
+
 const tokens = new TokenStrip($("tokens"), trace);
-const predictions = new Predictions($("predictions"), trace);
-const heatmap = new Heatmap($("heatmap"), trace);
 const player = new Player({
   play: $("play"), back: $("step-back"), forward: $("step-forward"), slider: $("time-slider"), position: $("position"),
-}, trace);
+}, trace, { interval: view.speed, loop: view.loop });
+const walkthrough = new Walkthrough($("walkthrough"), trace, () => diagram);
+// Panels that can be hidden, by name; each redraws only while shown.
+const views = {
+  predictions: new Predictions($("predictions"), trace),
+  chain: new Chain($("chain"), trace),
+  "unit-text": new UnitText($("unit-text"), $("unit-vector"), trace),
+  inspector: new Inspector($("inspector"), trace),
+  saturation: new Saturation($("saturation"), trace),
+  heatmap: new Heatmap($("heatmap"), trace),
+};
+const stale = new Set();  // views that were hidden while the trace changed
+const panels = new Panels(document, (name, visible) => {
+  if (name === "walkthrough" || (visible && stale.has(name))) redraw("reset");
+  saveToUrl();
+}, view.panels);
 const tooltip = new Tooltip($("tooltip"));
 const status = $("status");
 const modelSelect = $("model-select");
-const modelInfo = $("model-info");
+const textBox = $("text-input");
+
+for (const name of view.hide) {
+  for (const element of document.querySelectorAll(`[data-hideable~="${name}"]`)) element.hidden = true;
+}
+document.documentElement.dataset.theme = view.theme;
 
 // --- drawing, batched per animation frame ---
 let pending = null;
 trace.subscribe((change) => {
+  redraw(change);
+  if (change !== "step") saveToUrl();
+});
+
+function redraw(change) {
   if (pending === "reset") return;
   pending = change === "reset" ? "reset" : pending ?? change;
   requestAnimationFrame(draw);
-});
+}
 
 function draw() {
-  if (pending === null) return;
+  if (pending === null || !trace.meta) return;
   const change = pending;
   pending = null;
   const t = trace.t;
+  ensureDiagram();
   const record = trace.record(t);
-  if (record) diagram.update(record, { c: trace.previous(t, "c"), h: trace.previous(t, "h") }, trace.input(t));
+  if (record) diagram.update(record, trace.previous(t), trace.input(t), trace.below(t));
   else diagram.clear();
-  $("diagram-container").dataset.t = String(t);
+  diagram.selectUnit(trace.unit);
+  diagramContainer.dataset.t = String(t);
+  $("unit-input").max = trace.meta.hidden_size - 1;
+  $("unit-input").value = trace.unit;
   tokens.render(change);
-  predictions.render();
   player.render();
-  heatmap.render(change);
+  walkthrough.render(panels.isVisible("walkthrough"));
+  for (const [name, panel] of Object.entries(views)) {
+    if (panels.isVisible(name)) panel.render(stale.delete(name) ? "reset" : change);
+    else stale.add(name);
+  }
 }
 
-// --- numbers on hover ---
-$("diagram-container").addEventListener("pointermove", (event) => {
+// A diagram for the shown cell and layer, made again only when either changes.
+function ensureDiagram() {
+  const { meta, layer } = trace;
+  const key = JSON.stringify([meta.cell, layer, meta.cell_options ?? {}, meta.hidden_size]);
+  if (key === diagramKey) return;
+  diagram?.remove();
+  diagram = createDiagram(diagramContainer, meta, layer);
+  diagramKey = key;
+}
+
+// --- the URL: every change of view is written back, so the address is always a link to it ---
+function currentQuery() {
+  return writeState({
+    ...view,
+    model: modelSelect.value || view.model,
+    text: textBox.value,
+    t: trace.follow ? null : trace.t,
+    unit: trace.unit,
+    layer: trace.meta && trace.layer !== trace.meta.layers - 1 ? trace.layer : null,
+    stage: trace.stage,
+    panels: panels.shown(),
+  });
+}
+
+let urlTimer = null;
+function saveToUrl() {
+  if (recording) return;  // a file:// page has no address worth rewriting
+  clearTimeout(urlTimer);
+  urlTimer = setTimeout(() => {
+    const query = currentQuery();
+    history.replaceState(null, "", `${location.pathname}${query ? `?${query}` : ""}`);
+  }, 200);
+}
+
+// --- numbers on hover; click a unit to select it everywhere ---
+diagramContainer.addEventListener("pointermove", (event) => {
   const cell = event.target.closest("rect.unit");
-  if (!cell || !diagram.values) return tooltip.hide();
+  if (!cell || !diagram?.values) return tooltip.hide();
   const { vector, unit } = cell.dataset;
   const value = diagram.values[vector][unit];
-  tooltip.show(`${VECTOR_LABELS[vector]}[${unit}] = ${value.toFixed(4)}\n${VECTOR_ROLES[vector]}`, event.clientX, event.clientY);
+  tooltip.show(`${plainLabel(VECTOR_LABELS[vector] ?? vector)}[${unit}] = ${value.toFixed(4)}\n${plainLabel(t(`role_${vector}`))}`,
+    event.clientX, event.clientY);
 });
-$("diagram-container").addEventListener("pointerleave", () => tooltip.hide());
+diagramContainer.addEventListener("pointerleave", () => tooltip.hide());
+diagramContainer.addEventListener("click", (event) => {
+  const cell = event.target.closest("rect.unit");
+  if (cell) trace.selectUnit(Number(cell.dataset.unit));
+});
+$("unit-input").addEventListener("change", (event) => trace.selectUnit(Number(event.target.value)));
 
 // --- the stream ---
-const wsUrl = `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/ws/trace`;
-const stream = new TraceStream(wsUrl, {
+let resumeAt = view.t;          // a model switch, or a link, keeps the time position
+let wantedLayer = view.layer;   // a link's layer, once its model's meta is known
+let autoplay = view.autoplay;
+const handlers = {
   meta: (meta) => {
     trace.reset(meta);
-    showModel(meta);
+    if (wantedLayer !== null && wantedLayer < meta.layers) trace.layer = wantedLayer;
+    wantedLayer = null;
+    showModel(meta, $, trace.layer);
     hideError();
   },
   step: (step) => trace.add(step),
-  done: (done) => { status.textContent = `${done.total} steps traced`; },
+  done: (done) => {
+    status.textContent = t(recording ? "recording_of" : "steps_traced", { n: done.total });
+    if (resumeAt !== null) {
+      trace.seek(resumeAt);
+      resumeAt = null;
+    }
+    if (autoplay) {
+      autoplay = false;
+      player.play();
+    }
+  },
   error: (error) => showError(error.message),
   status: (state) => {
     status.dataset.state = state;
-    if (state !== "open") status.textContent = state === "connecting" ? "connecting…" : "disconnected, retrying…";
+    if (state === "connecting") status.textContent = t("connecting");
+    else if (state === "closed") status.textContent = t("disconnected");
   },
-});
-const feed = new TextFeed($("text-input"), stream);
-
-function showModel(meta) {
-  modelInfo.textContent = meta.description || `${meta.cell_title}, ${meta.hidden_size} units`;
-  $("untrained-badge").hidden = meta.trained;
-  $("model-shape").textContent =
-    `${meta.cell_title} · ${meta.layers} layer${meta.layers > 1 ? "s" : ""} × ${meta.hidden_size} units · ${meta.tokenizer} tokens`;
-}
+};
+const wsUrl = `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/ws/trace`;
+const stream = recording ? new RecordedStream(recording.frames, handlers) : new TraceStream(wsUrl, handlers);
+const feed = new TextFeed(textBox, stream);
 
 function showError(message) {
   const box = $("error");
@@ -94,50 +196,73 @@ function hideError() {
   $("error").hidden = true;
 }
 
-// --- keyboard: arrows move through time when the focus is not in the text box ---
+// --- keyboard: outside the text box, arrows move through time (or, with the walk-through
+// shown, through its four steps and on into the next token); space plays and pauses ---
 document.addEventListener("keydown", (event) => {
-  if (event.target.closest("textarea, input, select")) return;
-  if (event.key === "ArrowLeft") player.stepBy(-1);
-  else if (event.key === "ArrowRight") player.stepBy(1);
-  else if (event.key === " " && event.target === document.body) {
+  if (event.target.closest("textarea, input, select, dialog")) return;
+  const walking = panels.isVisible("walkthrough") && walkthrough.applies && !event.shiftKey;
+  if (event.key === "ArrowLeft" || event.key === "ArrowRight") {
+    const delta = event.key === "ArrowLeft" ? -1 : 1;
+    event.preventDefault();
+    if (walking) walkthrough.move(delta);
+    else player.stepBy(delta);
+  } else if (event.key === " " && event.target === document.body) {
     event.preventDefault();
     player.timer ? player.pause() : player.play();
   }
 });
 
-// --- examples ---
 for (const button of document.querySelectorAll("[data-example]")) {
   button.addEventListener("click", () => {
-    $("text-input").value = button.dataset.example;
+    textBox.value = button.dataset.example;
     feed.sync(true);
   });
 }
 
+// --- a host page (an LMS, a slide) may drive an embedded view ---
+connectHost({
+  "set-text": ({ text }) => {
+    if (recording) return;
+    textBox.value = text;
+    feed.sync(true);
+  },
+  seek: ({ t }) => trace.seek(t),
+  play: () => player.play(),
+  pause: () => player.pause(),
+  "select-unit": ({ unit }) => trace.meta && trace.selectUnit(unit),
+});
+if ($("share")) connectSharing($, currentQuery, () => [...panels.sections.keys()].filter((n) => panels.isVisible(n)));
+
 // --- models ---
 async function loadModels() {
+  if (recording) return [recording.meta];
   const response = await fetch("/api/models");
-  const { models } = await response.json();
-  modelSelect.replaceChildren(...models.map((m) => {
-    const option = document.createElement("option");
-    option.value = m.name;
-    option.textContent = m.error ? `${m.name} (cannot load)` : `${m.name} — ${m.cell_title}${m.trained ? "" : ", untrained"}`;
-    option.disabled = Boolean(m.error);
-    if (m.error) option.title = m.error;
-    option.dataset.tokenizer = m.tokenizer ?? "char";
-    return option;
-  }));
-  const wanted = new URLSearchParams(location.search).get("model") ?? document.body.dataset.defaultModel;
-  if (models.some((m) => m.name === wanted && !m.error)) modelSelect.value = wanted;
-  useSelectedModel();
+  return (await response.json()).models;
 }
 
 function useSelectedModel() {
   const option = modelSelect.selectedOptions[0];
-  if (option) feed.restart(option.value, option.dataset.tokenizer);
+  if (!option) return;
+  if (resumeAt === null && trace.t >= 0 && !trace.follow) resumeAt = trace.t;
+  feed.restart(option.value, option.dataset.tokenizer);
+  saveToUrl();
 }
 
 modelSelect.addEventListener("change", useSelectedModel);
-const initialText = new URLSearchParams(location.search).get("text");
-if (initialText !== null) $("text-input").value = initialText;
-loadModels().catch((error) => showError(`Could not list the models: ${error.message}`));
+$("layer-select").addEventListener("change", (event) => trace.setLayer(Number(event.target.value)));
+textBox.value = recording ? recording.text : view.text;
+if (recording) {
+  const banner = $("recording-banner");
+  banner.textContent = t("recording_banner", banner.dataset);
+  textBox.readOnly = true;
+  modelSelect.disabled = true;
+  for (const element of document.querySelectorAll('[data-hideable~="examples"]')) element.hidden = true;
+}
+textBox.addEventListener("input", saveToUrl);
+loadModels().then((models) => {
+  modelSelect.replaceChildren(...models.map(modelOption));
+  const wanted = view.model ?? document.body.dataset.defaultModel;
+  if (models.some((m) => m.name === wanted && !m.error)) modelSelect.value = wanted;
+  useSelectedModel();
+}).catch((error) => showError(t("models_failed", { message: error.message })));
 player.render();

@@ -30,3 +30,10 @@ export function colourFor(name, value) {
 export function plotlyScale(stops) {
   return stops.map((c, k) => [k / (stops.length - 1), c]);
 }
+
+// Black or white text, whichever reads better on colourFor(name, value).
+export function inkFor(name, value) {
+  const [r, g, b] = colourFor(name, value).match(/\d+/g).map(Number);
+  const luminance = (0.2126 * r + 0.7152 * g + 0.0722 * b) / 255;
+  return luminance < 0.5 ? "#fff" : "#111";
+}

@@ -1,11 +1,14 @@
 // Play, pause, step back and forward, and a slider through time.
 import { PLAY_INTERVAL_MS } from "./config.js";
+import { t } from "./i18n/index.js";
 
 export class Player {
-  constructor(elements, trace) {
+  constructor(elements, trace, { interval = PLAY_INTERVAL_MS, loop = false } = {}) {
     this.el = elements;  // { play, back, forward, slider, position }
     this.trace = trace;
     this.timer = null;
+    this.interval = interval;  // milliseconds per step
+    this.loop = loop;          // start again from the first step at the end
     elements.play.addEventListener("click", () => (this.timer ? this.pause() : this.play()));
     elements.back.addEventListener("click", () => this.stepBy(-1));
     elements.forward.addEventListener("click", () => this.stepBy(1));
@@ -25,9 +28,10 @@ export class Player {
     if (!trace.steps.length) return;
     if (trace.t >= trace.steps.length - 1) trace.seek(0);
     this.timer = setInterval(() => {
-      if (trace.t >= trace.steps.length - 1) this.pause();
-      else trace.seek(trace.t + 1);
-    }, PLAY_INTERVAL_MS);
+      if (trace.t < trace.steps.length - 1) trace.seek(trace.t + 1);
+      else if (this.loop) trace.seek(0);
+      else this.pause();
+    }, this.interval);
     this.render();
   }
 
@@ -39,16 +43,16 @@ export class Player {
   }
 
   render() {
-    const { steps, t } = this.trace;
+    const { steps, t: now } = this.trace;
     const { play, back, forward, slider, position } = this.el;
     slider.max = Math.max(steps.length - 1, 0);
-    slider.value = Math.max(t, 0);
+    slider.value = Math.max(now, 0);
     slider.disabled = steps.length === 0;
-    back.disabled = t <= 0;
-    forward.disabled = t >= steps.length - 1;
+    back.disabled = now <= 0;
+    forward.disabled = now >= steps.length - 1;
     play.disabled = steps.length === 0;
-    play.textContent = this.timer ? "❚❚ Pause" : "▶ Play";
+    play.textContent = t(this.timer ? "pause" : "play");
     play.setAttribute("aria-pressed", String(Boolean(this.timer)));
-    position.textContent = steps.length ? `t = ${t} of ${steps.length - 1}` : "no steps yet";
+    position.textContent = steps.length ? t("position", { t: now, last: steps.length - 1 }) : t("no_steps");
   }
 }

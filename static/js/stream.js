@@ -53,3 +53,19 @@ export class TraceStream {
     this.handlers[frame.type]?.(frame);
   }
 }
+
+// A recorded trace played back with the same handlers, for pages that work with no
+// server (exported lessons): every frame was captured when the page was made.
+export class RecordedStream {
+  constructor(frames, handlers) {
+    this.frames = frames;
+    this.handlers = handlers;
+    queueMicrotask(() => handlers.status?.("recording"));
+  }
+
+  start() {
+    for (const frame of this.frames) this.handlers[frame.type]?.(frame);
+  }
+
+  append() {}  // a recording holds only the text it was made with
+}

@@ -1,5 +1,6 @@
 // The token strip: the sequence read so far, the current step highlighted; click to jump.
 import { visibleToken } from "./text.js";
+import { t } from "./i18n/index.js";
 
 export class TokenStrip {
   constructor(element, trace) {
@@ -37,9 +38,9 @@ export class TokenStrip {
     button.textContent = visibleToken(step.token);  // text, never markup
     if (step.unk) {
       button.classList.add("unk");
-      button.title = `“${step.token}” is not in the model's vocabulary: it reads <unk>`;
+      button.title = t("unk_token", { token: step.token });
     } else {
-      button.title = `step ${step.t}`;
+      button.title = t("step_title", { t: step.t });
     }
     this.element.appendChild(button);
     return button;

@@ -8,6 +8,8 @@ export class Trace {
     this.t = -1;           // the step shown; -1 before the first
     this.follow = true;    // move to each new step as it arrives (live typing)
     this.layer = 0;        // which layer's record the diagram shows (bottom = 0)
+    this.unit = 0;         // the selected unit, highlighted everywhere
+    this.stage = 0;        // the walk-through's stage (0-3: the article's four steps)
     this.listeners = new Set();
   }
 
@@ -25,6 +27,7 @@ export class Trace {
     this.t = -1;
     this.follow = true;
     this.layer = meta.layers - 1;  // the top layer, whose record is also at a step's top level
+    this.unit = Math.min(this.unit, meta.hidden_size - 1);
     this.emit("reset");
   }
 
@@ -54,9 +57,40 @@ export class Trace {
   }
 
   // The state a step starts from (the "_prev" values): the previous step's, or zeros.
-  previous(t, name) {
+  previous(t) {
     const record = this.record(t - 1);
-    return record ? record[name] : new Array(this.meta.hidden_size).fill(0);
+    const zeros = () => new Array(this.meta.hidden_size).fill(0);
+    return Object.fromEntries(this.meta.states.map((name) => [name, record ? record[name] : zeros()]));
+  }
+
+  // The record of the layer below the shown one at step t (the depth gate reads its cell).
+  below(t) {
+    const step = this.steps[t];
+    return step?.layers && this.layer > 0 ? step.layers[this.layer - 1] : null;
+  }
+
+  selectUnit(unit) {
+    this.unit = Math.max(0, Math.min(unit, this.meta.hidden_size - 1));
+    this.emit("unit");
+  }
+
+  setStage(stage) {
+    this.stage = stage;
+    this.emit("stage");
+  }
+
+  // The values of one vector of the shown layer over the whole trace: gates or states.
+  series(name, unit) {
+    return this.steps.map((_, t) => {
+      const record = this.record(t);
+      const values = record.gates?.[name] ?? record[name];
+      return values ? values[unit] : null;
+    });
+  }
+
+  setLayer(layer) {
+    this.layer = Math.max(0, Math.min(layer, this.meta.layers - 1));
+    this.emit("layer");
   }
 
   // The input vector x_t the shown layer reads: the embedding for layer 0, else h of the layer below.

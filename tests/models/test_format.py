@@ -7,7 +7,7 @@ import pytest
 from numpy.testing import assert_array_equal
 
 from app.models.format import ModelFileError, load_model, model_to_arrays, save_model
-from tests.helpers import tiny_model
+from tests.helpers import CELL_NAMES, tiny_model
 
 
 def write(tmp_path, arrays, name="m.npz"):
@@ -64,7 +64,8 @@ def test_pickled_objects_are_never_loaded(tmp_path):
 def test_an_unknown_cell_type_lists_the_known_ones(tmp_path):
     arrays = model_to_arrays(tiny_model())
     arrays["cell"] = np.array("transformer")
-    with pytest.raises(ModelFileError, match="'cell' is 'transformer'; known cells: lstm"):
+    known = "cifg, cwrnn, dglstm, gru, lstm, peephole, rnn"
+    with pytest.raises(ModelFileError, match=f"'cell' is 'transformer'; known cells: {known}$"):
         load_model(write(tmp_path, arrays))
 
 
@@ -95,3 +96,90 @@ def test_the_file_is_a_plain_zip_of_npy_arrays_with_the_documented_keys(tmp_path
                 "trained", "info", "encoder.weight", "decoder.weight", "decoder.bias"}
     expected |= {f"rnn.{k}_l{n}" for n in range(2) for k in ("weight_ih", "weight_hh", "bias_ih", "bias_hh")}
     assert names == {f"{k}.npy" for k in expected}
+
+
+@pytest.mark.parametrize("layers", [1, 2])
+@pytest.mark.parametrize("cell", CELL_NAMES)
+def test_every_cell_saves_and_loads_back_identical(tmp_path, cell, layers):
+    model = tiny_model(cell=cell, layers=layers, hidden=4)
+    save_model(model, tmp_path / "m.npz")
+    loaded = load_model(tmp_path / "m.npz")
+    assert loaded.cell is model.cell and loaded.cell_options == model.cell_options
+    for k, (ours, theirs) in enumerate(zip(model.layers, loaded.layers, strict=True)):
+        ours, theirs = model.cell.params_to_arrays(ours, k), loaded.cell.params_to_arrays(theirs, k)
+        assert ours.keys() == theirs.keys()
+        for key in ours:
+            assert_array_equal(ours[key], theirs[key], err_msg=key)
+
+
+DEPTH_KEYS = {f"rnn.depth_{k}_l1" for k in ("weight_x", "weight_c", "weight_l", "bias")}
+
+
+@pytest.mark.parametrize("cell, extra", [
+    ("rnn", set()), ("lstm", set()), ("cifg", set()), ("dglstm", DEPTH_KEYS),
+    ("peephole", {f"rnn.peephole_{g}_l{k}" for g in "fio" for k in range(2)}),
+    ("gru", {"gru_variant"}),
+    ("cwrnn", {"rnn.periods"}),
+])
+def test_each_cell_writes_nn_rnns_four_arrays_per_layer_and_its_own(tmp_path, cell, extra):
+    save_model(tiny_model(cell=cell, layers=2, hidden=4), tmp_path / "m.npz")
+    names = {name.removesuffix(".npy") for name in zipfile.ZipFile(tmp_path / "m.npz").namelist()}
+    common = {"format", "version", "cell", "tokenizer", "vocab", "unk_token", "lowercase", "description",
+              "trained", "info", "encoder.weight", "decoder.weight", "decoder.bias"}
+    layers = {f"rnn.{k}_l{n}" for n in range(2) for k in ("weight_ih", "weight_hh", "bias_ih", "bias_hh")}
+    assert names == common | layers | extra
+
+
+def test_an_array_the_cell_does_not_read_is_refused_by_name(tmp_path):
+    arrays = model_to_arrays(tiny_model(cell="lstm"))
+    arrays["rnn.peephole_f_l0"] = np.zeros(5, np.float32)  # an LSTM would silently ignore it
+    with pytest.raises(ModelFileError, match="unexpected key 'rnn.peephole_f_l0': a 1-layer lstm model"):
+        load_model(write(tmp_path, arrays))
+
+
+def test_every_layer_of_a_peephole_model_has_the_peepholes_of_layer_0(tmp_path):
+    arrays = model_to_arrays(tiny_model(cell="peephole", layers=2, options={"peepholes": ["f"]}))
+    del arrays["rnn.peephole_f_l1"]
+    with pytest.raises(ModelFileError, match=r"missing key 'rnn.peephole_f_l1' \(expected shape \(5,\)\)"):
+        load_model(write(tmp_path, arrays))
+    arrays["rnn.peephole_f_l1"] = np.zeros(5, np.float32)
+    arrays["rnn.peephole_o_l1"] = np.zeros(5, np.float32)
+    with pytest.raises(ModelFileError, match=r"unexpected key 'rnn.peephole_o_l1'.*\"peepholes\": \[\"f\"\]"):
+        load_model(write(tmp_path, arrays))
+
+
+def test_a_depth_gate_with_a_wrong_shape_is_named(tmp_path):
+    arrays = model_to_arrays(tiny_model(cell="dglstm", layers=2))
+    arrays["rnn.depth_weight_x_l1"] = np.zeros((5, 3), np.float32)
+    with pytest.raises(ModelFileError, match=r"rnn.depth_weight_x_l1.*expected shape \(5, 5\), got \(5, 3\)"):
+        load_model(write(tmp_path, arrays))
+
+
+def test_an_unknown_gru_variant_is_refused(tmp_path):
+    arrays = model_to_arrays(tiny_model(cell="gru"))
+    arrays["gru_variant"] = np.array("keras")
+    with pytest.raises(ModelFileError, match="'gru_variant' is 'keras'; expected one of article, pytorch"):
+        load_model(write(tmp_path, arrays))
+
+
+def test_a_gru_file_without_a_variant_is_nn_grus_form(tmp_path):
+    arrays = model_to_arrays(tiny_model(cell="gru", options={"gru_variant": "article"}))
+    assert str(arrays.pop("gru_variant")) == "article"
+    assert load_model(write(tmp_path, arrays)).cell_options["gru_variant"] == "pytorch"
+
+
+def test_clockwork_periods_are_checked(tmp_path):
+    arrays = model_to_arrays(tiny_model(cell="cwrnn", hidden=6, options={"periods": [1, 2, 4]}))
+    arrays["rnn.periods"] = np.array([1, 2, 4, 8])
+    with pytest.raises(ModelFileError, match="6 hidden units do not split into 4 equal modules"):
+        load_model(write(tmp_path, arrays))
+    del arrays["rnn.periods"]
+    with pytest.raises(ModelFileError, match="missing key 'rnn.periods'"):
+        load_model(write(tmp_path, arrays))
+
+
+def test_infinite_peephole_weights_are_refused(tmp_path):
+    arrays = model_to_arrays(tiny_model(cell="peephole"))
+    arrays["rnn.peephole_o_l0"][1] = np.inf
+    with pytest.raises(ModelFileError, match="'rnn.peephole_o_l0' holds NaN or infinite values"):
+        load_model(write(tmp_path, arrays))

@@ -1,4 +1,7 @@
 import numpy as np
+import pytest
+
+from tests.helpers import CELL_NAMES
 
 
 def test_health(client):
@@ -68,3 +71,39 @@ def test_the_page_and_its_scripts_are_served(client):
 def test_openapi_docs_are_there(client):
     assert "/api/trace" in client.get("/openapi.json").json()["paths"]
     assert client.get("/docs").status_code == 200
+
+
+EXPECTED_VECTORS = {  # cell: (gates, states and extras at the top level of a step)
+    "rnn": ([], ["h"]),
+    "lstm": (["f", "i", "c_tilde", "o"], ["c", "h"]),
+    "peephole": (["f", "i", "c_tilde", "o"], ["c", "h"]),
+    "cifg": (["f", "i", "c_tilde", "o"], ["c", "h"]),
+    "gru": (["z", "r", "h_tilde"], ["h"]),
+    "dglstm": (["f", "i", "c_tilde", "o", "d"], ["c", "h"]),
+    "cwrnn": ([], ["h", "active"]),
+}
+
+
+@pytest.mark.parametrize("cell", CELL_NAMES)
+def test_every_cell_traces_over_http_with_its_own_vectors(every_cell_client, cell):
+    response = every_cell_client.post("/api/trace", json={"model": cell, "text": "i grew up"})
+    assert response.status_code == 200
+    meta, steps = response.json()["meta"], response.json()["steps"]
+    gates, top_level = EXPECTED_VECTORS[cell]
+    assert (meta["cell"], meta["layers"], meta["hidden_size"]) == (cell, 2, 4)
+    assert meta["gates"] == gates and meta["states"] + meta["extras"] == top_level
+    assert isinstance(meta["cell_options"], dict)
+    assert len(steps) == 9
+    for step in steps:
+        assert list(step["gates"]) == gates
+        assert all(len(step[name]) == 4 for name in top_level)
+        assert step["layers"][-1]["h"] == step["h"] and len(step["predictions"]) == 5
+
+
+def test_the_model_list_carries_each_cells_options(every_cell_client):
+    models = {m["name"]: m for m in every_cell_client.get("/api/models").json()["models"]}
+    assert models["peephole"]["cell_options"] == {"peepholes": ["f", "i", "o"]}
+    assert models["gru"]["cell_options"]["gru_variant"] == "pytorch"
+    assert "kept" in models["gru"]["cell_options"]["update_meaning"]
+    assert models["cwrnn"]["cell_options"] == {"periods": [1, 2, 4, 8]} and models["cwrnn"]["extras"] == ["active"]
+    assert all(models[name]["cell_options"] == {} for name in ("rnn", "lstm", "cifg", "dglstm"))

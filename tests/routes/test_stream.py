@@ -3,7 +3,10 @@
 import json
 
 import numpy as np
+import pytest
 from numpy.testing import assert_allclose
+
+from tests.helpers import CELL_NAMES
 
 
 def receive_until_done(ws):
@@ -129,3 +132,29 @@ def test_a_start_with_empty_text_opens_a_trace_to_type_into(client):
         ws.send_json({"type": "append", "text": "a"})
         frames = receive_until_done(ws)
         assert frames[0]["t"] == 0 and frames[-1]["total"] == 1
+
+
+def test_a_clockwork_stream_keeps_the_clock_across_appends(every_cell_client):
+    with every_cell_client.websocket_connect("/ws/trace") as ws:
+        ws.send_json({"type": "start", "model": "cwrnn", "text": "abc"})
+        steps = receive_until_done(ws)[1:-1]
+        ws.send_json({"type": "append", "text": "defg"})
+        steps += receive_until_done(ws)[:-1]
+    assert [s["t"] for s in steps] == list(range(7))
+    for step in steps:  # 4 units, one per module, of periods 1, 2, 4, 8
+        assert step["active"] == [float(step["t"] % period == 0) for period in (1, 2, 4, 8)], step["t"]
+
+
+@pytest.mark.parametrize("cell", CELL_NAMES)
+def test_every_cell_streams_and_appends(every_cell_client, cell):
+    with every_cell_client.websocket_connect("/ws/trace") as ws:
+        ws.send_json({"type": "start", "model": cell, "text": "ab"})
+        frames = receive_until_done(ws)
+        ws.send_json({"type": "append", "text": "c"})
+        frames += receive_until_done(ws)
+    assert [f["type"] for f in frames] == ["meta", "step", "step", "done", "step", "done"]
+    meta, steps = frames[0], [f for f in frames if f["type"] == "step"]
+    assert meta["cell"] == cell and [s["t"] for s in steps] == [0, 1, 2]
+    for step in steps:
+        assert len(step["layers"]) == 2
+        assert all(len(step[name]) == 4 for name in meta["states"] + meta["extras"])

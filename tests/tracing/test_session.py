@@ -4,7 +4,7 @@ from numpy.testing import assert_allclose
 
 from app.tracing.frames import step_frame
 from app.tracing.session import TraceLimitError, TraceSession
-from tests.helpers import tiny_model
+from tests.helpers import CELL_NAMES, tiny_model
 
 
 def trace_text(model, *parts):
@@ -15,17 +15,23 @@ def trace_text(model, *parts):
     return steps
 
 
+def vectors(record):
+    return {name: getattr(record, name) for name in record.GATES + record.STATES + record.EXTRAS}
+
+
 @pytest.mark.parametrize("layers", [1, 3])
-def test_appending_continues_from_the_state_and_equals_the_whole_trace(layers):
-    model = tiny_model(layers=layers)
+@pytest.mark.parametrize("cell", CELL_NAMES)
+def test_appending_continues_from_the_state_and_equals_the_whole_trace(cell, layers):
+    model = tiny_model(cell=cell, layers=layers, hidden=6, options={"periods": [1, 2, 4]} if cell == "cwrnn" else None)
     whole = trace_text(model, "i grew up in France")
-    pieces = trace_text(model, "i gr", "ew up", " ", "in France")
+    pieces = trace_text(model, "i gr", "ew up", " ", "in France")  # cuts at t = 4, 9, 10: off the clock's ticks
     assert [s.t for s in pieces] == list(range(len(whole)))
     for a, b in zip(whole, pieces):
         assert a.token == b.token
-        for ra, rb in zip(a.layers, b.layers):
-            assert_allclose(ra.c, rb.c, rtol=1e-6, atol=1e-7)
-            assert_allclose(ra.h, rb.h, rtol=1e-6, atol=1e-7)
+        for ra, rb in zip(a.layers, b.layers, strict=True):
+            assert type(ra) is type(rb)
+            for name, values in vectors(ra).items():
+                assert_allclose(values, getattr(rb, name), rtol=1e-5, atol=1e-6, err_msg=f"{name} at t={a.t}")
         assert_allclose(a.probabilities, b.probabilities, rtol=1e-5)
 
 
@@ -35,7 +41,11 @@ def test_an_append_never_recomputes_the_prefix(monkeypatch):
     session.run(session.tokenize("i grew"))
     seen = []
     original = model.cell.trace
-    monkeypatch.setattr(type(model.cell), "trace", lambda self, p, xs, s: seen.append(len(xs)) or original(p, xs, s))
+    def counting_trace(self, params, xs, state, below=None):
+        seen.append(len(xs))
+        return original(params, xs, state, below)
+
+    monkeypatch.setattr(type(model.cell), "trace", counting_trace)
     session.run(session.tokenize(" up"))
     assert seen == [3]  # only the three new tokens went through the cell
 
@@ -74,3 +84,19 @@ def test_a_frame_holds_every_vector_under_the_article_names():
     assert len(frame["layers"]) == 2 and len(frame["x"]) == 3
     assert [p["p"] for p in frame["predictions"]] == sorted((p["p"] for p in frame["predictions"]), reverse=True)
     assert frame["token"] == "a" and frame["unk"] is False
+
+
+def test_a_clockwork_frame_says_which_units_updated_at_this_step():
+    model = tiny_model(cell="cwrnn", layers=2, hidden=4, options={"periods": [1, 2]})
+    frames = [step_frame(model, step, decimals=5, top_k=3) for step in trace_text(model, "abc")]
+    assert [f["active"] for f in frames] == [[1, 1, 1, 1], [1, 1, 0, 0], [1, 1, 1, 1]]
+    assert all(layer["active"] == f["active"] for f in frames for layer in f["layers"])
+    assert frames[0]["gates"] == {} and len(frames[0]["h"]) == 4
+
+
+def test_a_depth_gated_frame_has_d_on_every_layer_but_the_bottom_one():
+    model = tiny_model(cell="dglstm", layers=3)
+    (frame,) = [step_frame(model, step, decimals=5, top_k=3) for step in trace_text(model, "a")]
+    assert [sorted(layer["gates"]) for layer in frame["layers"]] == [
+        ["c_tilde", "f", "i", "o"], ["c_tilde", "d", "f", "i", "o"], ["c_tilde", "d", "f", "i", "o"]]
+    assert "d" in frame["gates"]  # the top layer's, also at the top level

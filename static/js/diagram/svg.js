@@ -33,9 +33,19 @@ export function wire(parent, points, { arrow = true, className = "wire" } = {}) 
   return el("path", { d, class: className, "marker-end": arrow ? "url(#arrow)" : "" }, parent);
 }
 
+// The grey rounded box around one repeating module.
+export function moduleBox(parent, x, y, width, height) {
+  return el("rect", { x, y, width, height, rx: 26, fill: PALETTE.module, stroke: PALETTE.moduleStroke, class: "module-box" }, parent);
+}
+
+// A dot where a wire forks: its content is copied to several places.
+export function junction(parent, cx, cy) {
+  return el("circle", { cx, cy, r: 3.5, fill: PALETTE.wire }, parent);
+}
+
 // A yellow box: a learned layer (σ or tanh).
 export function layerBox(parent, cx, cy, text, part) {
-  const group = el("g", { class: "layer-box", "data-part": part, "data-testid": `box-${part}` }, parent);
+  const group = el("g", { class: "layer-box", "data-testid": `box-${part}` }, parent);
   el("rect", { x: cx - 30, y: cy - 17, width: 60, height: 34, rx: 4, fill: PALETTE.layerBox, stroke: PALETTE.layerStroke }, group);
   el("text", { x: cx, y: cy + 6, class: "op-text", "text-anchor": "middle" }, group).textContent = text;
   return group;
@@ -43,7 +53,7 @@ export function layerBox(parent, cx, cy, text, part) {
 
 // A pink circle: a pointwise operation (×, +) or the pointwise tanh.
 export function pointwise(parent, cx, cy, text, part) {
-  const group = el("g", { class: "pointwise", "data-part": part, "data-testid": `op-${part}` }, parent);
+  const group = el("g", { class: "pointwise", "data-testid": `op-${part}` }, parent);
   if (text === "tanh") el("ellipse", { cx, cy, rx: 26, ry: 15, fill: PALETTE.pointwise, stroke: PALETTE.pointwiseStroke }, group);
   else el("circle", { cx, cy, r: 14, fill: PALETTE.pointwise, stroke: PALETTE.pointwiseStroke }, group);
   el("text", { x: cx, y: cy + 5, class: "op-text", "text-anchor": "middle" }, group).textContent = text;
@@ -77,6 +87,13 @@ export class Strip {
       x: this.x + unit * width, y: this.y, width, height: STRIP.height,
       class: "unit", "data-unit": unit, "data-vector": this.name,
     }, this.group));
+  }
+
+  select(unit) {
+    this.selected?.classList.remove("selected");
+    this.selected = this.cells[unit] ?? null;
+    this.selected?.classList.add("selected");
+    this.selected?.parentNode.appendChild(this.selected);  // on top, so its outline shows whole
   }
 
   update(values) {

@@ -1,0 +1,43 @@
+"""The LSTM with coupled forget and input gates (CIFG): it forgets only what it writes.
+
+One gate decides both: where f_t lets old values go, the new candidate comes in.
+
+    f_t  = σ(W_f · [h_{t-1}, x_t] + b_f)
+    i_t  = 1 − f_t                                the input gate, no longer learned
+    C̃_t  = tanh(W_C · [h_{t-1}, x_t] + b_C)
+    C_t  = f_t * C_{t-1} + (1 − f_t) * C̃_t
+    o_t  = σ(W_o · [h_{t-1}, x_t] + b_o)
+    h_t  = o_t * tanh(C_t)
+
+Weights as nn.LSTM's with the input gate's block taken out: three gate blocks of H
+rows, in the order f, g (= C̃), o.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from app.cells.activations import sigmoid
+from app.cells.base import Cell
+from app.cells.lstm import LSTMState, LSTMStep, zero_state
+from app.cells.weights import Weights, preactivation
+
+
+def step_projected(params: Weights, state: LSTMState, zx: np.ndarray) -> LSTMStep:
+    z_f, z_g, z_o = np.split(preactivation(params, state.h, zx), 3)  # rows f, g, o
+    f = sigmoid(z_f)
+    i = 1 - f
+    c_tilde = np.tanh(z_g)
+    c = f * state.c + i * c_tilde
+    o = sigmoid(z_o)
+    return LSTMStep(f=f, i=i, c_tilde=c_tilde, o=o, c=c, h=o * np.tanh(c))
+
+
+CIFG = Cell(
+    name="cifg",
+    title="LSTM with coupled forget and input gates",
+    record=LSTMStep,
+    gate_blocks=3,
+    zero_state=zero_state,
+    step_projected=step_projected,
+)

@@ -1,0 +1,82 @@
+"""The weights every cell has: the article's W · [h_{t-1}, x_t] + b, in nn.RNN's layout.
+
+Each learned layer of a cell is a matrix W acting on the concatenation [h_{t-1}, x_t].
+PyTorch (and so the model file) splits it into an x-part and an h-part,
+
+    W · [h_{t-1}, x_t] + b  =  W_ih · x_t + W_hh · h_{t-1} + (b_ih + b_hh)
+
+and stacks the G learned layers of a cell ("gate blocks") as row blocks of H rows:
+nn.LSTM's rows are i, f, g (= C̃), o; nn.GRU's r, z, n; nn.RNN's one block is h itself.
+Keys per layer k: weight_ih_l{k} (G·H, X), weight_hh_l{k} (G·H, H), bias_ih_l{k} and
+bias_hh_l{k} (G·H,), summed into one b here (a cell that needs them apart keeps them apart).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+
+DTYPE = np.float32  # the precision PyTorch trains and stores weights in
+
+
+@dataclass(frozen=True)
+class Weights:
+    """One layer's W and b, split as nn.RNN splits them."""
+
+    weight_ih: np.ndarray  # (G·H, X)  the x-part of W
+    weight_hh: np.ndarray  # (G·H, H)  the h-part
+    bias: np.ndarray  # (G·H,)  b_ih + b_hh
+
+    @property
+    def hidden_size(self) -> int:
+        return self.weight_hh.shape[1]
+
+    @property
+    def input_size(self) -> int:
+        return self.weight_ih.shape[1]
+
+
+def weight_shapes(layer: int, gate_blocks: int, hidden: int, inputs: int) -> dict[str, tuple[int, ...]]:
+    """nn.RNN's four arrays of layer `layer`, by key, with their shapes."""
+    rows = gate_blocks * hidden
+    k = f"l{layer}"
+    return {
+        f"weight_ih_{k}": (rows, inputs),
+        f"weight_hh_{k}": (rows, hidden),
+        f"bias_ih_{k}": (rows,),
+        f"bias_hh_{k}": (rows,),
+    }
+
+
+def weights_from_arrays(arrays: Mapping[str, np.ndarray], layer: int, options: Mapping | None = None) -> Weights:
+    """Layer `layer` from a state_dict-like mapping with nn.RNN's key names."""
+    k = f"l{layer}"
+    return Weights(
+        weight_ih=np.asarray(arrays[f"weight_ih_{k}"], DTYPE),
+        weight_hh=np.asarray(arrays[f"weight_hh_{k}"], DTYPE),
+        bias=np.asarray(arrays[f"bias_ih_{k}"], DTYPE) + np.asarray(arrays[f"bias_hh_{k}"], DTYPE),
+    )
+
+
+def weights_to_arrays(params: Weights, layer: int) -> dict[str, np.ndarray]:
+    """The inverse of weights_from_arrays; the whole bias is stored as bias_ih."""
+    k = f"l{layer}"
+    return {
+        f"weight_ih_{k}": params.weight_ih,
+        f"weight_hh_{k}": params.weight_hh,
+        f"bias_ih_{k}": params.bias,
+        f"bias_hh_{k}": np.zeros_like(params.bias),
+    }
+
+
+def project_inputs(params: Weights, xs: np.ndarray, below=None) -> np.ndarray:
+    """W_ih · x_t + b for every t at once: one matrix product for a whole text.
+    (`below`, the layer underneath's records, is read only by cells that link layers.)"""
+    return np.asarray(xs, DTYPE) @ params.weight_ih.T + params.bias  # (T, G·H)
+
+
+def preactivation(params: Weights, h_prev: np.ndarray, zx: np.ndarray) -> np.ndarray:
+    """W · [h_{t-1}, x_t] + b for every gate block, given zx = W_ih · x_t + b."""
+    return zx + params.weight_hh @ h_prev  # (G·H,)

@@ -1,0 +1,75 @@
+"""Join the page's ES modules into one script, for pages opened from file:// (where a
+browser will not fetch modules) and for notebooks.
+
+This is not a general bundler: it reads the project's own modules, which keep to two
+forms — `import { a, b as c } from "./x.js";` on one line, and `export` before a top-level
+const/function/class — and wraps each module in a function scope:
+
+    const __config = (() => { ...body...; return { NAME, ... }; })();
+
+with each import turned into `const { a, b: c } = __x;`. Modules come out in dependency
+order, each once.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path, PurePosixPath
+
+IMPORT = re.compile(r'^import \{([^}]*)\} from "(\.{1,2}/[^"]+\.js)";\s*$', re.MULTILINE)
+EXPORT = re.compile(r"^export (?:async )?(?:const|let|function\*?|class) (\w+)", re.MULTILINE)
+ANY_IMPORT_OR_EXPORT = re.compile(r"^\s*(import|export)\s", re.MULTILINE)  # not an "export:" key
+
+
+class BundleError(ValueError):
+    """A module uses a form of import or export the bundler does not handle."""
+
+
+def module_variable(path: PurePosixPath) -> str:
+    return "__" + re.sub(r"\W", "_", str(path.with_suffix("")))
+
+
+def bundle(static_js: Path, entry: str = "main.js") -> str:
+    order: list[PurePosixPath] = []
+    sources: dict[PurePosixPath, str] = {}
+
+    def visit(relative: PurePosixPath, stack: tuple[PurePosixPath, ...]) -> None:
+        if relative in sources:
+            return
+        if relative in stack:
+            raise BundleError(f"import cycle: {' -> '.join(map(str, (*stack, relative)))}")
+        source = (static_js / relative).read_text(encoding="utf-8")
+        for _, target in IMPORT.findall(source):
+            visit(PurePosixPath(_normalize(relative.parent / target)), (*stack, relative))
+        sources[relative] = source
+        order.append(relative)
+
+    visit(PurePosixPath(entry), ())
+    return "\n".join(_wrap(path, sources[path]) for path in order)
+
+
+def _normalize(path: PurePosixPath) -> str:
+    parts: list[str] = []
+    for part in path.parts:
+        if part == "..":
+            parts.pop()
+        elif part != ".":
+            parts.append(part)
+    return "/".join(parts)
+
+
+def _wrap(path: PurePosixPath, source: str) -> str:
+    def rewrite_import(match: re.Match[str]) -> str:
+        names = [n.strip() for n in match.group(1).split(",") if n.strip()]
+        bindings = ", ".join(n.replace(" as ", ": ") for n in names)
+        target = PurePosixPath(_normalize(path.parent / match.group(2)))
+        return f"const {{ {bindings} }} = {module_variable(target)};"
+
+    body = IMPORT.sub(rewrite_import, source)
+    exported = EXPORT.findall(body)
+    body = re.sub(r"^export (?=(?:async )?(?:const|let|function|class))", "", body, flags=re.MULTILINE)
+    leftover = ANY_IMPORT_OR_EXPORT.search(body)
+    if leftover:
+        line = body[leftover.start() : body.find("\n", leftover.start())]
+        raise BundleError(f"{path}: cannot bundle {line.strip()!r}")
+    return f"// {path}\nconst {module_variable(path)} = (() => {{\n{body}\nreturn {{ {', '.join(exported)} }};\n}})();\n"

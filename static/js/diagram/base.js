@@ -1,0 +1,61 @@
+// What every cell's diagram shares: an SVG in the article's notation, strips of live
+// values placed on its wires, and an update from one step's record.
+import { VECTOR_LABELS } from "../config.js";
+import { Strip, arrowMarker, el } from "./svg.js";
+
+export class Diagram {
+  // meta: the stream's meta frame (cell, hidden_size, cell_options, ...); layer: which layer is shown
+  constructor(container, meta, layer, { viewBox = "0 0 1120 560", ariaLabel, ...options }) {
+    this.meta = meta;
+    this.layer = layer;
+    this.options = options;  // what a subclass decided before drawing (its variant)
+    this.svg = el("svg", {
+      viewBox, class: "diagram", role: "img", "aria-label": ariaLabel,
+      "data-testid": "diagram", "data-cell": meta.cell,
+    }, container);
+    arrowMarker(this.svg);
+    this.draw();
+    this.strips = Object.fromEntries(this.stripLayout().map(([name, x, y, options]) =>
+      [name, new Strip(this.svg, name, x, y, VECTOR_LABELS[name] ?? name, options)]));
+    this.values = null;
+  }
+
+  draw() {}          // the module's boxes, circles and wires
+  stripLayout() {}   // [[vector name, x, y, options], ...]
+  derive() {}        // (record, prev, x, below) -> {vector name: values}
+
+  // record: this layer's step record; prev: the state it started from ({c, h} or {h});
+  // x: its input vector; below: the record of the layer below at the same step, if any.
+  update(record, prev, x, below) {
+    this.values = this.derive(record, prev, x, below);
+    for (const [name, strip] of Object.entries(this.strips)) strip.update(this.values[name]);
+  }
+
+  // The walk-through: light the parts and strips of one stage, dim the rest (null: all lit).
+  highlight(stage) {
+    this.svg.classList.toggle("staged", Boolean(stage));
+    for (const node of this.svg.querySelectorAll("[data-part]")) {
+      node.classList.toggle("lit", Boolean(stage) && stage.parts.includes(node.dataset.part));
+    }
+    for (const [name, strip] of Object.entries(this.strips)) {
+      strip.group.classList.toggle("lit", Boolean(stage) && stage.vectors.includes(name));
+    }
+  }
+
+  // The selected unit, outlined on every strip.
+  selectUnit(unit) {
+    for (const strip of Object.values(this.strips)) strip.select(unit);
+  }
+
+  clear() {
+    for (const strip of Object.values(this.strips)) strip.update([]);
+    this.values = null;
+  }
+
+  remove() {
+    this.svg.remove();
+  }
+}
+
+export const times = (a, b) => a.map((v, k) => v * b[k]);
+export const oneMinus = (a) => a.map((v) => 1 - v);

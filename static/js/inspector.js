@@ -1,0 +1,27 @@
+// Unit inspector: the selected unit's gates and states over time, one line each.
+import { Chart, cursorShape } from "./chart.js";
+import { t } from "./i18n/index.js";
+
+export class Inspector extends Chart {
+  constructor(element, trace) {
+    super(element);
+    this.trace = trace;
+  }
+
+  render() {
+    const { meta, unit, steps } = this.trace;
+    if (!meta || !this.ready(() => this.render())) return;
+    const x = steps.map((_, t) => t);
+    const data = [...meta.gates, ...meta.states].map((name) => ({
+      type: "scatter", mode: "lines", name, x, y: this.trace.series(name, unit),
+      line: { width: name === "c" || name === "h" ? 2.5 : 1.5 },
+    }));
+    this.react(data, {
+      height: 260, margin: { l: 40, r: 10, t: 24, b: 36 },
+      title: { text: t("unit_title", { u: unit }), font: { size: 13 } },
+      xaxis: { title: { text: t("time_axis") } }, yaxis: { zeroline: true },
+      legend: { orientation: "h", y: -0.25 },
+      shapes: cursorShape(this.trace.t),
+    });
+  }
+}

@@ -1,0 +1,66 @@
+// The whole view as one table of properties that reads and writes the URL (as
+// TensorFlow Playground does), so any view is a link that reproduces it. Defaults live
+// here and only values that differ from them are written.
+import { PLAY_INTERVAL_MS } from "./config.js";
+
+const int = (min, max) => ({
+  parse: (text) => {
+    const n = Number.parseInt(text, 10);
+    return Number.isFinite(n) && n >= min && n <= max ? n : undefined;
+  },
+  format: String,
+});
+const bool = { parse: (text) => ({ 1: true, true: true, 0: false, false: false })[text], format: (v) => (v ? "1" : "0") };
+const list = (allowed) => ({
+  parse: (text) => text.split(",").filter((item) => !allowed || allowed.includes(item)),
+  format: (items) => items.join(","),
+});
+const text = (maxLength) => ({ parse: (value) => value.slice(0, maxLength), format: String });
+const oneOf = (...values) => ({ parse: (value) => (values.includes(value) ? value : undefined), format: String });
+
+export const PANELS = ["walkthrough", "chain", "predictions", "unit-text", "inspector", "saturation", "heatmap"];
+export const HIDEABLE = ["header", "input", "examples", "model", "controls", "tokens", "panel-bar", "legend"];
+
+// name: [codec, default]. `panels` null means the page's own defaults.
+export const PROPERTIES = {
+  model: [text(64), null],
+  text: [text(5000), ""],
+  t: [int(0, 1e6), null],          // null: follow the newest step
+  unit: [int(0, 1e5), 0],
+  layer: [int(0, 64), null],       // null: the top layer
+  stage: [int(0, 3), 0],
+  panels: [list(PANELS), null],
+  hide: [list(HIDEABLE), []],
+  speed: [int(50, 5000), PLAY_INTERVAL_MS],  // milliseconds per step when playing
+  autoplay: [bool, false],
+  loop: [bool, false],
+  theme: [oneOf("light", "dark"), "light"],
+  lang: [oneOf("en", "zh"), null], // null: the browser's language
+};
+
+export function defaults() {
+  return Object.fromEntries(Object.entries(PROPERTIES).map(([name, [, value]]) => [name, value]));
+}
+
+// Values from a query string; anything malformed or unknown is ignored, never executed.
+export function readState(search) {
+  const state = defaults();
+  const params = new URLSearchParams(search);
+  for (const [name, [codec]] of Object.entries(PROPERTIES)) {
+    if (!params.has(name)) continue;
+    const value = codec.parse(params.get(name));
+    if (value !== undefined) state[name] = value;
+  }
+  return state;
+}
+
+export function writeState(state) {
+  const params = new URLSearchParams();
+  for (const [name, [codec, fallback]] of Object.entries(PROPERTIES)) {
+    const value = state[name];
+    if (value === null || value === undefined) continue;
+    if (JSON.stringify(value) === JSON.stringify(fallback)) continue;
+    params.set(name, codec.format(value));
+  }
+  return params.toString();
+}

@@ -1,0 +1,146 @@
+"""Into course pages: links that reproduce a view, embeds on other sites, offline lessons."""
+
+import re
+import subprocess
+import sys
+import time
+from urllib.parse import parse_qs, urlsplit
+
+import httpx2
+import pytest
+from playwright.sync_api import expect
+
+from app.notebook import show
+from tests.e2e.conftest import free_port
+
+
+def test_a_link_reproduces_the_view_and_every_change_is_written_back(page, server_url):
+    page.goto(f"{server_url}/?text=the%20sky&t=2&unit=5&stage=1&panels=walkthrough,chain&speed=200")
+    expect(page.get_by_test_id("position")).to_have_text("t = 2 of 6")
+    expect(page.get_by_test_id("unit-input")).to_have_value("5")
+    expect(page.get_by_test_id("stage-1")).to_have_attribute("aria-pressed", "true")
+    expect(page.get_by_test_id("chain")).to_be_visible()
+    expect(page.get_by_test_id("heatmap")).to_be_hidden()
+    expect(page.get_by_test_id("predictions")).to_be_hidden()
+
+    page.locator('[data-testid="strip-o"] rect[data-unit="7"]').click()
+    page.get_by_test_id("token").nth(4).click()
+    page.get_by_test_id("toggle-heatmap").click()
+    expect(page).to_have_url(re.compile(r"[?&]t=4&unit=7"))
+    query = parse_qs(urlsplit(page.url).query)
+    assert query["text"] == ["the sky"] and query["stage"] == ["1"] and query["speed"] == ["200"]
+    assert query["panels"] == ["walkthrough,chain,heatmap"]
+
+    page.reload()
+    expect(page.get_by_test_id("position")).to_have_text("t = 4 of 6")
+    expect(page.get_by_test_id("unit-input")).to_have_value("7")
+    expect(page.get_by_test_id("heatmap")).to_be_visible()
+
+
+def test_malformed_link_values_fall_back_to_defaults(page, server_url):
+    page.goto(f"{server_url}/?text=ab&t=-3&unit=x&stage=9&panels=bogus,chain&theme=<b>&speed=1e99")
+    expect(page.get_by_test_id("status")).to_have_text("2 steps traced")
+    expect(page.get_by_test_id("position")).to_have_text("t = 1 of 1")
+    expect(page.get_by_test_id("unit-input")).to_have_value("0")
+    expect(page.get_by_test_id("chain")).to_be_visible()
+    expect(page.get_by_test_id("walkthrough")).to_be_hidden()
+
+
+def test_share_dialog_gives_the_link_and_an_iframe_snippet(page, server_url):
+    page.goto(f"{server_url}/?text=ab&unit=3")
+    expect(page.get_by_test_id("status")).to_have_text("2 steps traced")
+    page.get_by_test_id("share").click()
+    expect(page.get_by_test_id("share-dialog")).to_be_visible()
+    link = page.get_by_test_id("share-link").input_value()
+    assert link.startswith(f"{server_url}/?") and "unit=3" in link and "text=ab" in link
+    snippet = page.get_by_test_id("embed-code").input_value()
+    assert f'<iframe src="{server_url}/embed?' in snippet and "embed-host.js" in snippet
+    page.get_by_test_id("close-share").click()
+    expect(page.get_by_test_id("share-dialog")).to_be_hidden()
+
+
+@pytest.fixture
+def host_page(tmp_path, server_url):
+    """A course page on another origin (another port) that embeds the view and resizes it."""
+    (tmp_path / "course.html").write_text(f"""<!doctype html><html><body>
+<h1>Week 3: LSTMs</h1>
+<iframe id="view" src="{server_url}/embed?text=the%20sky&panels=walkthrough&hide=examples" width="800" height="150" style="border:0"></iframe>
+<script src="{server_url}/static/embed-host.js"></script>
+</body></html>""")
+    port = free_port()
+    process = subprocess.Popen([sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1"],
+                               cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}/course.html"
+    for _ in range(100):
+        try:
+            if httpx2.get(url).status_code == 200:
+                break
+        except httpx2.TransportError:
+            time.sleep(0.05)
+    yield url
+    process.terminate()
+    process.wait(5)
+
+
+def test_an_embed_on_another_origin_renders_resizes_and_obeys_the_message_api(page, host_page):
+    page.goto(host_page)
+    view = page.frame_locator("#view")
+    expect(view.get_by_test_id("status")).to_have_text("7 steps traced")
+    expect(view.get_by_test_id("diagram")).to_be_visible()
+    expect(view.get_by_test_id("text-input")).to_be_visible()
+    # The host script resizes the iframe from 150 px to the height the embed reports.
+    page.wait_for_function("document.getElementById('view').getBoundingClientRect().height > 600")
+
+    frame = page.frames[1]
+    page.evaluate("""() => {
+      const w = document.getElementById('view').contentWindow;
+      w.postMessage({type: 'gatescope:set-text', text: 42}, '*');               // wrong type: ignored
+      w.postMessage({type: 'gatescope:eval', code: 'document.body.remove()'}, '*'); // unknown: ignored
+      w.postMessage('gatescope:play', '*');                                       // not an object: ignored
+      w.postMessage({type: 'gatescope:set-text', text: '<img src=x onerror=parent.pwned=1>hi'}, '*');
+    }""")
+    expect(view.get_by_test_id("status")).to_have_text("36 steps traced")
+    assert frame.locator("img").count() == 0 and page.evaluate("window.pwned") is None
+    page.evaluate("document.getElementById('view').contentWindow.postMessage({type: 'gatescope:seek', t: 3}, '*')")
+    expect(view.get_by_test_id("position")).to_have_text("t = 3 of 35")
+    page.evaluate("document.getElementById('view').contentWindow.postMessage({type: 'gatescope:select-unit', unit: 9}, '*')")
+    expect(view.get_by_test_id("unit-input")).to_have_value("9")
+
+
+def offline(page):
+    blocked = []
+
+    def only_files(route):
+        if route.request.url.startswith("file:"):
+            return route.continue_()
+        blocked.append(route.request.url)
+        return route.abort()
+
+    page.route("**/*", only_files)
+    return blocked
+
+
+def test_an_exported_lesson_plays_to_the_end_from_a_file_with_no_network(page, server_url, tmp_path):
+    response = httpx2.get(f"{server_url}/api/export",
+                          params={"text": "the sky", "panels": "walkthrough,chain,heatmap", "t": "0", "unit": "2"})
+    lesson = tmp_path / "lesson.html"
+    lesson.write_bytes(response.content)
+    blocked = offline(page)
+    page.goto(lesson.as_uri())
+    expect(page.get_by_test_id("recording-banner")).to_contain_text("A recording")
+    expect(page.get_by_test_id("position")).to_have_text("t = 0 of 6")
+    expect(page.get_by_test_id("unit-input")).to_have_value("2")
+    expect(page.locator('[data-testid="heatmap"] .main-svg').first).to_be_visible()
+    expect(page.get_by_test_id("text-input")).to_have_js_property("readOnly", True)
+    page.get_by_test_id("play").click()
+    expect(page.get_by_test_id("position")).to_have_text("t = 6 of 6", timeout=10_000)
+    assert blocked == []
+
+
+def test_the_notebook_output_renders_in_chromium(page, tmp_path):
+    offline(page)
+    (tmp_path / "notebook.html").write_text(f"<html><body><h2>Out[1]:</h2>{show('lstm-demo', 'ab')._repr_html_()}</body></html>")
+    page.goto((tmp_path / "notebook.html").as_uri())
+    output = page.frame_locator("iframe")
+    expect(output.get_by_test_id("position")).to_have_text("t = 1 of 1")
+    expect(output.get_by_test_id("diagram")).to_be_visible()

@@ -1,0 +1,127 @@
+"""The teaching views, used as a student would: the four steps by keyboard, units, chain, charts."""
+
+import re
+
+import httpx2
+from playwright.sync_api import expect
+
+TEXT = "I grew up in"
+
+
+def start(page, server_url, text=TEXT):
+    page.goto(server_url)
+    expect(page.get_by_test_id("status")).to_have_text("0 steps traced")
+    page.get_by_test_id("text-input").press_sequentially(text, delay=15)
+    expect(page.get_by_test_id("status")).to_have_text(f"{len(text)} steps traced")
+    return httpx2.post(f"{server_url}/api/trace", json={"text": text}).json()["steps"]
+
+
+def numbers(page):
+    return [float(n.replace("−", "-")) for n in re.findall(r"−?\d+\.\d+", page.get_by_test_id("stage-numbers").inner_text())]
+
+
+def test_the_four_steps_by_keyboard_with_this_steps_numbers(page, server_url):
+    steps = start(page, server_url)
+    page.get_by_test_id("token").nth(3).click()  # t = 3; the focus leaves the text box
+    expect(page.get_by_test_id("stage-0")).to_have_attribute("aria-pressed", "true")
+    expect(page.get_by_test_id("stage-title")).to_contain_text("Forget gate")
+    lit = page.locator('[data-testid="diagram"] [data-part].lit')
+    expect(lit).to_have_count(2)  # the belt and the forget gate
+    assert page.locator('[data-testid="diagram"] [data-part="output"]').get_attribute("class") in (None, "")
+    s3, s2 = steps[3], steps[2]
+    assert numbers(page) == [round(s3["gates"]["f"][0], 3), round(s2["c"][0], 3), round(s3["gates"]["f"][0] * s2["c"][0], 3)]
+
+    page.keyboard.press("ArrowRight")
+    expect(page.get_by_test_id("stage-title")).to_contain_text("Input gate")
+    assert numbers(page)[:2] == [round(s3["gates"]["i"][0], 3), round(s3["gates"]["c_tilde"][0], 3)]
+    page.keyboard.press("ArrowRight")
+    expect(page.get_by_test_id("stage-title")).to_contain_text("Update the cell state")
+    assert numbers(page)[-1] == round(s3["c"][0], 3)
+    page.keyboard.press("ArrowRight")
+    expect(page.get_by_test_id("stage-title")).to_contain_text("Output")
+    assert numbers(page)[-1] == round(s3["h"][0], 3)
+    expect(page.locator('[data-testid="diagram"] [data-part="output"]')).to_have_class("lit")
+
+    page.keyboard.press("ArrowRight")  # past the fourth step: the next token, step one
+    expect(page.get_by_test_id("position")).to_have_text(f"t = 4 of {len(TEXT) - 1}")
+    expect(page.get_by_test_id("stage-title")).to_contain_text("Forget gate")
+    page.keyboard.press("ArrowLeft")
+    expect(page.get_by_test_id("position")).to_have_text(f"t = 3 of {len(TEXT) - 1}")
+    expect(page.get_by_test_id("stage-title")).to_contain_text("Output")
+
+
+def test_clicking_a_unit_selects_it_on_every_view(page, server_url):
+    steps = start(page, server_url)
+    page.locator('[data-testid="strip-f"] rect[data-unit="5"]').click()
+    expect(page.get_by_test_id("unit-input")).to_have_value("5")
+    selected = page.locator('[data-testid="diagram"] rect.unit.selected')
+    expect(selected).to_have_count(12)  # one per strip on the LSTM diagram
+    assert set(selected.evaluate_all("cells => cells.map(c => c.dataset.unit)")) == {"5"}
+
+    last = steps[-1]
+    page.get_by_test_id("stage-0").click()
+    assert numbers(page)[0] == round(last["gates"]["f"][5], 3)
+    expect(page.get_by_test_id("stage-story")).to_contain_text("unit 5")
+
+    # Units over text: each token's colour is unit 5's C_t there; its title gives the number.
+    spans = page.locator('[data-testid="unit-text"] .unit-token')
+    expect(spans).to_have_count(len(TEXT))
+    titles = spans.evaluate_all("spans => spans.map(s => s.title)")
+    assert titles[2] == f"t = 2: c[5] = {steps[2]['c'][5]:.4f}"
+    colours = spans.evaluate_all("spans => spans.map(s => s.style.backgroundColor)")
+    assert all(colours) and len(set(colours)) > 3
+    page.get_by_test_id("unit-vector").select_option("f")
+    expect(spans.nth(2)).to_have_attribute("title", f"t = 2: f[5] = {steps[2]['gates']['f'][5]:.4f}")
+
+
+def test_the_unrolled_chain_has_a_module_per_token_and_jumps_on_click(page, server_url):
+    start(page, server_url)
+    modules = page.get_by_test_id("chain-module")
+    expect(modules).to_have_count(len(TEXT))
+    modules.nth(2).click()
+    expect(page.get_by_test_id("position")).to_have_text(f"t = 2 of {len(TEXT) - 1}")
+    expect(modules.nth(2)).to_have_class(re.compile("current"))
+
+
+def test_inspector_and_saturation_charts_load_on_demand(page, server_url):
+    start(page, server_url)
+    assert page.evaluate("typeof window.Plotly") == "object"  # the heatmap is shown by default
+    page.get_by_test_id("toggle-saturation").click()
+    page.get_by_test_id("toggle-inspector").click()
+    expect(page.locator('[data-testid="saturation"] .main-svg').first).to_be_visible()
+    expect(page.locator('[data-testid="inspector"] .main-svg').first).to_be_visible()
+    saturation = page.get_by_test_id("saturation").evaluate("el => el.data.map(d => [d.name, d.x.length])")
+    assert saturation == [["f gate", 16], ["i gate", 16], ["o gate", 16]]
+    inspector = page.get_by_test_id("inspector").evaluate("el => el.data.map(d => [d.name, d.y.length])")
+    assert [name for name, _ in inspector] == ["f", "i", "c_tilde", "o", "c", "h"]
+    assert all(n == len(TEXT) for _, n in inspector)
+    page.get_by_test_id("toggle-heatmap").click()
+    expect(page.get_by_test_id("heatmap")).to_be_hidden()
+
+
+def test_plotly_is_fetched_only_once_a_chart_is_shown(page, server_url):
+    fetched = []
+    page.on("request", lambda request: fetched.append(request.url))
+    page.goto(f"{server_url}/?panels=walkthrough,chain,predictions")
+    expect(page.get_by_test_id("heatmap")).to_be_hidden()
+    page.get_by_test_id("text-input").press_sequentially("ab", delay=15)
+    expect(page.get_by_test_id("status")).to_have_text("2 steps traced")
+    assert f"{server_url}/vendor/plotly.min.js" not in fetched
+    page.get_by_test_id("toggle-heatmap").click()
+    expect(page.locator('[data-testid="heatmap"] .main-svg').first).to_be_visible()
+    assert f"{server_url}/vendor/plotly.min.js" in fetched
+
+
+def test_a_phone_wide_screen_does_not_overflow(page, server_url, screenshot):
+    page.set_viewport_size({"width": 375, "height": 800})
+    start(page, server_url, "the sky")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    screenshot("phone-375")
+
+
+def test_a_wide_screen(page, server_url, screenshot):
+    page.set_viewport_size({"width": 1440, "height": 900})
+    start(page, server_url)
+    page.get_by_test_id("token").nth(5).click()
+    page.keyboard.press("ArrowRight")
+    screenshot("wide-1440-stage-2")

@@ -1,0 +1,47 @@
+"""The vocabulary file: one token per line, exactly as written, in index order."""
+
+import pytest
+
+from app.models.importers import ModelImportError
+from app.models.importers.vocabulary import guess_tokenizer, read_vocabulary
+
+
+def vocab_file(tmp_path, data: bytes):
+    path = tmp_path / "vocab.txt"
+    path.write_bytes(data)
+    return path
+
+
+def test_tokens_are_taken_exactly_between_newlines(tmp_path):
+    path = vocab_file(tmp_path, "<unk>\n \na\n b \n\t\né\n".encode())
+    assert read_vocabulary(path, "<unk>") == ("<unk>", " ", "a", " b ", "\t", "é")
+
+
+def test_the_last_line_needs_no_newline_and_an_empty_line_is_a_token(tmp_path):
+    assert read_vocabulary(vocab_file(tmp_path, b"<unk>\n\nx"), "<unk>") == ("<unk>", "", "x")
+
+
+@pytest.mark.parametrize("data, unk, message", [
+    (b"a\nb\n", "<unk>", "no line '<unk>' for unknown tokens; add one, or name the entry it has with --unk"),
+    (b"<unk>\na\nb\na\n", "<unk>", "line 4 of the vocabulary repeats the token 'a' of line 2"),
+    (b"<unk>\r\na\r\n", "<unk>", "Windows line ends"),
+    (b"", "<unk>", "is empty"),
+    (b"<unk>\n\xff\n", "<unk>", "not UTF-8"),
+])
+def test_a_bad_vocabulary_is_refused_with_the_reason(tmp_path, data, unk, message):
+    with pytest.raises(ModelImportError, match=message):
+        read_vocabulary(vocab_file(tmp_path, data), unk)
+
+
+def test_another_unknown_token_can_be_named(tmp_path):
+    assert read_vocabulary(vocab_file(tmp_path, b"[UNK]\na\n"), "[UNK]") == ("[UNK]", "a")
+
+
+@pytest.mark.parametrize("tokens, kind", [
+    (("<unk>", " ", "a", "b"), "char"),
+    (("<unk>", "<eos>", "a", "."), "char"),
+    (("<unk>", "<eos>", "the", "a"), "word"),
+    (("[UNK]", "a"), "char"),
+])
+def test_char_or_word_is_guessed_from_the_tokens(tokens, kind):
+    assert guess_tokenizer(tokens, tokens[0]) == kind

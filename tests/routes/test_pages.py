@@ -1,0 +1,46 @@
+import json
+import re
+
+
+def test_embed_is_the_app_with_minimal_chrome(client):
+    page = client.get("/embed?model=tiny&text=ab")
+    assert page.status_code == 200
+    assert 'data-mode="embed"' in page.text and 'data-testid="diagram-container"' in page.text
+    assert "<h1>" not in page.text
+
+
+def test_pages_advertise_their_oembed(client):
+    page = client.get("/?text=ab")
+    link = re.search(r'<link rel="alternate" type="application/json\+oembed" href="([^"]+)"', page.text).group(1)
+    assert client.get(link.replace("&amp;", "&")).json()["type"] == "rich"
+
+
+def test_oembed_gives_an_iframe_of_the_embed_with_the_same_view(client):
+    body = client.get("/oembed", params={"url": "http://testserver/?model=tiny&text=ab&t=1", "maxwidth": 600}).json()
+    assert body["version"] == "1.0" and body["type"] == "rich" and body["width"] == 600
+    assert 'src="http://testserver/embed?model=tiny&amp;text=ab&amp;t=1"' in body["html"]
+
+
+def test_oembed_refuses_other_sites_and_paths(client):
+    assert client.get("/oembed", params={"url": "http://evil.example/?x"}).status_code == 404
+    assert client.get("/oembed", params={"url": "http://testserver/api/models"}).status_code == 404
+    assert client.get("/oembed", params={"url": "javascript:alert(1)"}).status_code == 404
+    assert client.get("/oembed", params={"url": "http://testserver/", "format": "xml"}).status_code == 501
+
+
+def test_export_downloads_a_lesson_page(client):
+    response = client.get("/api/export", params={"model": "tiny", "text": "ab", "t": 1, "panels": "walkthrough"})
+    assert response.status_code == 200
+    assert response.headers["content-disposition"] == 'attachment; filename="gatescope-tiny.html"'
+    recording = re.search(r'id="gatescope-recording">(.*?)</script>', response.text, re.S).group(1)
+    assert json.loads(recording)["query"] == "t=1&panels=walkthrough"
+
+
+def test_export_errors_are_clear(client):
+    assert client.get("/api/export", params={"model": "nope", "text": "ab"}).json()["detail"]["code"] == "unknown_model"
+    bad = client.get("/api/export", params={"model": "tiny", "text": "ab", "panels": "bogus"})
+    assert bad.status_code == 422 and "bogus" in bad.json()["detail"]["message"]
+
+
+def test_the_host_resize_script_is_served(client):
+    assert "gatescope:height" in client.get("/static/embed-host.js").text
