@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from tests.helpers import CELL_NAMES
+from tests.helpers import CELL_NAMES, bundled_names
 
 
 def test_health(client):
@@ -10,7 +10,7 @@ def test_health(client):
 
 def test_models_lists_bundled_and_user_models_with_their_shape(client):
     models = {m["name"]: m for m in client.get("/api/models").json()["models"]}
-    assert set(models) == {"lstm-demo", "tiny", "deep", "words"}
+    assert set(models) == {*bundled_names(), "tiny", "deep", "words"}
     assert models["deep"]["layers"] == 2 and models["deep"]["hidden_size"] == 5
     assert models["words"]["tokenizer"] == "word"
     assert models["lstm-demo"]["trained"] is False
