@@ -16,6 +16,7 @@ from app.training.convert import from_model, to_model
 from app.training.labels import find_units
 from app.training.network import Shape
 from app.training.tasks import TASKS, get_task
+from app.training.tasks.code import code_task
 from app.training.tasks.text import text_task
 from app.training.trainer import TrainConfig, TrainResult, train
 
@@ -26,6 +27,8 @@ def resolve_task(name: str, files: list[Path], level: str = "char", model: Model
         if not files:
             raise SystemExit("gatescope: `text` needs a FILE to read")
         return text_task(files, level, model.tokenizer if model else None)
+    if name == "code":
+        return code_task()
     if files:
         raise SystemExit(f"gatescope: task {name!r} generates its own data; FILE is only for `text`")
     try:
@@ -150,7 +153,7 @@ def evaluate_command(args: argparse.Namespace) -> int:
 
 def add_train_parser(commands) -> None:
     train_parser = commands.add_parser("train", help="train a demo model, or a language model on your text, in NumPy")
-    train_parser.add_argument("task", help="counter, long-lag, agreement, or text (then give FILE)")
+    train_parser.add_argument("task", help="counter, long-lag, agreement, code, or text (then give FILE)")
     train_parser.add_argument("file", nargs="*", type=Path, help="for `text`: UTF-8 text file(s)")
     train_parser.add_argument("-o", "--output", type=Path, required=True, help="the model file to write (.npz)")
     train_parser.add_argument("--level", choices=("char", "word"), default="char", help="for `text` (default: %(default)s)")

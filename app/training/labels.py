@@ -56,10 +56,10 @@ def untrained_twin(model: Model, seed: int = 0) -> Model:
     return to_model(shape, network.init_params(shape, seed), model.tokenizer, model.name + "-untrained", "", {})
 
 
-def find_units(model: Model, task, samples: int = 300, seed: int = 0) -> list[dict]:
+def find_units(model: Model, task, samples: int = 100, seed: int = 0) -> list[dict]:
     """The labels: per feature, up to PER_FEATURE units with |r| ≥ MIN_R that beat the
     untrained twin's best |r| by MIN_GAIN, best first."""
-    drawn = [[token for token, _ in sample] for sample in task.draw(samples, seed + 30_000)]
+    drawn = task.label_samples(samples, seed)
     per_token = [task.features(tokens) for tokens in drawn]
     features = {name: np.concatenate([np.asarray(f[name], float) for f in per_token]) for name in per_token[0]}
     trained = all_correlations(model, drawn, features)

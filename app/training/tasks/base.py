@@ -24,6 +24,7 @@ Sample = list[tuple[str, str | None]]
 
 VALIDATION_SEED = 10_000  # added to the training seed: validation draws never share a generator with training
 TEST_SEED = 20_000  # `gatescope evaluate` draws from here
+LABEL_SEED = 30_000  # and `gatescope label` from here
 
 
 @dataclass(frozen=True)
@@ -88,6 +89,10 @@ class SequenceTask:
             score=lambda m: m.accuracy,
             describe=lambda m: f"acc {m.accuracy:.1%}",
         )
+
+    def label_samples(self, count: int, seed: int) -> list[list[str]]:
+        """Held-out samples' tokens, for finding labelled units."""
+        return [[token for token, _ in sample] for sample in self.draw(count, seed + LABEL_SEED)]
 
     def test_batches(self, count: int = 2_000, batch: int = 64, seed: int = 0) -> list[Batch]:
         return self.batches(self.draw(count, seed + TEST_SEED), batch)

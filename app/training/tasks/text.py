@@ -25,15 +25,15 @@ WINDOW = 100  # steps of truncated BPTT; the issue's speed target is for 32 × 1
 @dataclass(frozen=True)
 class TextTask:
     tokenizer: Tokenizer
-    tokens: np.ndarray  # the whole text as ids
+    tokens: np.ndarray  # the training text as ids
+    held_out: np.ndarray  # the validation text as ids
     source: str  # file name(s), for the model's info
     name: str = "text"
+    hidden: int = 128  # the default model
 
     @property
     def recipe(self) -> Recipe:
-        if self.tokenizer.kind == "word":
-            return Recipe(hidden=128, embed=64, minutes=10.0)
-        return Recipe(hidden=128, embed=None, minutes=10.0)
+        return Recipe(hidden=self.hidden, embed=64 if self.tokenizer.kind == "word" else None, minutes=10.0)
 
     @property
     def unit(self) -> str:
@@ -45,14 +45,10 @@ class TextTask:
 
     @property
     def data_description(self) -> str:
-        return f"{self.source}: {len(self.tokens):,} {self.unit}s, last {VALIDATION_FRACTION:.0%} held out for validation"
-
-    def split(self) -> tuple[np.ndarray, np.ndarray]:
-        cut = int(len(self.tokens) * (1 - VALIDATION_FRACTION))
-        return self.tokens[:cut], self.tokens[cut:]
+        return f"{self.source}: {len(self.tokens):,} {self.unit}s for training, {len(self.held_out):,} held out for validation"
 
     def data(self, batch: int, seed: int) -> Data:
-        train, validation = self.split()
+        train, validation = self.tokens, self.held_out
         windows_per_epoch = -(-((len(train) - 1) // batch) // WINDOW)
 
         def epoch(number: int, rng: np.random.Generator):
@@ -78,17 +74,26 @@ def read_text(paths: list[Path]) -> str:
     return "\n".join(Path(path).read_text(encoding="utf-8") for path in paths)
 
 
-def build_vocab(text: str, level: str, max_words: int = 10_000) -> Tokenizer:
-    """Every character seen; or the max_words most frequent (lower-cased) words."""
+def build_vocab(text: str, level: str, max_words: int = 10_000, min_chars: int = 1) -> Tokenizer:
+    """Every character seen at least min_chars times; or the max_words most frequent
+    (lower-cased) words."""
     if level == "char":
-        return CharTokenizer(vocab=("<unk>", *sorted(set(text))))
+        return CharTokenizer(vocab=("<unk>", *sorted(c for c, n in Counter(text).items() if n >= min_chars)))
     counts = Counter(WordTokenizer.PATTERN.findall(text.lower()))
     return WordTokenizer(vocab=("<unk>", *(word for word, _ in counts.most_common(max_words))), lowercase=True)
 
 
+def encode(tokenizer: Tokenizer, text: str) -> np.ndarray:
+    return np.array([token.id for token in tokenizer.encode(text)], np.int64)
+
+
 def text_task(paths: list[Path], level: str = "char", tokenizer: Tokenizer | None = None) -> TextTask:
-    """A text task over files; a given tokenizer (a trained model's) is kept as it is."""
+    """For training: a vocabulary read from the files, the last tenth held out. Given a
+    trained model's tokenizer, for evaluation: all of the text is held out."""
     text = read_text(paths)
-    tokenizer = tokenizer or build_vocab(text, level)
-    ids = np.array([token.id for token in tokenizer.encode(text)], np.int64)
-    return TextTask(tokenizer, ids, ", ".join(Path(p).name for p in paths))
+    source = ", ".join(Path(p).name for p in paths)
+    if tokenizer is not None:
+        return TextTask(tokenizer, encode(tokenizer, ""), encode(tokenizer, text), source)
+    cut = int(len(text) * (1 - VALIDATION_FRACTION))
+    tokenizer = build_vocab(text[:cut], level)
+    return TextTask(tokenizer, encode(tokenizer, text[:cut]), encode(tokenizer, text[cut:]), source)
