@@ -138,6 +138,8 @@ def evaluate_command(args: argparse.Namespace) -> int:
     from app.settings import get_settings
 
     model, _ = resolve_model(args.model, get_settings())
+    if args.task and args.task not in ("text", "code", *TASKS) and Path(args.task).is_file():
+        args.task, args.file = "text", [Path(args.task), *args.file]  # `evaluate MODEL FILE`: a text
     name = args.task or model.info.get("task")
     if not name:
         raise SystemExit(f"gatescope: {model.name} does not record its task; name one (or `text FILE`)")
@@ -171,7 +173,7 @@ def add_train_parser(commands) -> None:
 
     evaluate_parser = commands.add_parser("evaluate", help="print a trained model's task metric")
     evaluate_parser.add_argument("model", help="a bundled model's name or a path to a .npz file")
-    evaluate_parser.add_argument("task", nargs="?", help="default: the task the model was trained on; `text FILE` for a text")
+    evaluate_parser.add_argument("task", nargs="?", help="default: the task the model was trained on; or a text FILE (bits per token)")
     evaluate_parser.add_argument("file", nargs="*", type=Path)
     evaluate_parser.set_defaults(run=evaluate_command)
 

@@ -28,7 +28,7 @@ class TrainConfig:
     seed: int = 0  # data order and initial weights
     epochs: int | None = None
     minutes: float | None = None
-    validate_seconds: float = 30.0  # also validate this often within an epoch (and at every epoch's end)
+    validate_seconds: float = 120.0  # also validate this often within an epoch (and at every epoch's end)
 
 
 @dataclass(frozen=True)

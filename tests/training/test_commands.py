@@ -37,3 +37,5 @@ def test_train_text_learns_a_char_model_of_a_file(tmp_path, capsys):
     capsys.readouterr()
     assert main(["evaluate", str(path), "text", str(text)]) == 0
     assert "bits per char" in capsys.readouterr().out
+    assert main(["evaluate", str(path), str(text)]) == 0  # a bare FILE is a text too
+    assert "bits per char" in capsys.readouterr().out
