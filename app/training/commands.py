@@ -12,6 +12,7 @@ from pathlib import Path
 from app.models.format import load_model, save_model
 from app.models.model import Model
 from app.training import metrics, network
+from app.training.backprop import BACKPROPS
 from app.training.convert import from_model, to_model
 from app.training.labels import find_units
 from app.training.network import Shape
@@ -159,7 +160,7 @@ def add_train_parser(commands) -> None:
     train_parser.add_argument("file", nargs="*", type=Path, help="for `text`: UTF-8 text file(s)")
     train_parser.add_argument("-o", "--output", type=Path, required=True, help="the model file to write (.npz)")
     train_parser.add_argument("--level", choices=("char", "word"), default="char", help="for `text` (default: %(default)s)")
-    train_parser.add_argument("--cell", help="lstm, rnn or gru (default: the task's)")
+    train_parser.add_argument("--cell", choices=sorted(BACKPROPS), help="the cell to train (default: the task's, lstm)")
     train_parser.add_argument("--hidden", type=int, help="units per layer (default: the task's; 128 for text)")
     train_parser.add_argument("--layers", type=int, help="default: the task's (1)")
     train_parser.add_argument("--embed", type=int, help="embedding size; 0 for one-hot inputs (default: the task's)")

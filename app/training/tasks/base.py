@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -60,10 +61,14 @@ class SequenceTask:
         joiner = " " if self.tokenizer.kind == "word" else ""
         return joiner.join(token for token, _ in sample)
 
+    @cached_property
+    def index(self) -> dict[str, int]:
+        return {token: i for i, token in enumerate(self.tokenizer.vocab)}
+
     def encode(self, sample: Sample) -> tuple[list[int], list[int]]:
-        index = {token: i for i, token in enumerate(self.tokenizer.vocab)}
-        ids = [index[token] for token, _ in sample]
-        targets = [IGNORE if target is None else index[target] for _, target in sample]
+        """Token and target ids; a token outside the vocabulary is a bug in the task (KeyError)."""
+        ids = [self.index[token] for token, _ in sample]
+        targets = [IGNORE if target is None else self.index[target] for _, target in sample]
         return ids, targets
 
     def batches(self, samples: Sequence[Sample], batch: int) -> list[Batch]:
