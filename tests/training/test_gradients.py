@@ -85,3 +85,12 @@ def test_the_carried_state_is_the_state_after_the_window():
     for layer_whole, layer_split in zip(whole, second):
         for a, b in zip(layer_whole, layer_split):
             np.testing.assert_allclose(a, b, rtol=1e-12)
+
+
+def test_embedding_gradient_rows_add_up_like_np_add_at():
+    rng = np.random.default_rng(0)
+    ids = rng.integers(0, 9, 200)
+    rows = rng.normal(size=(200, 3)).astype(np.float32)
+    expected = np.zeros((12, 3), np.float32)
+    np.add.at(expected, ids, rows)
+    np.testing.assert_allclose(network.sum_rows_by_id(ids, rows, 12), expected, rtol=1e-5, atol=1e-6)
