@@ -90,9 +90,10 @@ def train_command(args: argparse.Namespace) -> int:
     )
     evaluate = partial(metrics.evaluate, shape, result.params)
     run = {"epochs": round(result.epochs, 2), "batches": result.batches, "seconds": round(result.seconds, 1), "interrupted": result.interrupted}
-    save(result.params, {"metrics": {"validation": result.validation.as_dict(), **task.metrics(evaluate)}, "run": run})
+    held_out = task.metrics(evaluate)
+    save(result.params, {"metrics": {"validation": result.validation.as_dict(), **held_out}, "run": run})
     print(f"wrote {output} after {result.seconds / 60:.1f} min ({result.batches} batches)")
-    for line in task.report(evaluate):
+    for line in task.report(held_out):
         print(line)
     if hasattr(task, "features"):
         label(output, task)
@@ -149,7 +150,7 @@ def evaluate_command(args: argparse.Namespace) -> int:
         raise SystemExit(f"gatescope: {model.name}'s vocabulary is not the {name} task's")
     shape, params = from_model(model)
     print(f"{model.name}: {model.cell.title}, H = {model.hidden_size}, task {name}")
-    for line in task.report(partial(metrics.evaluate, shape, params)):
+    for line in task.report(task.metrics(partial(metrics.evaluate, shape, params))):
         print(line)
     return 0
 

@@ -17,7 +17,6 @@ import numpy as np
 
 from app.models.tokenizers import Tokenizer
 from app.training.batches import Batch, sequence_batch
-from app.training.metrics import Metrics
 from app.training.network import IGNORE
 from app.training.trainer import Data
 
@@ -102,12 +101,11 @@ class SequenceTask:
     def test_batches(self, count: int = 2_000, batch: int = 64, seed: int = 0) -> list[Batch]:
         return self.batches(self.draw(count, seed + TEST_SEED), batch)
 
-    def report(self, evaluate) -> list[str]:
-        """Lines `gatescope evaluate` prints; `evaluate(batches) -> Metrics`. Tasks
-        with more to say (accuracy per lag) override it."""
-        result: Metrics = evaluate(self.test_batches())
-        return [f"accuracy {result.accuracy:.1%} on {result.count} scored positions of held-out samples"]
-
     def metrics(self, evaluate) -> dict:
-        """The numbers stored in a trained model's info."""
+        """The held-out numbers stored in a trained model's info; `evaluate(batches) -> Metrics`."""
         return {"test": evaluate(self.test_batches()).as_dict()}
+
+    def report(self, metrics: dict) -> list[str]:
+        """Lines for people, from metrics(); tasks with more to say (accuracy per lag) extend it."""
+        test = metrics["test"]
+        return [f"accuracy {test['accuracy']:.1%} on {test['positions']} scored positions of held-out samples"]

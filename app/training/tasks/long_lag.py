@@ -53,9 +53,9 @@ class LongLag(SequenceTask):
         words = OPENING + [country, "."] + filler + CLOSING
         return [(word, None) for word in words[:-1]] + [(words[-1], LANGUAGES[country])]
 
-    def report(self, evaluate) -> list[str]:
-        lines = ["lag N   accuracy   (chance 8.3%)"]
-        for lag, accuracy in self.accuracy_by_lag(evaluate).items():
+    def report(self, metrics: dict) -> list[str]:
+        lines = [*super().report(metrics), "lag N   accuracy   (chance 8.3%)"]
+        for lag, accuracy in metrics["accuracy_by_lag"].items():
             lines.append(f"{lag:>5}   {accuracy:8.1%}")
         return lines
 

@@ -14,7 +14,6 @@ import numpy as np
 
 from app.models.tokenizers import CharTokenizer, Tokenizer, WordTokenizer
 from app.training.batches import stream_batches
-from app.training.metrics import Metrics
 from app.training.tasks.base import Recipe
 from app.training.trainer import Data
 
@@ -68,12 +67,12 @@ class TextTask:
         """Streams that each start from a zero state, as the app reads a text."""
         return list(stream_batches(tokens, min(batch, max(1, len(tokens) // (2 * WINDOW))), WINDOW))
 
-    def report(self, evaluate) -> list[str]:
-        result: Metrics = evaluate(self.validation_batches(self.held_out, 32))
-        return [f"{result.bits:.3f} bits per {self.unit} ({result.accuracy:.1%} next-{self.unit} accuracy) on {self.source}"]
-
     def metrics(self, evaluate) -> dict:
         return {"held_out": evaluate(self.validation_batches(self.held_out, 32)).as_dict()}
+
+    def report(self, metrics: dict) -> list[str]:
+        held_out = metrics["held_out"]
+        return [f"{held_out['bits_per_token']:.3f} bits per {self.unit} ({held_out['accuracy']:.1%} next-{self.unit} accuracy) on {self.source}"]
 
 
 def read_text(paths: list[Path]) -> str:
