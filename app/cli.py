@@ -1,4 +1,4 @@
-"""The `gatescope` command: serve the app, trace a text from the shell, or import a model."""
+"""The `gatescope` command: serve the app, trace a text from the shell, import, train and evaluate models."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ from app.settings import Settings, get_settings
 from app.tracing.frames import meta_frame, step_frame
 from app.tracing.session import TraceLimitError, TraceSession
 from app.tracing.text import TextError
+from app.training.commands import add_train_parser
 
 
 def resolve_model(spec: str, settings: Settings) -> tuple[Model, bool]:
@@ -212,11 +213,13 @@ def build_parser() -> argparse.ArgumentParser:
     export.set_defaults(run=export_command)
 
     add_import_parser(commands)
+    add_train_parser(commands)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    args.argv = list(sys.argv[1:] if argv is None else argv)  # recorded in trained models' info
     try:
         return args.run(args)
     except (UnknownModelError, ModelFileError, ModelImportError, TraceLimitError, TextError, ExportError) as error:

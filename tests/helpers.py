@@ -55,3 +55,10 @@ def tiny_model(
         description="a tiny test model",
         trained=False,
     )
+
+
+def bundled_names() -> list[str]:
+    """The models shipped in app/models/bundled, as the registry lists them (sorted)."""
+    from app.models.registry import BUNDLED_DIR
+
+    return sorted(path.stem for path in BUNDLED_DIR.glob("*.npz"))

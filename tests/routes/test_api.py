@@ -1,11 +1,7 @@
 import numpy as np
-
-from app.models.seeded import BUNDLED_DEMOS
-
-BUNDLED = {"lstm-demo", *BUNDLED_DEMOS}
 import pytest
 
-from tests.helpers import CELL_NAMES
+from tests.helpers import CELL_NAMES, bundled_names
 
 
 def test_health(client):
@@ -14,7 +10,7 @@ def test_health(client):
 
 def test_models_lists_bundled_and_user_models_with_their_shape(client):
     models = {m["name"]: m for m in client.get("/api/models").json()["models"]}
-    assert {"tiny", "deep", "words"} | BUNDLED == set(models)
+    assert set(models) == {*bundled_names(), "tiny", "deep", "words"}
     assert models["deep"]["layers"] == 2 and models["deep"]["hidden_size"] == 5
     assert models["words"]["tokenizer"] == "word"
     assert models["lstm-demo"]["trained"] is False

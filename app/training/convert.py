@@ -1,0 +1,45 @@
+"""Between the trainer's parameter dict and the app's Model (and so its model file)."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+
+from app.models.format import model_from_arrays, model_to_arrays
+from app.models.model import Model
+from app.models.tokenizers import Tokenizer
+from app.training.network import Params, Shape
+
+
+def to_model(shape: Shape, params: Params, tokenizer: Tokenizer, name: str, description: str, info: dict) -> Model:
+    """A trained Model, built by the model file's own reader from the arrays a file of
+    it would hold (README "Model files"), so every cell's layout rules apply unchanged."""
+    arrays = {
+        "cell": np.array(shape.cell),
+        "tokenizer": np.array(tokenizer.kind),
+        "vocab": np.array(tokenizer.vocab, dtype=str),
+        "unk_token": np.array(tokenizer.unk_token),
+        "lowercase": np.array(tokenizer.lowercase),
+        "description": np.array(description),
+        "trained": np.array(True),
+        "info": np.array(json.dumps(info)),
+        **params,
+    }
+    return model_from_arrays(arrays, name)
+
+
+def from_model(model: Model) -> tuple[Shape, Params]:
+    """The trainer's view of a model with a decoder: its shape and parameters."""
+    if not model.has_decoder:
+        raise ValueError(f"model {model.name!r} has no decoder, so it cannot be trained or evaluated")
+    arrays = model_to_arrays(model)
+    params = {key: np.asarray(value, np.float32) for key, value in arrays.items() if key.split(".")[0] in ("encoder", "rnn", "decoder")}
+    shape = Shape(
+        cell=model.cell.name,
+        vocab=model.vocab_size,
+        hidden=model.hidden_size,
+        layers=model.num_layers,
+        embed=None if model.embedding is None else model.embedding.shape[1],
+    )
+    return shape, params

@@ -1,0 +1,116 @@
+"""The training loop: windows in, Adam steps out, validation now and then, and the
+best parameters so far kept (and handed to a callback that saves them).
+
+Stops after `epochs` passes or `minutes` of wall time, whichever is given (both: the
+first reached), or on Ctrl-C, which ends the run cleanly with the best checkpoint.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+import numpy as np
+
+from app.training import metrics, network
+from app.training.batches import Batch
+from app.training.metrics import Metrics
+from app.training.network import Params, Shape
+from app.training.optim import Adam, clip_grad_norm
+from app.training.progress import ProgressBar
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    lr: float = 2e-3  # Adam's step size
+    clip: float = 5.0  # max global gradient norm: a recurrent net's gradients spike now and then
+    seed: int = 0  # data order and initial weights
+    epochs: int | None = None
+    minutes: float | None = None
+    validate_seconds: float = 120.0  # also validate this often within an epoch (and at every epoch's end)
+
+
+@dataclass(frozen=True)
+class Data:
+    """What the loop trains on."""
+
+    epoch: Callable[[int, np.random.Generator], Iterable[Batch]]  # (epoch number, rng) -> windows
+    batches_per_epoch: int
+    validation: list[Batch]
+    score: Callable[[Metrics], float]  # higher is better (accuracy, or minus bits per token)
+    describe: Callable[[Metrics], str]  # "acc 93.1%" or "1.83 bits/char"
+
+
+@dataclass(frozen=True)
+class TrainResult:
+    params: Params  # the best parameters seen by validation
+    validation: Metrics  # and their validation metrics
+    epochs: float  # epochs trained, fractional
+    batches: int
+    seconds: float
+    interrupted: bool  # stopped by Ctrl-C
+
+
+def train(
+    shape: Shape,
+    params: Params,
+    data: Data,
+    config: TrainConfig,
+    on_improve: Callable[[Params, Metrics], None] = lambda params, validation: None,
+    progress: ProgressBar | None = None,
+) -> TrainResult:
+    if config.epochs is None and config.minutes is None:
+        raise ValueError("give a budget: epochs, minutes or both")
+    progress = progress or ProgressBar()
+    rng = np.random.default_rng(config.seed)
+    adam = Adam(lr=config.lr)
+    start = time.monotonic()
+    best: tuple[float, Params, Metrics] | None = None
+    batches, epoch, interrupted = 0, 0, False
+    last_validation = start
+
+    def elapsed() -> float:
+        return time.monotonic() - start
+
+    def done_fraction() -> float:
+        by_epochs = batches / (data.batches_per_epoch * config.epochs) if config.epochs else 0.0
+        by_time = elapsed() / (60 * config.minutes) if config.minutes else 0.0
+        return max(by_epochs, by_time)
+
+    def validate() -> None:
+        nonlocal best, last_validation
+        result = metrics.evaluate(shape, params, data.validation)
+        last_validation = time.monotonic()
+        improved = best is None or data.score(result) > best[0]
+        progress.note(f"epoch {batches / data.batches_per_epoch:5.2f}  validation {data.describe(result)}" + ("  (best: saved)" if improved else ""))
+        if improved:
+            best = (data.score(result), {key: value.copy() for key, value in params.items()}, result)
+            on_improve(best[1], result)
+
+    try:
+        while (config.epochs is None or epoch < config.epochs) and done_fraction() < 1.0:
+            running, states = Metrics(), None
+            for batch in data.epoch(epoch, rng):
+                if not batch.carry_state or states is None:
+                    states = network.zero_states(shape, batch.ids.shape[1])
+                outcome = network.step(shape, params, batch.ids, batch.targets, states)
+                clip_grad_norm(outcome.grads, config.clip)
+                adam.update(params, outcome.grads)
+                states, batches = outcome.states, batches + 1
+                running = running + metrics.of_outcome(outcome)
+                progress.draw(done_fraction(), f"epoch {epoch + 1} loss {running.loss:.3f} {data.describe(running)}", elapsed())
+                if done_fraction() >= 1.0:
+                    break
+                if time.monotonic() - last_validation > config.validate_seconds:
+                    validate()
+            epoch += 1
+            validate()
+    except KeyboardInterrupt:
+        interrupted = True
+        progress.note("interrupted: keeping the best checkpoint so far")
+        if best is None:
+            validate()
+    progress.close()
+    assert best is not None
+    return TrainResult(best[1], best[2], batches / data.batches_per_epoch, batches, elapsed(), interrupted)

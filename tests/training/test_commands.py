@@ -1,0 +1,41 @@
+"""`gatescope train` and `gatescope evaluate`, end to end on the smallest task."""
+
+from app.cli import main
+from app.models.format import load_model
+
+
+def test_train_writes_a_trained_model_that_records_how_it_was_made(tmp_path, capsys):
+    path = tmp_path / "counter.npz"
+    assert main(["train", "counter", "--epochs", "3", "--seed", "1", "-o", str(path)]) == 0
+    model = load_model(path)
+    assert model.trained and model.cell.name == "lstm" and model.hidden_size == 3
+    assert "brackets" in model.description
+    info = model.info
+    assert info["task"] == "counter" and info["seed"] == 1 and "bracket strings" in info["data"]
+    assert info["command"] == f"gatescope train counter --epochs 3 --seed 1 -o {path}"
+    assert info["metrics"]["test"]["accuracy"] > 0.9
+    assert "accuracy" in capsys.readouterr().out
+
+
+def test_evaluate_prints_the_task_metric_of_a_model_file(tmp_path, capsys):
+    path = tmp_path / "counter.npz"
+    main(["train", "counter", "--epochs", "1", "-o", str(path)])
+    capsys.readouterr()
+    assert main(["evaluate", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "task counter" in out and "accuracy" in out
+
+
+def test_train_text_learns_a_char_model_of_a_file(tmp_path, capsys):
+    text = tmp_path / "abc.txt"
+    text.write_text("abcabcabd " * 400, encoding="utf-8")
+    path = tmp_path / "abc.npz"
+    assert main(["train", "text", str(text), "--hidden", "8", "--batch", "4", "--epochs", "10", "--lr", "0.01", "-o", str(path)]) == 0
+    model = load_model(path)
+    assert model.tokenizer.kind == "char" and set(model.tokenizer.vocab) == {"<unk>", "a", "b", "c", "d", " "}
+    assert model.info["metrics"]["validation"]["bits_per_token"] < 1.5  # 2.6 bits for 6 equally likely chars
+    capsys.readouterr()
+    assert main(["evaluate", str(path), "text", str(text)]) == 0
+    assert "bits per char" in capsys.readouterr().out
+    assert main(["evaluate", str(path), str(text)]) == 0  # a bare FILE is a text too
+    assert "bits per char" in capsys.readouterr().out

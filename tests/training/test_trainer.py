@@ -1,0 +1,62 @@
+import numpy as np
+import pytest
+
+from app.training import metrics, network
+from app.training.network import Shape
+from app.training.progress import ProgressBar
+from app.training.tasks.counter import COUNTER
+from app.training.trainer import Data, TrainConfig, train
+
+
+class Quiet:
+    def isatty(self):
+        return False
+
+    def write(self, text):
+        pass
+
+    def flush(self):
+        pass
+
+
+def counter_setup(hidden=3):
+    shape = Shape(cell="lstm", vocab=len(COUNTER.tokenizer.vocab), hidden=hidden)
+    return shape, network.init_params(shape, seed=0), COUNTER.data(32, seed=0)
+
+
+def test_training_the_counter_reaches_high_accuracy_from_chance():
+    shape, params, data = counter_setup()
+    before = metrics.evaluate(shape, params, data.validation).accuracy
+    result = train(shape, params, data, TrainConfig(lr=1e-2, epochs=4), progress=ProgressBar(Quiet()))
+    assert before < 0.8 and result.validation.accuracy > 0.95
+    assert result.batches == 4 * data.batches_per_epoch and not result.interrupted
+
+
+def test_ctrl_c_keeps_the_best_checkpoint_and_says_it_was_interrupted():
+    shape, params, data = counter_setup()
+    saved = []
+
+    def epoch(number, rng):
+        if number == 2:
+            raise KeyboardInterrupt
+        yield from data.epoch(number, rng)
+
+    interrupted = Data(epoch, data.batches_per_epoch, data.validation, data.score, data.describe)
+    result = train(shape, params, interrupted, TrainConfig(lr=1e-2, epochs=10), on_improve=lambda p, m: saved.append(m), progress=ProgressBar(Quiet()))
+    assert result.interrupted and result.batches == 2 * data.batches_per_epoch
+    assert saved and result.validation == max(saved, key=lambda m: m.accuracy)
+
+
+def test_a_budget_is_required():
+    shape, params, data = counter_setup()
+    with pytest.raises(ValueError, match="budget"):
+        train(shape, params, data, TrainConfig())
+
+
+def test_the_same_seed_trains_the_same_weights():
+    runs = []
+    for _ in range(2):
+        shape, params, data = counter_setup()
+        runs.append(train(shape, params, data, TrainConfig(epochs=1), progress=ProgressBar(Quiet())).params)
+    for key in runs[0]:
+        np.testing.assert_array_equal(runs[0][key], runs[1][key])
