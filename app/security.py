@@ -17,6 +17,7 @@ from __future__ import annotations
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 DOCS_PATHS = frozenset({"/docs", "/docs/oauth2-redirect"})
+EMBED_PATHS = frozenset({"/embed"})  # made to be framed by course pages on other sites
 SWAGGER_CDN = "https://cdn.jsdelivr.net"
 
 
@@ -52,15 +53,17 @@ def _raw(headers: dict[str, str]) -> list[tuple[bytes, bytes]]:
 class SecurityHeaders:
     """Add `security_headers` to every HTTP response, errors included."""
 
-    def __init__(self, app: ASGIApp, frame_ancestors: str):
+    def __init__(self, app: ASGIApp, frame_ancestors: str, embed_frame_ancestors: str = "*"):
         self.app = app
         self.headers = _raw(security_headers(frame_ancestors))
         self.docs_headers = _raw(security_headers(frame_ancestors, docs=True))
+        self.embed_headers = _raw(security_headers(embed_frame_ancestors))
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
-        extra = self.docs_headers if scope["path"] in DOCS_PATHS else self.headers
+        path = scope["path"]
+        extra = self.docs_headers if path in DOCS_PATHS else self.embed_headers if path in EMBED_PATHS else self.headers
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":

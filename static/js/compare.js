@@ -33,8 +33,9 @@ export class Comparison {
     return this.select.value || null;
   }
 
-  // The models to choose from; `wanted` (from the link) or else one of another cell type.
-  offer(models, wanted, mainCell) {
+  // The models to choose from; `wanted` (from the link) or else one that reads the same
+  // kind of tokens with another cell, a plain RNN first (the article's contrast).
+  offer(models, wanted, main) {
     const usable = models.filter((m) => !m.error);
     this.select.replaceChildren(...usable.map((m) => {
       const option = document.createElement("option");
@@ -43,7 +44,9 @@ export class Comparison {
       option.dataset.tokenizer = m.tokenizer;
       return option;
     }));
-    const other = usable.find((m) => m.cell === "rnn") ?? usable.find((m) => m.cell !== mainCell);
+    const alike = usable.filter((m) => m.tokenizer === main?.tokenizer && m.name !== main?.name);
+    const other = alike.find((m) => m.cell === "rnn" && !m.trained === !main?.trained)
+      ?? alike.find((m) => m.cell === "rnn") ?? alike.find((m) => m.cell !== main?.cell);
     this.select.value = usable.some((m) => m.name === wanted) ? wanted : other?.name ?? "";
   }
 

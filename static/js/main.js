@@ -317,9 +317,11 @@ if (recording) {
 textBox.addEventListener("input", saveToUrl);
 loadModels().then((models) => {
   modelSelect.replaceChildren(...models.map(modelOption));
-  const wanted = view.model ?? document.body.dataset.defaultModel;
-  if (models.some((m) => m.name === wanted && !m.error)) modelSelect.value = wanted;
-  comparison?.offer(models, view.compare, models.find((m) => m.name === modelSelect.value)?.cell);
+  const usable = (name) => models.some((m) => m.name === name && !m.error);
+  const fallback = document.body.dataset.defaultModel;
+  const wanted = usable(view.model) ? view.model : fallback;  // a link to a model not here: the default
+  if (usable(wanted)) modelSelect.value = wanted;
+  comparison?.offer(models, view.compare, models.find((m) => m.name === modelSelect.value));
   useSelectedModel();
 }).catch((error) => showError(t("models_failed", { message: error.message })));
 player.render();

@@ -44,3 +44,18 @@ def test_export_errors_are_clear(client):
 
 def test_the_host_resize_script_is_served(client):
     assert "gatescope:height" in client.get("/static/embed-host.js").text
+
+
+def test_only_the_embed_may_be_framed_by_other_sites(client):
+    def ancestors(path):
+        policy = client.get(path).headers["content-security-policy"]
+        return next(part for part in policy.split("; ") if part.startswith("frame-ancestors"))
+
+    assert ancestors("/embed?text=ab") == "frame-ancestors *"
+    assert ancestors("/") == "frame-ancestors 'self'"
+    assert ancestors("/api/models") == "frame-ancestors 'self'"
+
+
+def test_embed_framing_is_a_setting(client_with):
+    client = client_with(embed_frame_ancestors="https://lms.example.edu")
+    assert "frame-ancestors https://lms.example.edu" in client.get("/embed").headers["content-security-policy"]
