@@ -89,6 +89,9 @@ class Cell:
     step_projected: Callable[[Any, Any, np.ndarray], StepRecord]  # (params, state, zx_t) -> record
     # (params, xs (T, X), records of the layer below or None) -> zx (T, ·)
     input_projection: Callable[[Any, np.ndarray, Sequence[StepRecord] | None], np.ndarray] = project_inputs
+    # (params, state, zx (T, ·)) -> records: the same as step_projected row by row with no
+    # fixes, only faster (a tight loop over preallocated arrays); None: the plain loop.
+    trace_unfixed: Callable[[Any, Any, np.ndarray], list[StepRecord]] | None = None
 
     # The model file. Layer keys are relative to the `rnn.` module, as in a state_dict.
     extra_shapes: Callable[[int, int, int, Mapping], dict[str, tuple[int, ...]]] = no_extra_shapes
@@ -124,8 +127,11 @@ class Cell:
         """Run the cell over a whole sequence xs (T, X) from `state`; `below` holds the
         records of the layer underneath for the same steps (None for the bottom layer);
         `fixes(k)`, when given, is the intervention at step k (see `keep`)."""
+        zxs = self.input_projection(params, xs, below)
+        if fixes is None and self.trace_unfixed is not None:
+            return self.trace_unfixed(params, state, zxs)
         records = []
-        for k, zx in enumerate(self.input_projection(params, xs, below)):
+        for k, zx in enumerate(zxs):
             record = self.step_projected(params, state, zx, fixes(k)) if fixes else self.step_projected(params, state, zx)
             records.append(record)
             state = record.state()

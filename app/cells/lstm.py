@@ -88,6 +88,42 @@ def step_projected(params: Weights, state: LSTMState, zx: np.ndarray, fix: Fix =
     return LSTMStep(f=f, i=i, c_tilde=c_tilde, o=o, c=c, h=h)
 
 
+def trace_unfixed(params: Weights, state: LSTMState, zx: np.ndarray) -> list[LSTMStep]:
+    """step_projected over every row of zx (T, 4H) with no what-if fixes, in a tight loop:
+    the same arithmetic, so the records are bit for bit the same.
+
+    The four gates share one tanh per step, since σ(z) = ½ + ½·tanh(½z) (the sigmoid of
+    activations.py): with a = tanh(s ⊙ z), where s is ½ on the rows of i, f, o and 1 on
+    those of g, the gates are ½a + ½ and C̃ is a itself. s is applied once to W_hh and to
+    zx, not at every step: s ⊙ (W_hh·h + zx) = (s ⊙ W_hh)·h + s ⊙ zx exactly, because
+    scaling by ½ or 1 is exact in binary floating point. Outputs go into preallocated
+    (T, ·) arrays, and the records are views of their rows."""
+    steps, hidden = zx.shape[0], params.hidden_size
+    dtype = zx.dtype
+    scale = np.full(4 * hidden, 0.5, dtype)  # s
+    scale[2 * hidden : 3 * hidden] = 1.0
+    offset = np.where(scale == 0.5, scale, 0).astype(dtype)  # ½ on the σ rows, 0 on g's
+    weight_hh = params.weight_hh * scale[:, None]  # (4H, H)
+    zx = zx * scale  # (T, 4H)
+    acts = np.empty((steps, 4 * hidden), dtype)  # rows i, f, g, o: the gates themselves
+    cs, hs = np.empty((steps, hidden), dtype), np.empty((steps, hidden), dtype)
+    scratch = np.empty(hidden, dtype)
+    i_, f_, g_, o_ = (acts[:, k * hidden : (k + 1) * hidden] for k in range(4))  # (T, H) views
+    c, h = state
+    for a, zx_t, i, f, g, o, c_t, h_t in zip(acts, zx, i_, f_, g_, o_, cs, hs):
+        np.matmul(weight_hh, h, out=a)  # s ⊙ W_hh · h_{t-1}   (4H,)
+        a += zx_t  # s ⊙ (W · [h_{t-1}, x_t] + b)
+        np.tanh(a, out=a)
+        a *= scale
+        a += offset  # σ(z) on the rows of i, f, o; tanh(z) on g's
+        np.multiply(f, c, out=c_t)  # C_t = f_t * C_{t-1} + i_t * C̃_t
+        np.multiply(i, g, out=scratch)
+        c = np.add(c_t, scratch, out=c_t)
+        np.tanh(c, out=scratch)  # h_t = o_t * tanh(C_t)
+        h = np.multiply(o, scratch, out=h_t)
+    return list(map(LSTMStep, f_, i_, g_, o_, cs, hs))
+
+
 def step(params: Weights, state: LSTMState, x: np.ndarray) -> LSTMStep:
     """One step from a raw input vector x_t (X,)."""
     return step_projected(params, state, input_projection(params, x[None, :])[0])
@@ -100,4 +136,5 @@ LSTM = Cell(
     gate_blocks=4,
     zero_state=zero_state,
     step_projected=step_projected,
+    trace_unfixed=trace_unfixed,
 )

@@ -76,7 +76,8 @@ class Model:
             layer_records = self.cell.trace(params, xs, state, below, at)
             records.append(layer_records)
             new_states.append(layer_records[-1].state())
-            xs, below = np.stack([r.h for r in layer_records]), layer_records
+            if layer + 1 < self.num_layers:  # the next layer reads these h_t as its x_t
+                xs, below = np.stack([r.h for r in layer_records]), layer_records
         return records, new_states
 
     def next_token_probabilities(self, h_top: np.ndarray) -> np.ndarray:

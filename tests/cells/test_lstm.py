@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 from numpy.testing import assert_allclose
 
+from app.cells.base import keep
 from app.cells.lstm import LSTM, LSTMParams, LSTMState, step, zero_state
 from tests.helpers import random_lstm_params
 
@@ -96,6 +97,30 @@ def test_trace_equals_stepping_one_token_at_a_time():
         for name in ("f", "i", "c_tilde", "o", "c", "h"):
             assert_allclose(getattr(record, name), getattr(stepped, name), rtol=1e-6, atol=1e-7)
         state = stepped.state()
+
+
+@pytest.mark.parametrize("hidden, inputs, steps", [(1, 1, 3), (7, 3, 40), (33, 5, 25)])
+def test_fast_trace_without_fixes_equals_the_fixable_loop_bit_for_bit(hidden, inputs, steps):
+    """No fixes takes the tight loop (trace_unfixed); a no-op fix takes step_projected.
+    They must agree exactly, or a what-if run would differ from its baseline everywhere."""
+    rng = np.random.default_rng(hidden)
+    params = random_lstm_params(rng, hidden, inputs, scale=1.5)
+    state = LSTMState(rng.normal(0, 1, hidden).astype(np.float32), rng.normal(0, 1, hidden).astype(np.float32))
+    xs = rng.normal(0, 1, (steps, inputs)).astype(np.float32)
+    fast = LSTM.trace(params, xs, state)
+    fixable = LSTM.trace(params, xs, state, fixes=lambda k: keep)
+    for t, (a, b) in enumerate(zip(fast, fixable, strict=True)):
+        for name in ("f", "i", "c_tilde", "o", "c", "h"):
+            assert np.array_equal(getattr(a, name), getattr(b, name)), f"{name} at t={t}"
+
+
+def test_fast_trace_leaves_the_start_state_alone():
+    rng = np.random.default_rng(6)
+    params = random_lstm_params(rng, 4, 2)
+    state = LSTMState(rng.normal(0, 1, 4).astype(np.float32), rng.normal(0, 1, 4).astype(np.float32))
+    before = (state.c.copy(), state.h.copy())
+    LSTM.trace(params, np.ones((5, 2), np.float32), state)
+    assert np.array_equal(before[0], state.c) and np.array_equal(before[1], state.h)
 
 
 def test_step_does_not_change_its_inputs():
