@@ -31,13 +31,20 @@ export class Chain {
     }
     for (let t = this.modules.length; t < steps.length; t++) this.modules.push(this.module(t));
     this.svg.setAttribute("width", Math.max(steps.length * W + 8, 10));
+    // Colour only what changed: every module when the unit or layer did, else the new ones.
     const belt = meta.states.includes("c") ? "c" : "h";
-    this.modules.forEach((module, t) => {
+    const key = `${unit}/${this.trace.layer}`;
+    if (key !== this.key || change === "reset" || change === "layer") this.coloured = 0;
+    this.key = key;
+    for (let t = this.coloured; t < this.modules.length; t++) {
       const record = this.trace.record(t);
-      module.belt.setAttribute("stroke", colourFor(belt, record[belt][unit]));
-      module.out.setAttribute("fill", colourFor("h", record.h[unit]));
-      module.group.classList.toggle("current", t === this.trace.t);
-    });
+      this.modules[t].belt.setAttribute("stroke", colourFor(belt, record[belt][unit]));
+      this.modules[t].out.setAttribute("fill", colourFor("h", record.h[unit]));
+    }
+    this.coloured = this.modules.length;
+    this.current?.group.classList.remove("current");
+    this.current = this.modules[this.trace.t] ?? null;
+    this.current?.group.classList.add("current");
     this.modules[this.trace.t]?.group.scrollIntoView?.({ block: "nearest", inline: "nearest" });
   }
 

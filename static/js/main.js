@@ -82,6 +82,12 @@ const whatif = recording ? null : new WhatIf($("whatif"), trace, (interventions)
   saveToUrl();
 });
 const stale = new Set();  // views that were hidden while the trace changed
+// Charts redraw at most this often while steps stream in (a plotly redraw of a long trace
+// takes longer than a frame); the last state is always drawn.
+const CHARTS = new Set(["inspector", "saturation", "heatmap", "gradients"]);
+const CHART_INTERVAL_MS = 250;
+let chartsDrawnAt = 0;
+let chartTimer = null;
 const panels = new Panels(document, (name, visible) => {
   redraw(visible && stale.has(name) ? "reset" : "panels");
   saveToUrl();
@@ -126,10 +132,16 @@ function draw() {
   player.render();
   walkthrough.render(panels.isVisible("walkthrough"));
   comparison?.render(panels.isVisible("compare"));
-  for (const [name, panel] of Object.entries(views)) {
-    if (panels.isVisible(name)) panel.render(stale.delete(name) ? "reset" : change);
-    else stale.add(name);
+  const now = performance.now();
+  const chartsWait = change === "step" && now - chartsDrawnAt < CHART_INTERVAL_MS;
+  if (chartsWait && chartTimer === null) {
+    chartTimer = setTimeout(() => { chartTimer = null; redraw("charts"); }, CHART_INTERVAL_MS);
   }
+  for (const [name, panel] of Object.entries(views)) {
+    if (!panels.isVisible(name)) stale.add(name);
+    else if (!(chartsWait && CHARTS.has(name))) panel.render(stale.delete(name) ? "reset" : change);
+  }
+  if (!chartsWait) chartsDrawnAt = now;
 }
 
 // A diagram for the shown cell and layer, made again only when either changes.

@@ -20,13 +20,14 @@ export class TokenStrip {
       this.buttons = [];
     }
     for (let t = this.buttons.length; t < steps.length; t++) this.buttons.push(this.tokenButton(steps[t]));
-    this.buttons.forEach((button, t) => {
-      const current = t === this.trace.t;
-      button.classList.toggle("current", current);
-      if (current) button.setAttribute("aria-current", "step");
-      else button.removeAttribute("aria-current");
-    });
-    this.buttons[this.trace.t]?.scrollIntoView({ block: "nearest", inline: "nearest" });
+    const current = this.buttons[this.trace.t] ?? null;
+    if (current === this.current) return;
+    this.current?.classList.remove("current");
+    this.current?.removeAttribute("aria-current");
+    this.current = current;
+    current?.classList.add("current");
+    current?.setAttribute("aria-current", "step");
+    current?.scrollIntoView({ block: "nearest", inline: "nearest" });
   }
 
   tokenButton(step) {

@@ -44,15 +44,23 @@ export class UnitText {
       this.element.appendChild(span);
       this.spans.push(span);
     }
+    // Colour only what changed: every token when the unit, vector or layer did, else the new ones.
     const name = this.vectorSelect.value;
-    const values = this.trace.series(name, unit);
-    this.spans.forEach((span, t) => {
-      const value = values[t];
+    const key = `${name}/${unit}/${this.trace.layer}`;
+    if (key !== this.key || change === "reset" || change === "layer") this.coloured = 0;
+    this.key = key;
+    for (let t = this.coloured; t < this.spans.length; t++) {
+      const record = this.trace.record(t);
+      const value = (record.gates?.[name] ?? record[name])?.[unit] ?? null;
+      const span = this.spans[t];
       span.style.backgroundColor = value === null ? "" : colourFor(name, value);
       span.style.color = value === null ? "" : inkFor(name, value);
       span.title = `t = ${t}: ${name}[${unit}] = ${value === null ? "–" : value.toFixed(4)}`;
-      span.classList.toggle("current", t === this.trace.t);
-    });
+    }
+    this.coloured = this.spans.length;
+    this.current?.classList.remove("current");
+    this.current = this.spans[this.trace.t] ?? null;
+    this.current?.classList.add("current");
     this.element.dataset.vector = name;
     this.element.dataset.unit = String(unit);
   }
