@@ -1,0 +1,59 @@
+"""The trained demo models, opened from the page's lesson links, tell the article's stories."""
+
+import re
+
+from playwright.sync_api import expect
+
+
+def top_prediction(panel):
+    first = panel.get_by_test_id("prediction").first
+    token = first.locator(".prediction-token").inner_text()
+    p = float(first.locator(".prediction-p").inner_text().rstrip("%")) / 100
+    return token, p
+
+
+def test_france_to_french_the_lstm_remembers_what_the_rnn_does_not(page, server_url, screenshot):
+    page.goto(server_url)
+    page.get_by_test_id("lesson-french").click()
+    expect(page.get_by_test_id("model-select")).to_have_value("long-lag-lstm")
+    expect(page.get_by_test_id("compare-select")).to_have_value("long-lag-rnn")
+    expect(page.get_by_test_id("compare-status")).to_have_text(re.compile(r"\d+ steps traced"))
+    expect(page.get_by_test_id("token").last).to_have_text("fluent")
+    lstm_token, lstm_p = top_prediction(page.locator(".stage").first)
+    assert (lstm_token, lstm_p > 0.9) == ("french", True)
+    expect(page.get_by_test_id("compare-predictions").get_by_test_id("prediction")).to_have_count(5)
+    rnn = page.get_by_test_id("compare-predictions").locator("li").evaluate_all(
+        "rows => rows.map(r => [r.children[0].textContent, parseFloat(r.children[2].textContent) / 100])")
+    assert dict(rnn).get("french", 0.0) < lstm_p - 0.3  # the plain RNN has lost France
+    expect(page.get_by_test_id("gradients")).to_have_attribute("data-models", "long-lag-lstm,long-lag-rnn")
+    screenshot("lesson-french")
+
+
+def test_the_agreement_unit_holds_the_subject_and_the_pronoun_follows_it(page, server_url):
+    page.goto(server_url)
+    page.get_by_test_id("lesson-agreement").click()
+    expect(page.get_by_test_id("model-select")).to_have_value("agreement")
+    expect(page.get_by_test_id("labelled-units-picker")).to_be_visible()
+    expect(page.get_by_test_id("labelled-units")).to_contain_text("subject gender")
+    page.get_by_test_id("token").nth(10).click()  # "so", after "the queen , who met the king , was tired"
+    token, p = top_prediction(page.locator(".stage").first)
+    assert token == "she" and p > 0.5
+
+
+def test_the_counter_unit_counts_bracket_depth(page, server_url):
+    page.goto(server_url)
+    page.get_by_test_id("lesson-counter").click()
+    expect(page.get_by_test_id("model-select")).to_have_value("counter")
+    expect(page.get_by_test_id("unit-input")).to_have_value("2")
+    depth, cells = 0, []
+    for t, char in enumerate("(()(()))("):
+        depth += 1 if char == "(" else -1
+        page.get_by_test_id("token").nth(t).click()
+        page.locator('[data-testid="strip-c"] rect[data-unit="2"]').hover()
+        cells.append((depth, float(re.search(r"= (-?\d+\.\d+)", page.get_by_test_id("tooltip").inner_text()).group(1))))
+    # C of unit 2 orders the steps by depth: deeper brackets, larger (or smaller) cell state.
+    by_depth = {}
+    for d, c in cells:
+        by_depth.setdefault(d, []).append(c)
+    means = [sum(v) / len(v) for _, v in sorted(by_depth.items())]
+    assert means == sorted(means) or means == sorted(means, reverse=True)
