@@ -47,6 +47,7 @@ let diagramKey = "";
 
 const tokens = new TokenStrip($("tokens"), trace);
 const valuesTable = new ValuesTable($("values-table"), trace);
+$("values-table").closest("details").addEventListener("toggle", () => redraw("values"));
 const player = new Player({
   play: $("play"), back: $("step-back"), forward: $("step-forward"), slider: $("time-slider"), position: $("position"),
 }, trace, { interval: view.speed, loop: view.loop });

@@ -11,6 +11,7 @@ export class ValuesTable {
   }
 
   render(values) {
+    if (!this.table.closest("details")?.open) return;  // built only while shown
     const { meta } = this.trace;
     const step = this.trace.current;
     if (!meta || !step || !values) {
