@@ -85,7 +85,7 @@ def main(argv: list[str] | None = None) -> int:
 
     print(describe())
     with serve(args.models) as server:
-        process = psutil.Process(server.pid)
+        process = psutil.Process(server.process.pid)
         rss_before = process.memory_info().rss
         runs = [one_run(server, args.model, text) for _ in range(args.repeats)]
         rss_after = process.memory_info().rss
