@@ -6,6 +6,7 @@ import { VECTOR_LABELS } from "./config.js";
 import { createDiagram } from "./diagram/index.js";
 import { GradientFlow } from "./gradients.js";
 import { Heatmap } from "./heatmap.js";
+import { LagCurve } from "./lag-curve.js";
 import { chooseLanguage, t, translatePage } from "./i18n/index.js";
 import { connectHost } from "./host.js";
 import { TextFeed } from "./input.js";
@@ -76,6 +77,9 @@ const views = {
   heatmap: new Heatmap($("heatmap"), trace),
   ...(recording ? {} : { gradients: new GradientFlow($("gradients"), $("gradients-note"), trace, gradientRequests) }),
 };
+let summaries = new Map();  // model name -> its /api/models entry
+const lagCurve = recording ? null : new LagCurve($("lag-curve"),
+  () => [summaries.get(modelSelect.value), summaries.get(comparison?.model)]);
 const whatif = recording ? null : new WhatIf($("whatif"), trace, (interventions) => {
   useInterventions(interventions);
   resumeAt = trace.t >= 0 ? trace.t : null;
@@ -133,6 +137,7 @@ function draw() {
   player.render();
   walkthrough.render(panels.isVisible("walkthrough"));
   comparison?.render(panels.isVisible("compare"));
+  if (panels.isVisible("compare") && change !== "step") lagCurve?.render();
   const now = performance.now();
   const chartsWait = change === "step" && now - chartsDrawnAt < CHART_INTERVAL_MS;
   if (chartsWait && chartTimer === null) {
@@ -329,6 +334,7 @@ if (recording) {
 }
 textBox.addEventListener("input", saveToUrl);
 loadModels().then((models) => {
+  summaries = new Map(models.map((m) => [m.name, m]));
   modelSelect.replaceChildren(...models.map(modelOption));
   const usable = (name) => models.some((m) => m.name === name && !m.error);
   const fallback = document.body.dataset.defaultModel;

@@ -35,7 +35,9 @@ def test_the_agreement_unit_holds_the_subject_and_the_pronoun_follows_it(page, s
     expect(page.get_by_test_id("model-select")).to_have_value("agreement")
     expect(page.get_by_test_id("labelled-units-picker")).to_be_visible()
     expect(page.get_by_test_id("labelled-units")).to_contain_text("subject gender")
+    expect(page.get_by_test_id("status")).to_have_text("18 steps traced")
     page.get_by_test_id("token").nth(10).click()  # "so", after "the queen , who met the king , was tired"
+    expect(page.get_by_test_id("position")).to_have_text("t = 10 of 17")
     token, p = top_prediction(page.locator(".stage").first)
     assert token == "she" and p > 0.5
 
@@ -46,9 +48,11 @@ def test_the_counter_unit_counts_bracket_depth(page, server_url):
     expect(page.get_by_test_id("model-select")).to_have_value("counter")
     expect(page.get_by_test_id("unit-input")).to_have_value("2")
     depth, cells = 0, []
+    expect(page.get_by_test_id("status")).to_have_text("9 steps traced")
     for t, char in enumerate("(()(()))("):
         depth += 1 if char == "(" else -1
         page.get_by_test_id("token").nth(t).click()
+        expect(page.get_by_test_id("position")).to_have_text(f"t = {t} of 8")
         page.locator('[data-testid="strip-c"] rect[data-unit="2"]').hover()
         cells.append((depth, float(re.search(r"= (-?\d+\.\d+)", page.get_by_test_id("tooltip").inner_text()).group(1))))
     # C of unit 2 orders the steps by depth: deeper brackets, larger (or smaller) cell state.
@@ -57,3 +61,12 @@ def test_the_counter_unit_counts_bracket_depth(page, server_url):
         by_depth.setdefault(d, []).append(c)
     means = [sum(v) / len(v) for _, v in sorted(by_depth.items())]
     assert means == sorted(means) or means == sorted(means, reverse=True)
+
+
+def test_the_lag_curve_shows_the_lstm_right_at_every_gap_and_the_rnn_not(page, server_url):
+    page.goto(server_url)
+    page.get_by_test_id("lesson-french").click()
+    curve = page.get_by_test_id("lag-curve")
+    expect(curve).to_have_attribute("data-models", "long-lag-lstm,long-lag-rnn")
+    lstm, rnn = curve.evaluate("el => el.data.map(d => d.y)")
+    assert min(lstm) > 0.95 and max(rnn) < 0.6

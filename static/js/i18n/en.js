@@ -58,6 +58,8 @@ export const STRINGS = {
   whatif_weight_item: "{matrix}[{row}, {column}] of layer {layer} set to {value} from t = {start}",
   compare_title: "The long-term dependency problem: the same text, another model",
   compare_with: "Model to compare with",
+  lag_title: "Held-out accuracy against the gap (the trainer's measurement)",
+  lag_axis: "filler words between the country and the language",
   gradients_note: "how much the last step depends on each earlier step (log scale)",
   unit: "unit",
   selected_unit: "Selected unit",

@@ -57,6 +57,8 @@ export const STRINGS = {
   whatif_weight_item: "第 {layer} 层的 {matrix}[{row}, {column}] 从 t = {start} 起设为 {value}",
   compare_title: "长期依赖问题：同一段文字，另一个模型",
   compare_with: "用来对比的模型",
+  lag_title: "留出数据上的准确率与间隔的关系（训练时的测量）",
+  lag_axis: "国家与语言之间的填充词数",
   gradients_note: "最后一步对之前每一步的依赖程度（对数坐标）",
   unit: "单元",
   selected_unit: "选中的单元",
