@@ -43,7 +43,7 @@ def main() -> None:
     parser.add_argument("--steps", type=int, default=100)
     parser.add_argument("--repeats", type=int, default=10)
     args = parser.parse_args()
-    print(f"| cell | H | batch × steps | s per batch |\n|---|---|---|---|")
+    print("| cell | H | batch × steps | s per batch |\n|---|---|---|---|")
     for cell in args.cell:
         for hidden in args.hidden:
             s = seconds_per_batch(cell, hidden, args.vocab, args.batch, args.steps, args.repeats)

@@ -56,7 +56,6 @@ def model_summary(model: Model, bundled: bool) -> dict:
         "has_decoder": model.has_decoder,
         "trained": model.trained,
         "description": model.description,
-        "units": list(model.info.get("units", [])),  # labelled units: [{unit, layer, vector, feature, r}]
         "bundled": bundled,
         "gates": list(model.cell.gates),
         "states": list(model.cell.states),

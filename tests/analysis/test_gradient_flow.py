@@ -68,7 +68,8 @@ def test_the_belt_gradient_matches_torch_autograd():
     for t in (0, 5, T - 3):
         with torch.no_grad():
             c_t, h_t = run(cell, xs[: t + 1], True)
-        jacobian = torch.autograd.functional.jacobian(lambda c: run(cell, xs, True, t + 1, (c, h_t))[0], c_t)
+        jacobian = torch.autograd.functional.jacobian(
+            lambda c, t=t, h_t=h_t: run(cell, xs, True, t + 1, (c, h_t))[0], c_t)
         assert flow.state_norms[t] == pytest.approx(float(torch.linalg.norm(jacobian)), rel=2e-4)
     assert flow.state == "c" and flow.state_norms[-1] == pytest.approx(4.0)  # ∂C/∂C = I, ‖I‖ = √16
 
@@ -81,9 +82,8 @@ def test_the_article_gru_matches_central_differences():
 
     def h_last(inputs):
         state = cell.zero_state(params.hidden_size, np.float64)
-        for record in cell.trace(params, inputs.astype(np.float32), state):
-            pass
-        return record.h.astype(np.float64)
+        records = cell.trace(params, inputs.astype(np.float32), state)
+        return records[-1].h.astype(np.float64)
 
     for t in (0, len(ids) // 2, len(ids) - 1):
         columns = []

@@ -128,7 +128,7 @@ def test_a_wide_screen(page, server_url, screenshot):
 
 
 def test_compare_reads_the_same_text_with_a_second_model_at_the_same_step(page, server_url):
-    steps = start(page, server_url)
+    start(page, server_url)
     page.get_by_test_id("toggle-compare").click()
     compare = page.get_by_test_id("compare")
     expect(page.get_by_test_id("compare-select")).to_have_value("rnn-demo")
