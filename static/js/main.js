@@ -53,6 +53,7 @@ const player = new Player({
   play: $("play"), back: $("step-back"), forward: $("step-forward"), slider: $("time-slider"), position: $("position"),
 }, trace, { interval: view.speed, loop: view.loop });
 const walkthrough = new Walkthrough($("walkthrough"), trace, () => diagram);
+walkthrough.engaged = new URLSearchParams(recording ? recording.query : location.search).has("stage");
 const textBox = $("text-input");
 const modelSelect = $("model-select");
 const wsUrl = `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/ws/trace`;

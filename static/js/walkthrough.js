@@ -72,8 +72,14 @@ export class Walkthrough {
     this.numbers = element.querySelector("[data-role=numbers]");
     this.story = element.querySelector("[data-role=story]");
     this.stageButtons = [...element.querySelectorAll("[data-stage]")];
+    // The diagram is dimmed to a stage's parts only once the student walks through the
+    // stages (or a link asks for one); until then the whole figure is lit.
+    this.engaged = false;
     for (const button of this.stageButtons) {
-      button.addEventListener("click", () => trace.setStage(Number(button.dataset.stage)));
+      button.addEventListener("click", () => {
+        this.engaged = true;
+        trace.setStage(Number(button.dataset.stage));
+      });
     }
   }
 
@@ -84,6 +90,7 @@ export class Walkthrough {
   // Move one stage on (or back), into the next (or previous) time step at the ends.
   move(delta) {
     const { trace } = this;
+    this.engaged = true;
     let stage = trace.stage + delta;
     if (stage > 3 && trace.t < trace.steps.length - 1) {
       stage = 0;
@@ -98,7 +105,7 @@ export class Walkthrough {
   render(visible) {
     const diagram = this.getDiagram();
     const active = visible && this.applies;
-    diagram?.highlight(active ? STAGES[this.trace.stage] : null);
+    diagram?.highlight(active && this.engaged ? STAGES[this.trace.stage] : null);
     if (!visible) return;
     if (!this.applies) {
       this.title.textContent = t("walk_not_lstm_title");

@@ -26,6 +26,8 @@ def test_the_four_steps_by_keyboard_with_this_steps_numbers(page, server_url):
     expect(page.get_by_test_id("stage-0")).to_have_attribute("aria-pressed", "true")
     expect(page.get_by_test_id("stage-title")).to_contain_text("Forget gate")
     lit = page.locator('[data-testid="diagram"] [data-part].lit')
+    expect(lit).to_have_count(0)  # the whole figure is lit until the student walks the stages
+    page.get_by_test_id("stage-0").click()
     expect(lit).to_have_count(2)  # the belt and the forget gate
     assert page.locator('[data-testid="diagram"] [data-part="output"]').get_attribute("class") in (None, "")
     s3, s2 = steps[3], steps[2]
