@@ -37,6 +37,7 @@ class Settings(BaseSettings):
     # Security of the page.
     frame_ancestors: str = "'self'"  # CSP frame-ancestors: which sites may put the app in a frame
     embed_frame_ancestors: str = "*"  # the same for /embed, which course pages anywhere may frame
+    ws_allowed_origins: list[str] = []  # other sites whose pages may open WS /ws/trace (the app's own always may)
 
     # What frames carry.
     decimals: int = Field(5, ge=1, le=8)  # values rounded to 1e-5: float32 has ~7 digits

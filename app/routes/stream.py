@@ -196,8 +196,20 @@ class TraceStream:
         await self.put({"type": "done", "steps": len(tokens), "total": session.t}, request_id, generation)
 
 
+def origin_allowed(websocket: WebSocket, settings: Settings) -> bool:
+    """A browser says which page opened the socket (Origin); only the app's own pages, and
+    the origins a setting names, may use it. Scripts send no Origin and are let in."""
+    origin = websocket.headers.get("origin")
+    if origin is None:
+        return True
+    own = {f"http://{websocket.headers.get('host')}", f"https://{websocket.headers.get('host')}"}
+    return origin in own or origin in settings.ws_allowed_origins
+
+
 @router.websocket("/ws/trace")
 async def trace_stream(websocket: WebSocket) -> None:
+    if not origin_allowed(websocket, get_settings(websocket)):
+        return await websocket.close(POLICY_VIOLATION, "origin not allowed")  # before accept: a 403
     await websocket.accept()
     client = websocket.client.host if websocket.client else "unknown"
     try:

@@ -86,3 +86,24 @@ def test_the_server_holds_at_most_its_sessions_in_total(client_with):
         error, code = refused(client)
     assert (error["code"], error["limit"], code) == ("too_many_sessions", "max_sessions", 1008)
     assert "limit of 1 sessions" in error["message"]
+
+
+def test_a_page_on_another_site_cannot_open_the_stream(client):
+    with pytest.raises(WebSocketDisconnect) as refused:
+        with client.websocket_connect("/ws/trace", headers={"origin": "http://evil.example"}):
+            pass
+    assert refused.value.code == 1008
+
+
+def test_the_apps_own_pages_and_scripts_without_origin_may(client):
+    for headers in ({"origin": "http://testserver"}, {}):
+        with client.websocket_connect("/ws/trace", headers=headers) as ws:
+            ws.send_json({"type": "start", "model": "tiny", "text": "a"})
+            assert ws.receive_json()["type"] == "meta"
+
+
+def test_origins_named_in_the_settings_may(client_with):
+    client = client_with(ws_allowed_origins=["https://lms.example.edu"])
+    with client.websocket_connect("/ws/trace", headers={"origin": "https://lms.example.edu"}) as ws:
+        ws.send_json({"type": "start", "model": "tiny", "text": "a"})
+        assert ws.receive_json()["type"] == "meta"
