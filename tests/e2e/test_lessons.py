@@ -70,3 +70,15 @@ def test_the_lag_curve_shows_the_lstm_right_at_every_gap_and_the_rnn_not(page, s
     expect(curve).to_have_attribute("data-models", "long-lag-lstm,long-lag-rnn")
     lstm, rnn = curve.evaluate("el => el.data.map(d => d.y)")
     assert min(lstm) > 0.95 and max(rnn) < 0.6
+
+
+def test_the_code_model_reads_python_and_guesses_its_next_character(page, server_url):
+    page.goto(server_url)
+    page.get_by_test_id("lesson-code").click()
+    expect(page.get_by_test_id("model-select")).to_have_value("code")
+    expect(page.get_by_test_id("untrained-badge")).to_be_hidden()
+    expect(page.get_by_test_id("status")).to_contain_text("steps traced")
+    page.get_by_test_id("token").nth(8).click()  # "def area(": the closing bracket is coming
+    expect(page.get_by_test_id("position")).to_have_text(re.compile(r"t = 8 of "))
+    token, p = top_prediction(page.locator(".stage").first)
+    assert token in {"s", ")"} and p > 0.2

@@ -14,6 +14,7 @@ export const STRINGS = {
   lesson_french: "France … French：LSTM 对比 RNN",
   lesson_agreement: "记住主语性别的单元",
   lesson_counter: "用 3 个单元数括号",
+  lesson_code: "逐字符阅读 Python 代码",
   time_steps: "时间步",
   tokens_read: "已读入的词元",
   step_back: "后退一步",
