@@ -187,19 +187,28 @@ def model_from_arrays(arrays: dict[str, np.ndarray], name: str) -> Model:
     )
 
 
-def model_to_arrays(model: Model) -> dict[str, np.ndarray]:
-    arrays: dict[str, np.ndarray] = {
+def header_arrays(
+    cell: str, tokenizer: str, vocab, unk_token: str, lowercase: bool, description: str, trained: bool, info: dict
+) -> dict[str, np.ndarray]:
+    """Every key of a model file but its weights: what saving, importing and training all write."""
+    return {
         "format": np.array(FORMAT),
         "version": np.array(VERSION),
-        "cell": np.array(model.cell.name),
-        "tokenizer": np.array(model.tokenizer.kind),
-        "vocab": np.array(model.tokenizer.vocab, dtype=str),
-        "unk_token": np.array(model.tokenizer.unk_token),
-        "lowercase": np.array(model.tokenizer.lowercase),
-        "description": np.array(model.description),
-        "trained": np.array(model.trained),
-        "info": np.array(json.dumps(model.info)),
+        "cell": np.array(cell),
+        "tokenizer": np.array(tokenizer),
+        "vocab": np.array(vocab, dtype=str),
+        "unk_token": np.array(unk_token),
+        "lowercase": np.array(lowercase),
+        "description": np.array(description),
+        "trained": np.array(trained),
+        "info": np.array(json.dumps(info)),
     }
+
+
+def model_to_arrays(model: Model) -> dict[str, np.ndarray]:
+    tokenizer = model.tokenizer
+    arrays = header_arrays(model.cell.name, tokenizer.kind, tokenizer.vocab, tokenizer.unk_token,
+                           tokenizer.lowercase, model.description, model.trained, model.info)
     arrays |= model.cell.options_to_arrays(model.cell_options)
     if model.embedding is not None:
         arrays["encoder.weight"] = model.embedding

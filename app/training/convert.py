@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import json
-
 import numpy as np
 
-from app.models.format import model_from_arrays, model_to_arrays
+from app.models.format import header_arrays, model_from_arrays, model_to_arrays
 from app.models.model import Model
 from app.models.tokenizers import Tokenizer
 from app.training.network import Params, Shape
@@ -15,17 +13,8 @@ from app.training.network import Params, Shape
 def to_model(shape: Shape, params: Params, tokenizer: Tokenizer, name: str, description: str, info: dict) -> Model:
     """A trained Model, built by the model file's own reader from the arrays a file of
     it would hold (README "Model files"), so every cell's layout rules apply unchanged."""
-    arrays = {
-        "cell": np.array(shape.cell),
-        "tokenizer": np.array(tokenizer.kind),
-        "vocab": np.array(tokenizer.vocab, dtype=str),
-        "unk_token": np.array(tokenizer.unk_token),
-        "lowercase": np.array(tokenizer.lowercase),
-        "description": np.array(description),
-        "trained": np.array(True),
-        "info": np.array(json.dumps(info)),
-        **params,
-    }
+    arrays = header_arrays(shape.cell, tokenizer.kind, tokenizer.vocab, tokenizer.unk_token,
+                           tokenizer.lowercase, description, True, info) | params
     return model_from_arrays(arrays, name)
 
 

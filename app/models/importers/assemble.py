@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 
 import numpy as np
 
-from app.models.format import FORMAT, VERSION, ModelFileError, model_from_arrays
+from app.models.format import ModelFileError, header_arrays, model_from_arrays
 from app.models.importers import ModelImportError
 from app.models.importers.vocabulary import guess_tokenizer
 from app.models.model import Model
@@ -38,18 +37,8 @@ def assemble_model(weights: dict[str, np.ndarray], cell: str, vocabulary: Vocabu
                    description: str, info: dict) -> Model:
     """`weights` hold the model file's weight keys (encoder.*, rnn.*, decoder.*, a cell's options)."""
     check_rows(weights, vocabulary)
-    arrays = {
-        "format": np.array(FORMAT),
-        "version": np.array(VERSION),
-        "cell": np.array(cell),
-        "tokenizer": np.array(vocabulary.tokenizer_kind),
-        "vocab": np.array(vocabulary.tokens, dtype=str),
-        "unk_token": np.array(vocabulary.unk_token),
-        "lowercase": np.array(vocabulary.lowercase),
-        "description": np.array(description),
-        "trained": np.array(True),
-        "info": np.array(json.dumps(info)),
-    } | weights
+    arrays = header_arrays(cell, vocabulary.tokenizer_kind, vocabulary.tokens, vocabulary.unk_token,
+                           vocabulary.lowercase, description, True, info) | weights
     try:
         return model_from_arrays(arrays, name)
     except ModelFileError as error:
