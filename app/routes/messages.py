@@ -1,7 +1,9 @@
 """What a client may send on WS /ws/trace, and the checks every message passes.
 
-{"type": "start", "model": NAME, "text": STR, "whatif": {...}?} or {"type": "append", "text": STR}, each
-with an optional integer "id" that the server echoes on every frame it sends in answer.
+{"type": "start", "model": NAME, "text": STR, "whatif": {...}?, "encoding": "json"|"binary"?} or
+{"type": "append", "text": STR}, each with an optional integer "id" that the server echoes on
+every frame it sends in answer. "binary" asks for the trace's step frames as binary messages
+(app.tracing.wire); JSON is the default.
 A message that fails a check raises ProtocolError with the code of the `error` frame
 the client gets; `close` is set when the connection cannot go on (1009: a message far
 over the size limit, refused before it is even decoded).
@@ -36,6 +38,7 @@ class StartMessage(BaseModel):
     text: str = ""
     id: int | None = Field(None, ge=0, le=MAX_ID)
     whatif: Interventions | None = None  # clamps and weight edits to read the text with
+    encoding: Literal["json", "binary"] = "json"  # of the trace's step frames, appends' too
 
 
 class AppendMessage(BaseModel):

@@ -8,7 +8,8 @@ connection ends, every task it started stops and its session slot is freed at on
               replaces the current trace, cancelling it if it is still streaming
     tracer    one per trace: runs its messages in order, computing frames a chunk at
               a time in a worker thread, so other clients keep getting theirs
-    sender    the only writer to the socket
+    sender    the only writer to the socket; a trace's binary step records that wait
+              for it together go out as one message (app.tracing.wire)
 
 The queues between them are bounded. A client that reads slowly slows its own trace
 down (the tracer waits for room) rather than making the server hold frames for it,
@@ -35,6 +36,7 @@ from app.routes.messages import (
     parse_message,
 )
 from app.settings import Settings
+from app.tracing import wire
 from app.tracing.frames import encode
 from app.tracing.session import TraceSession
 from app.tracing.start import TRACE_ERRORS, start_trace, traced_frames
@@ -44,6 +46,7 @@ router = APIRouter()
 GOING_AWAY = 1001  # close code: the server ends an idle connection
 POLICY_VIOLATION = 1008  # close code: no room for another session
 OUTBOX_FRAMES = 128  # frames computed ahead of a slow socket (two chunks of 64)
+BATCH_BYTES = 64 * 1024  # a binary message stops gathering steps past this size
 PENDING_MESSAGES = 8  # appends waiting for their trace; past these the receiver waits too
 
 
@@ -65,12 +68,24 @@ class Work:
     meta: dict | None = None  # sent first: a start's meta frame
 
 
+@dataclass(frozen=True)
+class BinaryStep:
+    """A step record in the outbox, sent in a binary message with its request's others."""
+
+    request_id: int | None
+    record: bytes
+
+
+Outgoing = tuple[int | None, str | BinaryStep] | Close  # (generation, frame) or the end
+
+
 @dataclass
 class Trace:
     """One trace and the messages waiting for it; `generation` tags its frames."""
 
     session: TraceSession
     generation: int
+    encoding: str = "json"  # of its step frames: "json" or "binary"
     scope: anyio.CancelScope = field(default_factory=anyio.CancelScope)
     pending: MemoryObjectSendStream[Work] = field(init=False)  # the receiver puts messages here
     waiting: MemoryObjectReceiveStream[Work] = field(init=False)  # the tracer takes them in order
@@ -87,8 +102,13 @@ def error_frame(detail: dict) -> dict:
     return {"type": "error", **detail}
 
 
-def encoded_steps(session: TraceSession, tokens: list[Token], settings: Settings, request_id: int | None) -> list[str]:
-    """The step frames of `tokens`, as the JSON text to send: run in a worker thread."""
+def encoded_steps(
+    session: TraceSession, tokens: list[Token], settings: Settings, request_id: int | None, encoding: str
+) -> list[str | BinaryStep]:
+    """The step frames of `tokens`, as JSON text or binary records: run in a worker thread."""
+    if encoding == "binary":
+        return [BinaryStep(request_id, wire.encode_step(session.model, step, settings.top_k))
+                for step in session.run(tokens)]
     return [encode(frame, request_id) for frame in traced_frames(session, tokens, settings)]
 
 
@@ -102,7 +122,8 @@ class TraceStream:
         self.compute = get_compute(websocket)
         self.trace: Trace | None = None
         self.generation = 0  # of the current trace; frames of older ones are not sent
-        self.outbox, self.to_send = anyio.create_memory_object_stream[tuple[int | None, str] | Close](OUTBOX_FRAMES)
+        self.outbox, self.to_send = anyio.create_memory_object_stream[Outgoing](OUTBOX_FRAMES)
+        self.held: Outgoing | None = None  # taken from the outbox while gathering a batch, sent next
 
     async def serve(self) -> None:
         async with anyio.create_task_group() as tasks:
@@ -113,15 +134,44 @@ class TraceStream:
     # --- sender ---
 
     async def send(self) -> None:
-        async for item in self.to_send:
+        while True:
+            item, self.held = self.held, None
+            if item is None:
+                try:
+                    item = await self.to_send.receive()
+                except anyio.EndOfStream:
+                    return
             try:
                 if isinstance(item, Close):
                     return await self.ws.close(item.code, item.reason)
-                generation, text = item
-                if generation is None or generation == self.generation:
-                    await self.ws.send_text(text)
+                generation, frame = item
+                if generation is not None and generation != self.generation:
+                    continue  # of a replaced trace
+                if isinstance(frame, BinaryStep):
+                    await self.ws.send_bytes(wire.message(self.batch(generation, frame), frame.request_id))
+                else:
+                    await self.ws.send_text(frame)
             except (WebSocketDisconnect, OSError):
                 return  # the client left
+
+    def batch(self, generation: int | None, first: BinaryStep) -> list[bytes]:
+        """`first` and the records of its request already waiting behind it: a client that
+        is behind gets them in one message. Whatever else comes next is held for later."""
+        records, size = [first.record], len(first.record)
+        while size < BATCH_BYTES:
+            try:
+                item = self.to_send.receive_nowait()
+            except (anyio.WouldBlock, anyio.EndOfStream):
+                break
+            if isinstance(item, tuple) and item[0] != self.generation and item[0] is not None:
+                continue  # of a replaced trace
+            if not (isinstance(item, tuple) and item[0] == generation and isinstance(item[1], BinaryStep)
+                    and item[1].request_id == first.request_id):
+                self.held = item
+                break
+            records.append(item[1].record)
+            size += len(item[1].record)
+        return records
 
     async def put(self, frame: dict, request_id: int | None, generation: int | None = None) -> None:
         """Queue a frame for the sender; generation None: send it whatever trace is current."""
@@ -162,7 +212,7 @@ class TraceStream:
             if self.trace is not None:
                 self.trace.cancel()
             self.generation += 1
-            self.trace = Trace(started.session, self.generation)
+            self.trace = Trace(started.session, self.generation, message.encoding)
             self.trace.pending.send_nowait(Work(message.id, tokens=started.tokens, meta=started.meta))
             tasks.start_soon(self.run, self.trace)
         elif self.trace is None:
@@ -189,10 +239,10 @@ class TraceStream:
             except TRACE_ERRORS as e:
                 return await self.put(error_frame(error_detail(e)), request_id, generation)
         for chunk in session.chunks(tokens, self.settings.stream_chunk):
-            texts = await anyio.to_thread.run_sync(
-                encoded_steps, session, chunk, self.settings, request_id, limiter=self.compute)
-            for text in texts:
-                await self.outbox.send((generation, text))
+            frames = await anyio.to_thread.run_sync(
+                encoded_steps, session, chunk, self.settings, request_id, trace.encoding, limiter=self.compute)
+            for frame in frames:
+                await self.outbox.send((generation, frame))
         await self.put({"type": "done", "steps": len(tokens), "total": session.t}, request_id, generation)
 
 

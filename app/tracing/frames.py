@@ -34,11 +34,16 @@ def layer_record(record: StepRecord, decimals: int) -> dict:
     return frame
 
 
+def top_tokens(probabilities: np.ndarray, top_k: int) -> np.ndarray:
+    """Ids of the top_k next tokens, most probable first."""
+    return np.argsort(probabilities)[::-1][:top_k]
+
+
 def predictions(model: Model, probabilities: np.ndarray, top_k: int) -> list[dict]:
     """The top_k next tokens, most probable first."""
-    best = np.argsort(probabilities)[::-1][:top_k]
     return [
-        {"token": model.tokenizer.vocab[i], "id": int(i), "p": round(float(probabilities[i]), 5)} for i in best
+        {"token": model.tokenizer.vocab[i], "id": int(i), "p": round(float(probabilities[i]), 5)}
+        for i in top_tokens(probabilities, top_k)
     ]
 
 
