@@ -241,8 +241,11 @@ class TraceStream:
         for chunk in session.chunks(tokens, self.settings.stream_chunk):
             frames = await anyio.to_thread.run_sync(
                 encoded_steps, session, chunk, self.settings, request_id, trace.encoding, limiter=self.compute)
-            for frame in frames:
-                await self.outbox.send((generation, frame))
+            for frame in frames:  # a chunk's frames go in at once while there is room: sent together
+                try:
+                    self.outbox.send_nowait((generation, frame))
+                except anyio.WouldBlock:
+                    await self.outbox.send((generation, frame))
         await self.put({"type": "done", "steps": len(tokens), "total": session.t}, request_id, generation)
 
 

@@ -5,6 +5,8 @@ import re
 import httpx2
 from playwright.sync_api import expect
 
+from tests.e2e.shown import product_bound, shows
+
 TEXT = "I grew up in"
 
 
@@ -31,17 +33,21 @@ def test_the_four_steps_by_keyboard_with_this_steps_numbers(page, server_url):
     expect(lit).to_have_count(2)  # the belt and the forget gate
     assert page.locator('[data-testid="diagram"] [data-part="output"]').get_attribute("class") in (None, "")
     s3, s2 = steps[3], steps[2]
-    assert numbers(page) == [round(s3["gates"]["f"][0], 3), round(s2["c"][0], 3), round(s3["gates"]["f"][0] * s2["c"][0], 3)]
+    f, c_prev, kept = numbers(page)
+    f_api, c_prev_api = s3["gates"]["f"][0], s2["c"][0]
+    assert shows(f, f_api, 3) and shows(c_prev, c_prev_api, 3)
+    assert shows(kept, f_api * c_prev_api, 3, product_bound(f_api, c_prev_api))
 
     page.keyboard.press("ArrowRight")
     expect(page.get_by_test_id("stage-title")).to_contain_text("Input gate")
-    assert numbers(page)[:2] == [round(s3["gates"]["i"][0], 3), round(s3["gates"]["c_tilde"][0], 3)]
+    i, c_tilde = numbers(page)[:2]
+    assert shows(i, s3["gates"]["i"][0], 3) and shows(c_tilde, s3["gates"]["c_tilde"][0], 3)
     page.keyboard.press("ArrowRight")
     expect(page.get_by_test_id("stage-title")).to_contain_text("Update the cell state")
-    assert numbers(page)[-1] == round(s3["c"][0], 3)
+    assert shows(numbers(page)[-1], s3["c"][0], 3)
     page.keyboard.press("ArrowRight")
     expect(page.get_by_test_id("stage-title")).to_contain_text("Output")
-    assert numbers(page)[-1] == round(s3["h"][0], 3)
+    assert shows(numbers(page)[-1], s3["h"][0], 3)
     expect(page.locator('[data-testid="diagram"] [data-part="output"]')).to_have_class("lit")
 
     page.keyboard.press("ArrowRight")  # past the fourth step: the next token, step one
@@ -62,18 +68,19 @@ def test_clicking_a_unit_selects_it_on_every_view(page, server_url):
 
     last = steps[-1]
     page.get_by_test_id("stage-0").click()
-    assert numbers(page)[0] == round(last["gates"]["f"][5], 3)
+    assert shows(numbers(page)[0], last["gates"]["f"][5], 3)
     expect(page.get_by_test_id("stage-story")).to_contain_text("unit 5")
 
     # Units over text: each token's colour is unit 5's C_t there; its title gives the number.
     spans = page.locator('[data-testid="unit-text"] .unit-token')
     expect(spans).to_have_count(len(TEXT))
     titles = spans.evaluate_all("spans => spans.map(s => s.title)")
-    assert titles[2] == f"t = 2: c[5] = {steps[2]['c'][5]:.4f}"
+    assert titles[2].startswith("t = 2: c[5] = ") and shows(titles[2].rsplit(" ", 1)[1], steps[2]["c"][5], 4)
     colours = spans.evaluate_all("spans => spans.map(s => s.style.backgroundColor)")
     assert all(colours) and len(set(colours)) > 3
     page.get_by_test_id("unit-vector").select_option("f")
-    expect(spans.nth(2)).to_have_attribute("title", f"t = 2: f[5] = {steps[2]['gates']['f'][5]:.4f}")
+    expect(spans.nth(2)).to_have_attribute("title", re.compile(r"^t = 2: f\[5\] = "))
+    assert shows(spans.nth(2).get_attribute("title").rsplit(" ", 1)[1], steps[2]["gates"]["f"][5], 4)
 
 
 def test_the_unrolled_chain_has_a_module_per_token_and_jumps_on_click(page, server_url):
@@ -140,7 +147,8 @@ def test_compare_reads_the_same_text_with_a_second_model_at_the_same_step(page, 
     expect(page.get_by_test_id("compare-diagram-container")).to_have_attribute("data-t", "4")
     rnn = httpx2.post(f"{server_url}/api/trace", json={"model": "rnn-demo", "text": TEXT}).json()["steps"][4]
     compare.locator('[data-testid="strip-h"] rect[data-unit="2"]').hover()
-    assert f"= {rnn['h'][2]:.4f}" in page.get_by_test_id("tooltip").inner_text()
+    shown = re.search(r"= (-?\d+\.\d+)", page.get_by_test_id("tooltip").inner_text()).group(1)
+    assert shows(shown, rnn["h"][2], 4)
     expect(page.get_by_test_id("compare-predictions").get_by_test_id("prediction")).to_have_count(5)
     page.get_by_test_id("text-input").press_sequentially(" Paris", delay=15)  # typing feeds both models
     expect(page.get_by_test_id("compare-status")).to_have_text(f"{len(TEXT) + 6} steps traced")

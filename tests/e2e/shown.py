@@ -1,0 +1,24 @@
+"""The page's numbers against the API's JSON. The page reads the binary stream, whose
+values are within wire.ERROR_BOUND of the cell's float32 (README, "Binary step frames");
+the API's are that float32 rounded to 5 decimals. So a number the page shows to `digits`
+decimals may differ from the API's, rounded alike, only where the two bounds together
+reach across a rounding boundary; these checks allow exactly that and nothing more."""
+
+from __future__ import annotations
+
+from app.tracing.wire import ERROR_BOUND
+
+API_ROUNDING = 0.5e-5  # GATESCOPE_DECIMALS = 5
+BOUND = ERROR_BOUND + API_ROUNDING  # page value vs API value, before the page rounds for display
+FLOAT32_ROUNDING = 2**-24  # a value the cell computes from another (i = 1 - f), at most 1 in float32
+
+
+def shows(shown: float | str, api_value: float, digits: int, bound: float = BOUND) -> bool:
+    """`shown` is a value within `bound` of `api_value`, rounded to `digits` decimals."""
+    shown = float(str(shown).replace("−", "-"))
+    return round(api_value - bound, digits) <= shown <= round(api_value + bound, digits)
+
+
+def product_bound(a: float, b: float) -> float:
+    """How far the page's a·b can be from the API's: each factor is off by at most BOUND."""
+    return (abs(a) + abs(b)) * BOUND + BOUND**2
