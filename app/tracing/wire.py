@@ -56,15 +56,23 @@ def string(text: str) -> bytes:
 
 def quantised(values: np.ndarray) -> bytes:
     """A vector: fixed point in 2 or 3 bytes when its largest value fits, else float32."""
-    values = np.asarray(values, dtype=np.float32)
-    if np.isfinite(values).all():
-        q = np.rint(values.astype(np.float64) * SCALE)
-        largest = np.abs(q).max(initial=0)  # checked before any cast to an integer type
-        if largest <= SCALE:
-            return b"\x02" + q.astype("<i2").tobytes()
-        if largest <= INT24_LIMIT:
-            return b"\x03" + q.astype("<i4").view(np.uint8).reshape(-1, 4)[:, :3].tobytes()
-    return b"\x04" + values.astype("<f4").tobytes()
+    return quantised_rows(np.asarray(values)[None])[0]
+
+
+def quantised_rows(rows: np.ndarray) -> list[bytes]:
+    """Each row of a 2-d array as `quantised` gives it, with the arithmetic done once for all."""
+    rows = np.asarray(rows, dtype=np.float32)
+    q = np.rint(rows.astype(np.float64) * SCALE)
+    largest = np.abs(q).max(axis=1, initial=0)  # NaN where a row has one: then no width below holds it
+    out = []
+    for row, q_row, big in zip(rows, q, largest):
+        if big <= SCALE:
+            out.append(b"\x02" + q_row.astype("<i2").tobytes())
+        elif big <= INT24_LIMIT:
+            out.append(b"\x03" + q_row.astype("<i4").view(np.uint8).reshape(-1, 4)[:, :3].tobytes())
+        else:
+            out.append(b"\x04" + row.astype("<f4").tobytes())
+    return out
 
 
 def vector_names(gates, states, extras) -> list[str]:
@@ -83,7 +91,7 @@ def encode_step(model: Model, step: TracedStep, top_k: int) -> bytes:
         if not mine <= set(names):
             raise ValueError(f"{sorted(mine - set(names))} are not among the cell's vectors {names}")
         parts.append(varint(sum(1 << k for k, name in enumerate(names) if name in mine)))
-        parts += [quantised(getattr(record, name)) for name in names if name in mine]
+        parts += quantised_rows(np.stack([getattr(record, name) for name in names if name in mine]))
     if step.x is not None:
         parts.append(quantised(step.x))
     if step.probabilities is not None:

@@ -72,8 +72,8 @@ def test_appends_keep_the_start_encoding(client):
     assert "".join(s["token"] for s in steps) == " grew" and {s["id"] for s in steps} == {9}
 
 
-def test_a_client_that_is_behind_gets_steps_batched(client):
-    """Frames computed while the sender was busy go out together: fewer messages than steps."""
+def test_steps_waiting_together_go_out_together(client):
+    """A chunk's frames (stream_chunk = 4 here) enter the outbox at once: fewer messages than steps."""
     with client.websocket_connect("/ws/trace") as ws:
         ws.send_json({"type": "start", "model": "tiny", "text": "i grew up in france " * 10, "encoding": "binary"})
         _, messages, steps, done = receive_binary_until_done(ws)
@@ -94,3 +94,17 @@ def test_an_unknown_encoding_is_refused(client, encoding):
         error = errors_then_still_usable(ws, {"type": "start", "model": "tiny", "text": "a", "encoding": encoding},
                                          "bad_message")
     assert error["message"].startswith("encoding:")
+
+
+def test_a_message_never_mixes_requests(client):
+    """Messages sent without waiting: each binary message holds the steps of one of them."""
+    with client.websocket_connect("/ws/trace") as ws:
+        ws.send_json({"type": "start", "model": "tiny", "text": "i grew", "encoding": "binary", "id": 1})
+        for n, part in enumerate((" up", " in", " france"), start=2):
+            ws.send_json({"type": "append", "text": part, "id": n})
+        meta = ws.receive_json()
+        answers = [receive_steps(ws, meta) for _ in range(4)]
+    for n, (messages, steps, done) in enumerate(answers, start=1):
+        assert done["id"] == n and {s["id"] for s in steps} == {n} and len(steps) == done["steps"]
+        assert all(wire.Reader(m).take(2)[1] == n + 1 for m in messages)  # the header's id + 1
+    assert [s["t"] for _, steps, _ in answers for s in steps] == list(range(len("i grew up in france")))
