@@ -73,7 +73,9 @@ def test_the_browser_decoder_reads_every_width_and_large_ids_as_the_reference_do
     """wire.js against app/tracing/wire.py on a message built by hand: 2-, 3- and 4-byte
     vectors, a depth-gated bottom layer's mask, a 53-bit id, multi-byte varints and UTF-8."""
     meta = {"layers": 2, "hidden_size": 3, "gates": ["f", "d"], "states": ["c"], "extras": [], "input_size": 2}
-    vector = lambda *values: wire.quantised(np.array(values, np.float32))  # noqa: E731
+    def vector(*values):
+        return wire.quantised(np.array(values, np.float32))
+
     step = (wire.varint(300) + wire.varint(70_000) + bytes([wire.UNK | wire.HAS_X | wire.HAS_PREDICTIONS])
             + wire.string("é中🙂")
             + wire.varint(0b101) + vector(1, -1, 0.5) + vector(-2, 255.9, -100)  # bottom layer: f, c (no d)

@@ -50,7 +50,7 @@ def test_binary_steps_decode_to_the_json_steps(client):
     with client.websocket_connect("/ws/trace") as ws:
         expected = json_steps(ws, "deep", "i grew up")
         ws.send_json({"type": "start", "model": "deep", "text": "i grew up", "encoding": "binary", "id": 5})
-        meta, messages, steps, done = receive_binary_until_done(ws)
+        _, messages, steps, done = receive_binary_until_done(ws)
     assert messages and all(message[0] == wire.VERSION for message in messages)
     assert done == {"type": "done", "steps": 9, "total": 9, "id": 5}
     assert [s["t"] for s in steps] == list(range(9)) and {s["id"] for s in steps} == {5}
