@@ -6,7 +6,9 @@ For a layer read over t = 0 … T−1 (states s_t, inputs x_t), with J_t = ∂s_
     ∂h_{T-1}/∂x_t   = S_h · J_{T-1} ⋯ J_{t+1} · ∂s_t/∂x_t
     ∂s*_{T-1}/∂s*_t = S_* · J_{T-1} ⋯ J_{t+1} · S_*ᵀ      (* = C for the LSTM's belt, h otherwise)
 
-where S selects a vector of the state. One backward sweep of matrix products gives every t;
+where S selects a vector of the state. (The depth-gated LSTM's layers also read the cell
+below, C_t^{L-1}: that input is held fixed, as the layer below's own chain is measured on
+its own layer.) One backward sweep of matrix products gives every t;
 the view shows their Frobenius norms on a log scale.
 """
 
@@ -44,8 +46,9 @@ def gradient_flow(model: Model, ids: np.ndarray, layer: int | None = None) -> Gr
     hidden = model.hidden_size
     previous = dict(zip(names, (np.zeros(hidden) for _ in names)))
     pairs = []
-    for record in records[layer]:
-        pairs.append(step_jacobians(params, previous, record))
+    below = records[layer - 1] if layer > 0 else [None] * len(ids)  # read by the depth gate
+    for record, below_record in zip(records[layer], below):
+        pairs.append(step_jacobians(params, previous, record, below_record))
         previous = {name: getattr(record, name) for name in names}
 
     size = hidden * len(names)

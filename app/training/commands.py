@@ -38,16 +38,41 @@ def resolve_task(name: str, files: list[Path], level: str = "char", model: Model
         raise SystemExit(f"gatescope: {error.args[0]}") from None
 
 
+def listed(text: str) -> list[str]:
+    """"f,i" or "1, 2, 4" -> its items."""
+    return [item.strip() for item in text.split(",") if item.strip()]
+
+
+def cell_options(args: argparse.Namespace) -> dict:
+    """The cell's options the command line gives (the rest take their defaults)."""
+    options = {}
+    if args.peepholes is not None:
+        options["peepholes"] = listed(args.peepholes)
+    if args.gru_variant is not None:
+        options["gru_variant"] = args.gru_variant
+    if args.periods is not None:
+        try:
+            options["periods"] = [int(item) for item in listed(args.periods)]
+        except ValueError:
+            raise SystemExit(f"gatescope: --periods takes whole numbers, e.g. 1,2,4,8; got {args.periods!r}") from None
+    return options
+
+
 def shape_for(task, args: argparse.Namespace) -> Shape:
     recipe = task.recipe
     embed = recipe.embed if args.embed is None else (args.embed or None)  # --embed 0: one-hot
-    return Shape(
-        cell=args.cell or recipe.cell,
-        vocab=len(task.tokenizer.vocab),
-        hidden=args.hidden or recipe.hidden,
-        layers=args.layers or recipe.layers,
-        embed=embed,
-    )
+    cell = args.cell or recipe.cell
+    try:
+        return Shape(
+            cell=cell,
+            vocab=len(task.tokenizer.vocab),
+            hidden=args.hidden or recipe.hidden,
+            layers=args.layers or recipe.layers,
+            embed=embed,
+            options=cell_options(args),
+        )
+    except ValueError as error:  # an option the cell has not, or cannot use
+        raise SystemExit(f"gatescope: --cell {cell}: {error}") from None
 
 
 def training_info(task, shape: Shape, config: TrainConfig, batch: int, command: str) -> dict:
@@ -57,7 +82,7 @@ def training_info(task, shape: Shape, config: TrainConfig, batch: int, command: 
         "seed": config.seed,
         "command": command,
         "training": {
-            "cell": shape.cell, "hidden": shape.hidden, "layers": shape.layers, "embed": shape.embed,
+            "cell": shape.cell, "cell_options": dict(shape.options), "hidden": shape.hidden, "layers": shape.layers, "embed": shape.embed,
             "lr": config.lr, "batch": batch, "epochs": config.epochs, "minutes": config.minutes,
             "optimizer": "Adam", "clip": config.clip, "dtype": "float32",
         },
@@ -162,6 +187,9 @@ def add_train_parser(commands) -> None:
     train_parser.add_argument("-o", "--output", type=Path, required=True, help="the model file to write (.npz)")
     train_parser.add_argument("--level", choices=("char", "word"), default="char", help="for `text` (default: %(default)s)")
     train_parser.add_argument("--cell", choices=sorted(BACKPROPS), help="the cell to train (default: the task's, lstm)")
+    train_parser.add_argument("--peepholes", metavar="GATES", help="with --cell peephole: the gates that peek at C, e.g. f,o (default: f,i,o)")
+    train_parser.add_argument("--gru-variant", choices=("pytorch", "article"), help="with --cell gru: its formulation (default: pytorch)")
+    train_parser.add_argument("--periods", metavar="T1,T2,...", help="with --cell cwrnn: the modules' periods (default: 1,2,4,8, as many modules as split H evenly)")
     train_parser.add_argument("--hidden", type=int, help="units per layer (default: the task's; 128 for text)")
     train_parser.add_argument("--layers", type=int, help="default: the task's (1)")
     train_parser.add_argument("--embed", type=int, help="embedding size; 0 for one-hot inputs (default: the task's)")

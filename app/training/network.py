@@ -12,7 +12,9 @@ ignored, like PyTorch's ignore_index). With p = softmax(W_d·h_t + b_d) and y th
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 
@@ -25,15 +27,21 @@ Params = dict[str, np.ndarray]
 
 @dataclass(frozen=True)
 class Shape:
-    cell: str  # "lstm", "rnn", "gru"
+    cell: str  # any cell of app/cells: "lstm", "rnn", "gru", "peephole", "cifg", "dglstm", "cwrnn"
     vocab: int  # V
     hidden: int  # H per layer
     layers: int = 1
     embed: int | None = None  # E; None: one-hot inputs (X = V), fine for characters
+    # The cell's model-wide choices, as its model file's options (peepholes, gru_variant,
+    # periods); checked, and missing ones filled in with their defaults, on construction.
+    options: Mapping = field(default_factory=dict)
 
-    @property
+    def __post_init__(self):
+        object.__setattr__(self, "options", get_backprop(self.cell).options(self.options, self.hidden))
+
+    @cached_property
     def backprop(self) -> LayerBackprop:
-        return get_backprop(self.cell)
+        return get_backprop(self.cell, self.options)
 
 
 @dataclass(frozen=True)
@@ -48,8 +56,13 @@ class Outcome:
 
 
 def layer_params(params: Params, layer: int) -> LayerParams:
-    suffix = f"_l{layer}"
-    return {key: params[f"rnn.{key}{suffix}"] for key in ("weight_ih", "weight_hh", "bias_ih", "bias_hh")}
+    """Layer `layer`'s arrays, `rnn.weight_ih_l0` -> `weight_ih` (and any a cell adds)."""
+    arrays = {}
+    for key, value in params.items():
+        name, _, number = key.removeprefix("rnn.").rpartition("_l")
+        if key.startswith("rnn.") and number == str(layer):
+            arrays[name] = value
+    return arrays
 
 
 def init_params(shape: Shape, seed: int) -> Params:
@@ -61,7 +74,7 @@ def init_params(shape: Shape, seed: int) -> Params:
         params["encoder.weight"] = rng.normal(0.0, 1.0, (shape.vocab, shape.embed)).astype(np.float32)
         inputs = shape.embed
     for layer in range(shape.layers):
-        fresh = shape.backprop.init_params(rng, inputs if layer == 0 else shape.hidden, shape.hidden)
+        fresh = shape.backprop.init_params(rng, inputs if layer == 0 else shape.hidden, shape.hidden, layer, shape.options)
         params.update({f"rnn.{key}_l{layer}": value for key, value in fresh.items()})
     bound = 1.0 / np.sqrt(shape.hidden)
     params["decoder.weight"] = rng.uniform(-bound, bound, (shape.vocab, shape.hidden)).astype(np.float32)
@@ -87,7 +100,8 @@ def run_layers(shape: Shape, params: Params, ids: np.ndarray, states: list[State
     xs = embed(shape, params, ids)
     caches, new_states, layer_hs = [], [], []
     for layer, state in enumerate(states):
-        xs, cache, state = shape.backprop.forward(layer_params(params, layer), xs, state)
+        below = caches[-1] if caches else None  # read only by a cell that links layers (dglstm)
+        xs, cache, state = shape.backprop.forward(layer_params(params, layer), xs, state, below)
         caches.append(cache)
         new_states.append(state)
         layer_hs.append(xs)
@@ -135,9 +149,10 @@ def step(shape: Shape, params: Params, ids: np.ndarray, targets: np.ndarray, sta
     }
     dhs = np.zeros_like(top)
     dhs[marked] = dlogits @ params["decoder.weight"]  # (N, H)
+    dlink = None  # ∂L/∂ what the layer above read of this one besides h (dglstm: C_t)
     for layer in reversed(range(shape.layers)):
         need_dxs = layer > 0 or shape.embed is not None  # one-hot inputs need no gradient
-        layer_grads, dhs = shape.backprop.backward(layer_params(params, layer), caches[layer], dhs, need_dxs)
+        layer_grads, dhs, dlink = shape.backprop.backward(layer_params(params, layer), caches[layer], dhs, need_dxs, dlink)
         grads.update({f"rnn.{key}_l{layer}": value for key, value in layer_grads.items()})
     if shape.embed is not None:
         grads["encoder.weight"] = sum_rows_by_id(ids.ravel(), dhs.reshape(-1, shape.embed), shape.vocab)

@@ -5,6 +5,7 @@ import pytest
 from numpy.testing import assert_allclose
 
 from app.analysis.gradient_flow import GradientFlowUnavailable, gradient_flow
+from app.analysis.jacobians import STEP_JACOBIANS
 from app.models.registry import ModelRegistry
 
 torch = pytest.importorskip("torch", reason="PyTorch is the reference: install the 'torch' extra (make test does)")
@@ -94,7 +95,18 @@ def test_the_article_gru_matches_central_differences():
         assert flow.input_norms[t] == pytest.approx(np.linalg.norm(np.stack(columns, 1)), rel=2e-2)
 
 
-def test_cells_without_jacobians_say_so():
+def test_cells_without_jacobians_say_so(monkeypatch):
+    monkeypatch.delitem(STEP_JACOBIANS, "cwrnn")  # every cell has them now; a new one might not
     model, ids, _ = model_and_inputs("cwrnn-demo")
     with pytest.raises(GradientFlowUnavailable, match="cwrnn"):
         gradient_flow(model, ids)
+
+
+@pytest.mark.parametrize("name,layer", [("peephole-demo", 0), ("cifg-demo", 0), ("dglstm-demo", 1), ("cwrnn-demo", 0)])
+def test_every_cell_has_gradient_flow(name, layer):
+    model, ids, _ = model_and_inputs(name)
+    flow = gradient_flow(model, ids, layer)
+    assert len(flow.input_norms) == len(flow.state_norms) == len(ids)
+    assert flow.state == ("h" if name == "cwrnn-demo" else "c")
+    assert flow.state_norms[-1] == pytest.approx(np.sqrt(model.hidden_size))  # ∂s_T/∂s_T = I
+    assert all(np.isfinite(flow.input_norms)) and flow.input_norms[-1] > 0

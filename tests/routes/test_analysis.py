@@ -1,3 +1,6 @@
+from app.analysis.jacobians import STEP_JACOBIANS
+
+
 def test_gradients_give_one_norm_per_step(client):
     body = client.post("/api/gradients", json={"model": "tiny", "text": "i grew"}).json()
     assert (body["model"], body["cell"], body["layer"], body["state"]) == ("tiny", "lstm", 0, "c")
@@ -11,10 +14,17 @@ def test_gradients_of_a_lower_layer(client):
     assert bad.status_code == 422 and bad.json()["detail"]["code"] == "bad_layer"
 
 
-def test_gradients_refuse_unknown_models_and_cells_without_jacobians(client):
+def test_gradients_refuse_unknown_models_and_cells_without_jacobians(client, monkeypatch):
     assert client.post("/api/gradients", json={"model": "nope", "text": "a"}).status_code == 404
+    assert client.post("/api/gradients", json={"model": "cwrnn-demo", "text": "a"}).status_code == 200
+    monkeypatch.delitem(STEP_JACOBIANS, "cwrnn")  # every cell has Jacobians now; a new one might not
     response = client.post("/api/gradients", json={"model": "cwrnn-demo", "text": "a"})
     assert response.status_code == 422 and response.json()["detail"]["code"] == "unavailable"
+
+
+def test_gradients_of_the_depth_gated_lstm_above_its_bottom_layer(client):
+    body = client.post("/api/gradients", json={"model": "dglstm-demo", "text": "a belt", "layer": 1}).json()
+    assert (body["cell"], body["layer"], body["state"]) == ("dglstm", 1, "c") and len(body["input_norms"]) == 6
 
 
 def test_gradients_have_a_token_limit(client):

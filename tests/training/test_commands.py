@@ -1,5 +1,7 @@
 """`gatescope train` and `gatescope evaluate`, end to end on the smallest task."""
 
+import pytest
+
 from app.cli import main
 from app.models.format import load_model
 
@@ -39,3 +41,30 @@ def test_train_text_learns_a_char_model_of_a_file(tmp_path, capsys):
     assert "bits per char" in capsys.readouterr().out
     assert main(["evaluate", str(path), str(text)]) == 0  # a bare FILE is a text too
     assert "bits per char" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("flags,cell,options", [
+    (["--cell", "peephole", "--peepholes", "f,o"], "peephole", {"peepholes": ["f", "o"]}),
+    (["--cell", "cifg"], "cifg", {}),
+    (["--cell", "gru", "--gru-variant", "article"], "gru", {"gru_variant": "article"}),
+    (["--cell", "dglstm", "--layers", "2"], "dglstm", {}),
+    (["--cell", "cwrnn", "--hidden", "4", "--periods", "1,2"], "cwrnn", {"periods": [1, 2]}),
+])  # fmt: skip
+def test_train_any_cell_with_its_options(tmp_path, capsys, flags, cell, options):
+    path = tmp_path / "m.npz"
+    assert main(["train", "counter", "--epochs", "1", *flags, "-o", str(path)]) == 0
+    model = load_model(path)
+    assert model.cell.name == cell and model.trained
+    assert {key: model.cell_options[key] for key in options} == options  # as the app reads the file
+    assert model.info["training"]["cell_options"] == options
+
+
+@pytest.mark.parametrize("flags,message", [
+    (["--cell", "lstm", "--periods", "1,2"], "takes no options"),
+    (["--cell", "cwrnn", "--hidden", "3", "--periods", "1,2"], "equal modules"),
+    (["--cell", "cwrnn", "--periods", "1,two"], "whole numbers"),
+    (["--cell", "peephole", "--peepholes", "f,x"], "peepholes must be among"),
+])  # fmt: skip
+def test_train_refuses_options_the_cell_cannot_use(tmp_path, flags, message):
+    with pytest.raises(SystemExit, match=message):
+        main(["train", "counter", "--epochs", "1", *flags, "-o", str(tmp_path / "m.npz")])

@@ -1,12 +1,28 @@
 """Numerical gradient checks: every parameter's analytic gradient against central
-differences of the loss, in float64 so the check itself is exact to ~1e-7."""
+differences of the loss, in float64 so the check itself is exact to ~1e-7; for every
+cell, in each of its forms, alone and stacked, from random and from carried states."""
 
 import numpy as np
 import pytest
 
 from app.training import network
-from app.training.backprop import BACKPROPS
 from app.training.network import IGNORE, Shape
+
+# (cell, options): every trainable cell, and each form a cell's options give it
+CONFIGS = [
+    ("rnn", {}),
+    ("lstm", {}),
+    ("gru", {"gru_variant": "pytorch"}),
+    ("gru", {"gru_variant": "article"}),
+    ("peephole", {"peepholes": ["f", "i", "o"]}),
+    ("peephole", {"peepholes": ["f"]}),
+    ("peephole", {"peepholes": ["i", "o"]}),
+    ("cifg", {}),
+    ("dglstm", {}),
+    ("cwrnn", {"periods": [1, 2, 4]}),
+    ("cwrnn", {"periods": [1, 3]}),
+]
+IDS = [cell + "".join(f"-{v if isinstance(v, str) else ''.join(map(str, v))}" for v in options.values()) for cell, options in CONFIGS]
 
 
 def float64(params):
@@ -29,9 +45,17 @@ def numerical_gradient(loss_of, array, samples, rng, eps=1e-6):
     return picks, np.array(estimates)
 
 
-def random_problem(cell, embed, layers, seed, marked_fraction=1.0):
+def random_states(shape, batch, rng):
+    """A state away from zero: N(0, 0.5²) values, and clockwork clocks at random phases."""
+    return [
+        tuple(rng.normal(0, 0.5, s.shape) if s.dtype.kind == "f" else rng.integers(0, 9, s.shape) for s in state)
+        for state in network.zero_states(shape, batch, np.float64)
+    ]
+
+
+def random_problem(cell, embed, layers, seed, marked_fraction=1.0, options=None):
     rng = np.random.default_rng(seed)
-    shape = Shape(cell=cell, vocab=7, hidden=5, layers=layers, embed=embed)
+    shape = Shape(cell=cell, vocab=7, hidden=6, layers=layers, embed=embed, options=options or {})
     params = float64(network.init_params(shape, seed))
     for key in params:  # larger than PyTorch's init, so every gate is away from 0.5 and errors show
         params[key] += rng.normal(0, 0.5, params[key].shape)
@@ -39,14 +63,10 @@ def random_problem(cell, embed, layers, seed, marked_fraction=1.0):
     ids = rng.integers(0, shape.vocab, (steps, batch))
     targets = rng.integers(0, shape.vocab, (steps, batch))
     targets[rng.random((steps, batch)) > marked_fraction] = IGNORE
-    states = [tuple(rng.normal(0, 0.5, s.shape) for s in state) for state in network.zero_states(shape, batch, np.float64)]
-    return shape, params, ids, targets, states, rng
+    return shape, params, ids, targets, random_states(shape, batch, rng), rng
 
 
-@pytest.mark.parametrize("cell", sorted(BACKPROPS))
-@pytest.mark.parametrize("embed,layers", [(None, 1), (4, 2)])
-def test_every_parameter_gradient_matches_central_differences(cell, embed, layers):
-    shape, params, ids, targets, states, rng = random_problem(cell, embed, layers, seed=len(cell) + layers)
+def assert_every_gradient_matches(shape, params, ids, targets, states, rng, label):
     grads = network.step(shape, params, ids, targets, states).grads
     assert set(grads) == set(params)
 
@@ -55,12 +75,28 @@ def test_every_parameter_gradient_matches_central_differences(cell, embed, layer
 
     for key, value in params.items():
         picks, expected = numerical_gradient(loss, value, 12, rng)
-        np.testing.assert_allclose(grads[key].reshape(-1)[picks], expected, rtol=1e-5, atol=1e-8, err_msg=f"{cell}: {key}")
+        np.testing.assert_allclose(grads[key].reshape(-1)[picks], expected, rtol=1e-5, atol=1e-8, err_msg=f"{label}: {key}")
 
 
-@pytest.mark.parametrize("cell", sorted(BACKPROPS))
-def test_only_marked_positions_carry_loss(cell):
-    shape, params, ids, targets, states, rng = random_problem(cell, 4, 1, seed=3, marked_fraction=0.3)
+@pytest.mark.parametrize("cell,options", CONFIGS, ids=IDS)
+@pytest.mark.parametrize("embed,layers", [(None, 1), (4, 2), (4, 3)])
+def test_every_parameter_gradient_matches_central_differences(cell, options, embed, layers):
+    shape, params, ids, targets, states, rng = random_problem(cell, embed, layers, seed=len(cell) + layers, options=options)
+    assert_every_gradient_matches(shape, params, ids, targets, states, rng, f"{cell} {options}")
+
+
+@pytest.mark.parametrize("cell,options", CONFIGS, ids=IDS)
+def test_gradients_from_the_state_a_previous_window_carried(cell, options):
+    """Truncated BPTT: the second window starts from the first one's state (for the
+    clockwork RNN, its clocks too), held constant."""
+    shape, params, ids, targets, states, rng = random_problem(cell, 4, 2, seed=7, options=options)
+    carried = network.step(shape, params, ids[:4], targets[:4], states, grad=False).states
+    assert_every_gradient_matches(shape, params, ids[4:], targets[4:], carried, rng, f"{cell} {options}, second window")
+
+
+@pytest.mark.parametrize("cell,options", CONFIGS, ids=IDS)
+def test_only_marked_positions_carry_loss(cell, options):
+    shape, params, ids, targets, states, rng = random_problem(cell, 4, 1, seed=3, marked_fraction=0.3, options=options)
     assert (targets == IGNORE).any() and (targets != IGNORE).any()
     grads = network.step(shape, params, ids, targets, states).grads
 
@@ -77,14 +113,16 @@ def test_only_marked_positions_carry_loss(cell):
     ).loss  # marking more positions changes the loss: the mask is really applied
 
 
-def test_the_carried_state_is_the_state_after_the_window():
-    shape, params, ids, targets, states, _ = random_problem("lstm", None, 2, seed=5)
-    whole = network.step(shape, params, ids, targets, states, grad=False).states
+@pytest.mark.parametrize("cell,options", CONFIGS, ids=IDS)
+def test_the_carried_state_is_the_state_after_the_window(cell, options):
+    shape, params, ids, targets, states, _ = random_problem(cell, None, 2, seed=5, options=options)
+    whole = network.step(shape, params, ids, targets, states, grad=False)
     first = network.step(shape, params, ids[:4], targets[:4], states, grad=False).states
-    second = network.step(shape, params, ids[4:], targets[4:], first, grad=False).states
-    for layer_whole, layer_split in zip(whole, second):
+    second = network.step(shape, params, ids[4:], targets[4:], first, grad=False)
+    for layer_whole, layer_split in zip(whole.states, second.states):
         for a, b in zip(layer_whole, layer_split):
             np.testing.assert_allclose(a, b, rtol=1e-12)
+    assert second.loss != whole.loss  # the windows really differ
 
 
 def test_embedding_gradient_rows_add_up_like_np_add_at():

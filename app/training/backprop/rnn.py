@@ -22,6 +22,7 @@ from app.training.backprop.base import (
     hidden_side_grads,
     input_projection,
     input_side_grads,
+    zero_float_state,
 )
 
 
@@ -31,7 +32,7 @@ class RNNCache:
     hs: np.ndarray  # (T+1, B, H)  h_{-1} (the start state), h_0 … h_{T-1}
 
 
-def forward(params: LayerParams, xs: np.ndarray, state: State) -> tuple[np.ndarray, RNNCache, State]:
+def forward(params: LayerParams, xs: np.ndarray, state: State, below=None) -> tuple[np.ndarray, RNNCache, State]:
     steps, batch, _ = xs.shape
     zx = input_projection(xs, params["weight_ih"], params["bias_ih"] + params["bias_hh"])  # (T, B, H)
     w_hh_t = params["weight_hh"].T
@@ -42,7 +43,7 @@ def forward(params: LayerParams, xs: np.ndarray, state: State) -> tuple[np.ndarr
     return hs[1:], RNNCache(xs, hs), (hs[-1].copy(),)
 
 
-def backward(params: LayerParams, cache: RNNCache, dhs: np.ndarray, need_dxs: bool = True) -> tuple[LayerParams, np.ndarray | None]:
+def backward(params: LayerParams, cache: RNNCache, dhs: np.ndarray, need_dxs: bool = True, dlink=None):
     weight_hh = params["weight_hh"]
     dz = np.empty_like(dhs)  # (T, B, H)
     dh_next = np.zeros_like(dhs[0])
@@ -53,7 +54,7 @@ def backward(params: LayerParams, cache: RNNCache, dhs: np.ndarray, need_dxs: bo
     d_weight_ih, d_bias, dxs = input_side_grads(dz, cache.xs, params["weight_ih"], need_dxs)
     d_weight_hh, _ = hidden_side_grads(dz, cache.hs[:-1])
     grads = {"weight_ih": d_weight_ih, "weight_hh": d_weight_hh, "bias_ih": d_bias, "bias_hh": d_bias.copy()}
-    return grads, dxs
+    return grads, dxs, None
 
 
-RNN = LayerBackprop(name="rnn", gate_blocks=1, state_size=1, forward=forward, backward=backward)
+RNN = LayerBackprop(name="rnn", forward=forward, backward=backward, zero_state_of=zero_float_state(1))
