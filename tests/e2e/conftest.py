@@ -11,6 +11,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.live_server import live_server
 
@@ -20,6 +21,12 @@ LAUNCH_FLAGS = [
     "--no-sandbox", "--disable-gpu", "--disable-background-networking",
     "--disable-component-update", "--disable-sync", "--no-first-run",
 ]
+
+
+# An assertion waits up to 15 s for the page to reach what it expects (Playwright's default is 5 s):
+# a plotly chart's first draw on a busy 2-core machine can take longer than 5 s. A page that
+# never gets there still fails.
+expect.set_options(timeout=15_000)
 
 
 def pytest_collection_modifyitems(items):
