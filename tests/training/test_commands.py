@@ -1,5 +1,8 @@
 """`gatescope train` and `gatescope evaluate`, end to end on the smallest task."""
 
+import numpy as np
+import pytest
+
 from app.cli import main
 from app.models.format import load_model
 
@@ -39,3 +42,24 @@ def test_train_text_learns_a_char_model_of_a_file(tmp_path, capsys):
     assert "bits per char" in capsys.readouterr().out
     assert main(["evaluate", str(path), str(text)]) == 0  # a bare FILE is a text too
     assert "bits per char" in capsys.readouterr().out
+
+
+def test_train_init_goes_on_from_a_trained_models_weights(tmp_path):
+    first, second = tmp_path / "first.npz", tmp_path / "second.npz"
+    assert main(["train", "counter", "--epochs", "2", "-o", str(first)]) == 0
+    assert main(["train", "counter", "--init", str(first), "--epochs", "1", "--lr", "1e-9", "-o", str(second)]) == 0
+    before, after = load_model(first), load_model(second)
+    for layer_before, layer_after in zip(before.layers, after.layers, strict=True):
+        for name in ("weight_ih", "weight_hh"):
+            assert np.allclose(getattr(layer_before, name), getattr(layer_after, name), atol=1e-6)  # a step of 1e-9 moves nothing
+    assert after.info["init"]["command"] == before.info["command"]
+    fresh = tmp_path / "fresh.npz"
+    main(["train", "counter", "--epochs", "1", "--lr", "1e-9", "-o", str(fresh)])
+    assert not np.allclose(load_model(fresh).layers[0].weight_hh, before.layers[0].weight_hh, atol=1e-3)
+
+
+def test_train_init_refuses_a_model_of_another_vocabulary(tmp_path):
+    path = tmp_path / "counter.npz"
+    main(["train", "counter", "--epochs", "1", "-o", str(path)])
+    with pytest.raises(SystemExit, match="vocabulary"):
+        main(["train", "agreement", "--init", str(path), "--epochs", "1", "-o", str(tmp_path / "x.npz")])
