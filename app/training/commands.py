@@ -22,14 +22,14 @@ from app.training.tasks.text import text_task
 from app.training.trainer import TrainConfig, TrainResult, train
 
 
-def resolve_task(name: str, files: list[Path], level: str = "char", model: Model | None = None):
+def resolve_task(name: str, files: list[Path], level: str = "char", model: Model | None = None, per_file: bool = False):
     """A named task, or `text` over files (with the model's own vocabulary, if given)."""
     if name == "text":
         if not files:
             raise SystemExit("gatescope: `text` needs a FILE to read")
         return text_task(files, level, model.tokenizer if model else None)
     if name == "code":
-        return code_task()
+        return code_task(per_file=per_file)
     if files:
         raise SystemExit(f"gatescope: task {name!r} generates its own data; FILE is only for `text`")
     try:
@@ -78,7 +78,9 @@ def starting_point(task, args: argparse.Namespace) -> tuple[Shape, dict, dict]:
 
 
 def train_command(args: argparse.Namespace) -> int:
-    task = resolve_task(args.task, args.file, args.level)
+    if args.per_file and args.task != "code":
+        raise SystemExit("gatescope: --per-file is for the code task")
+    task = resolve_task(args.task, args.file, args.level, per_file=args.per_file)
     recipe = task.recipe
     shape, initial, init_info = starting_point(task, args)
     budget = {"epochs": args.epochs, "minutes": args.minutes}
@@ -88,6 +90,7 @@ def train_command(args: argparse.Namespace) -> int:
     batch = args.batch or recipe.batch
     output: Path = args.output
     info = training_info(task, shape, config, batch, "gatescope " + shlex.join(args.argv)) | init_info
+    info["training"]["per_file"] = args.per_file
 
     def save(params, extra_info: dict) -> None:
         model = to_model(shape, params, task.tokenizer, output.stem, task.description, {**info, **extra_info})
@@ -184,6 +187,7 @@ def add_train_parser(commands) -> None:
     train_parser.add_argument("--lr", type=float, help="Adam's learning rate (default: the task's)")
     train_parser.add_argument("--batch", type=int, help="sequences per batch (default: 32)")
     train_parser.add_argument("--seed", type=int, default=0, help="data and initial weights (default: %(default)s)")
+    train_parser.add_argument("--per-file", action="store_true", help="code: read each source file from a zero state (default: one stream across files)")
     train_parser.add_argument("--init", help="go on training this model (a bundled name or a .npz path) instead of fresh weights")
     train_parser.set_defaults(run=train_command)
 

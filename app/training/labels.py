@@ -61,7 +61,8 @@ def untrained_twin(model: Model, seed: int = 0) -> Model:
 
 def find_units(model: Model, task, samples: int = 100, seed: int = 0) -> list[dict]:
     """The labels: per feature, up to PER_FEATURE units with |r| ≥ MIN_R that beat the
-    untrained twin's best |r| by MIN_GAIN, best first."""
+    untrained twin's best |r| by MIN_GAIN, best first; each unit once, by its best
+    vector (its C and tanh(C) would otherwise take two places)."""
     drawn = task.label_samples(samples, seed)
     per_token = [task.features(tokens) for tokens in drawn]
     features = {name: np.concatenate([np.asarray(f[name], float) for f in per_token]) for name in per_token[0]}
@@ -77,5 +78,8 @@ def find_units(model: Model, task, samples: int = 100, seed: int = 0) -> list[di
             for u in range(len(r))
             if abs(r[u]) >= MIN_R and abs(r[u]) - best_untrained >= MIN_GAIN
         ]
-        units += sorted(found, key=lambda unit: -abs(unit["r"]))[:PER_FEATURE]
+        best_per_unit = {}
+        for unit in sorted(found, key=lambda unit: -abs(unit["r"])):
+            best_per_unit.setdefault((unit["layer"], unit["unit"]), unit)
+        units += list(best_per_unit.values())[:PER_FEATURE]
     return units

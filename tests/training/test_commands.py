@@ -63,3 +63,8 @@ def test_train_init_refuses_a_model_of_another_vocabulary(tmp_path):
     main(["train", "counter", "--epochs", "1", "-o", str(path)])
     with pytest.raises(SystemExit, match="vocabulary"):
         main(["train", "agreement", "--init", str(path), "--epochs", "1", "-o", str(tmp_path / "x.npz")])
+
+
+def test_per_file_is_only_for_the_code_task(tmp_path):
+    with pytest.raises(SystemExit, match="code task"):
+        main(["train", "counter", "--per-file", "--epochs", "1", "-o", str(tmp_path / "x.npz")])

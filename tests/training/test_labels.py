@@ -65,3 +65,9 @@ def test_states_by_token_gives_tanh_c_beside_c_for_cells_with_a_belt(counter_fil
     shape = Shape("gru", vocab=len(model.tokenizer.vocab), hidden=3)
     gru = to_model(shape, network.init_params(shape, 0), model.tokenizer, "gru", "", {})
     assert set(states_by_token(gru, [list("()")])) == {(0, "h")}  # no C, so no tanh(C)
+
+
+def test_a_unit_is_labelled_once_per_feature_by_its_best_vector(counter_file):
+    units = find_units(load_model(counter_file), COUNTER)
+    keys = [(u["feature"], u["layer"], u["unit"]) for u in units]
+    assert len(keys) == len(set(keys))

@@ -4,10 +4,10 @@ inside a string (and a triple-quoted one), bracket depth, indentation, position 
 line.
 
 Files are held out whole for validation (every 20th, by path), as the model will meet
-code it has not seen; the rest, in a seeded order, make up the training text. Training
-reads each file (or each piece of a long one, cut where a top-level line starts) from a
-zero state, as the app reads a text, rather than carrying state from one file into the
-next.
+code it has not seen; the rest, in a seeded order, make up the training text: one
+stream, whose state carries on from one file into the next. With `per_file`, training
+reads each file instead (or each piece of a long one, cut where a top-level line starts)
+from a zero state, as the app reads a text.
 """
 
 from __future__ import annotations
@@ -54,7 +54,7 @@ def pieces(text: str, longest: int = MAX_DOCUMENT) -> list[str]:
     return [text[a:b] for a, b in zip(cuts, cuts[1:] + [len(text)])]
 
 
-def code_task(seed: int = 0) -> CodeTask:
+def code_task(seed: int = 0, per_file: bool = False) -> CodeTask:
     files = stdlib_files()
     held_out = files[::20]
     rest = [files[k] for k in np.random.default_rng(seed).permutation(len(files)) if k % 20]
@@ -64,11 +64,13 @@ def code_task(seed: int = 0) -> CodeTask:
             break
         train.append(path)
         size += path.stat().st_size
-    tokenizer = build_vocab(read(train), "char", min_chars=100)  # rare characters read as <unk>
-    documents = tuple(encode(tokenizer, piece) for path in train for piece in pieces(read([path])))
+    train_text = read(train)
+    tokenizer = build_vocab(train_text, "char", min_chars=100)  # rare characters read as <unk>
+    documents = tuple(encode(tokenizer, piece) for path in train for piece in pieces(read([path]))) if per_file else ()
+    tokens = np.concatenate(documents) if per_file else encode(tokenizer, train_text)
     version = ".".join(map(str, sys.version_info[:3]))
     source = f"Python {version} standard library ({len(train)} files for training, {len(held_out)} held out; PSF licence)"
-    return CodeTask(tokenizer, np.concatenate(documents), encode(tokenizer, read(held_out)), source, name="code", hidden=256, documents=documents)
+    return CodeTask(tokenizer, tokens, encode(tokenizer, read(held_out)), source, name="code", hidden=256, documents=documents)
 
 
 def python_features(chars: list[str]) -> dict[str, list[float]]:
@@ -109,10 +111,12 @@ def clean_line_starts(chars: list[str]) -> np.ndarray:
 
 @dataclass(frozen=True)
 class CodeTask(TextTask):
-    documents: tuple[np.ndarray, ...] = ()  # the training text's files and pieces of files, as ids
+    documents: tuple[np.ndarray, ...] = ()  # per_file: the training text's files and pieces of files, as ids
 
     def data(self, batch: int, seed: int) -> Data:
         plain = super().data(batch, seed)
+        if not self.documents:
+            return plain
         padded = sum(-(-len(d) // WINDOW) * WINDOW for d in self.documents)
 
         def epoch(number: int, rng: np.random.Generator):
