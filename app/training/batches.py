@@ -4,7 +4,10 @@ Two ways to cut data into windows:
 - sequence batches: B independent sequences (a task's samples), padded to the longest;
   each window starts from a zero state;
 - stream batches: one long text cut into B parallel streams, read in windows of T
-  tokens; each window starts from the state the previous one ended in (truncated BPTT).
+  tokens; each window starts from the state the previous one ended in (truncated BPTT);
+- document batches: the same, but each document (a source file) starts a window from a
+  zero state in its stream, as the app reads a text; padding fills each document out to
+  whole windows.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ class Batch:
     ids: np.ndarray  # (T, B) token ids
     targets: np.ndarray  # (T, B) the id to predict at each position, IGNORE where none
     carry_state: bool  # True: continue from the previous window's state
+    fresh: np.ndarray | None = None  # (B,) bool: these streams start from a zero state even so
 
 
 def sequence_batch(samples: Sequence[tuple[Sequence[int], Sequence[int]]], pad_id: int) -> Batch:
@@ -47,3 +51,34 @@ def stream_batches(tokens: np.ndarray, batch: int, window: int, offset: int = 0)
     targets = np.stack([streams[b * length + 1 : (b + 1) * length + 1] for b in range(batch)], axis=1)
     for start in range(0, length, window):
         yield Batch(inputs[start : start + window], targets[start : start + window], carry_state=start > 0)
+
+
+def document_batches(documents: Sequence[np.ndarray], batch: int, window: int, pad_id: int, rng: np.random.Generator) -> Iterator[Batch]:
+    """Documents dealt, longest first, each to the shortest of B streams (so the streams
+    end close together), then read in a random order within each stream; each padded to
+    whole windows, where nothing is predicted."""
+    streams: list[list[tuple[np.ndarray, np.ndarray]]] = [[] for _ in range(batch)]
+    lengths = np.zeros(batch, np.int64)
+    shuffled = rng.permutation(len(documents))
+    for k in sorted(shuffled, key=lambda k: -len(documents[k])):
+        tokens = documents[k]
+        padded = -(-len(tokens) // window) * window
+        ids = np.full(padded, pad_id, np.int64)
+        targets = np.full(padded, IGNORE, np.int64)
+        ids[: len(tokens)], targets[: len(tokens) - 1] = tokens, tokens[1:]
+        b = int(lengths.argmin())
+        streams[b].append((ids, targets))
+        lengths[b] += padded
+    steps = int(lengths.max())
+    ids = np.full((steps, batch), pad_id, np.int64)
+    targets = np.full((steps, batch), IGNORE, np.int64)
+    starts = np.zeros((steps, batch), bool)  # a document starts here
+    for b, pieces in enumerate(streams):
+        at = 0
+        for j in rng.permutation(len(pieces)):
+            piece_ids, piece_targets = pieces[j]
+            ids[at : at + len(piece_ids), b], targets[at : at + len(piece_ids), b] = piece_ids, piece_targets
+            starts[at, b] = True
+            at += len(piece_ids)
+    for start in range(0, steps, window):
+        yield Batch(ids[start : start + window], targets[start : start + window], carry_state=start > 0, fresh=starts[start])

@@ -22,14 +22,14 @@ from app.training.tasks.text import text_task
 from app.training.trainer import TrainConfig, TrainResult, train
 
 
-def resolve_task(name: str, files: list[Path], level: str = "char", model: Model | None = None):
+def resolve_task(name: str, files: list[Path], level: str = "char", model: Model | None = None, per_file: bool = False):
     """A named task, or `text` over files (with the model's own vocabulary, if given)."""
     if name == "text":
         if not files:
             raise SystemExit("gatescope: `text` needs a FILE to read")
         return text_task(files, level, model.tokenizer if model else None)
     if name == "code":
-        return code_task()
+        return code_task(per_file=per_file)
     if files:
         raise SystemExit(f"gatescope: task {name!r} generates its own data; FILE is only for `text`")
     try:
@@ -89,17 +89,33 @@ def training_info(task, shape: Shape, config: TrainConfig, batch: int, command: 
     }  # fmt: skip
 
 
+def starting_point(task, args: argparse.Namespace) -> tuple[Shape, dict, dict]:
+    """Fresh seeded weights; or, with --init, a trained model's weights to go on from (its
+    vocabulary must be the task's), and what the info records of it."""
+    if args.init is None:
+        shape = shape_for(task, args)
+        return shape, network.init_params(shape, args.seed), {}
+    start = load_model(model_path(args.init))
+    if start.tokenizer.vocab != task.tokenizer.vocab:
+        raise SystemExit(f"gatescope: {start.name}'s vocabulary is not the {task.name} task's")
+    shape, params = from_model(start)
+    return shape, params, {"init": {"model": start.name, "command": start.info.get("command"), "metrics": start.info.get("metrics")}}
+
+
 def train_command(args: argparse.Namespace) -> int:
-    task = resolve_task(args.task, args.file, args.level)
+    if args.per_file and args.task != "code":
+        raise SystemExit("gatescope: --per-file is for the code task")
+    task = resolve_task(args.task, args.file, args.level, per_file=args.per_file)
     recipe = task.recipe
-    shape = shape_for(task, args)
+    shape, initial, init_info = starting_point(task, args)
     budget = {"epochs": args.epochs, "minutes": args.minutes}
     if args.epochs is None and args.minutes is None:
         budget = {"epochs": recipe.epochs, "minutes": recipe.minutes}
     config = TrainConfig(lr=args.lr or recipe.lr, seed=args.seed, **budget)
     batch = args.batch or recipe.batch
     output: Path = args.output
-    info = training_info(task, shape, config, batch, "gatescope " + shlex.join(args.argv))
+    info = training_info(task, shape, config, batch, "gatescope " + shlex.join(args.argv)) | init_info
+    info["training"]["per_file"] = args.per_file
 
     def save(params, extra_info: dict) -> None:
         model = to_model(shape, params, task.tokenizer, output.stem, task.description, {**info, **extra_info})
@@ -108,7 +124,7 @@ def train_command(args: argparse.Namespace) -> int:
     print(f"training {shape.cell} (H = {shape.hidden}, {shape.layers} layer(s)) on {task.name}: {task.data_description}", file=sys.stderr)
     result: TrainResult = train(
         shape,
-        network.init_params(shape, args.seed),
+        initial,
         task.data(batch, args.seed),
         config,
         on_improve=lambda params, validation: save(params, {"metrics": {"validation": validation.as_dict()}}),
@@ -199,6 +215,8 @@ def add_train_parser(commands) -> None:
     train_parser.add_argument("--lr", type=float, help="Adam's learning rate (default: the task's)")
     train_parser.add_argument("--batch", type=int, help="sequences per batch (default: 32)")
     train_parser.add_argument("--seed", type=int, default=0, help="data and initial weights (default: %(default)s)")
+    train_parser.add_argument("--per-file", action="store_true", help="code: read each source file from a zero state (default: one stream across files)")
+    train_parser.add_argument("--init", help="go on training this model (a bundled name or a .npz path) instead of fresh weights")
     train_parser.set_defaults(run=train_command)
 
     evaluate_parser = commands.add_parser("evaluate", help="print a trained model's task metric")

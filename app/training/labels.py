@@ -1,9 +1,10 @@
 """Interpretable units: which unit's C or h follows a feature of the input.
 
 For every unit u of every layer and every state vector the cell has (C and h for an
-LSTM, h for an RNN or GRU), and every feature the task defines per token (bracket
-depth, the subject's gender, …), Pearson's correlation over all tokens of held-out
-samples:
+LSTM, h for an RNN or GRU; and tanh(C), what the output gate reads, beside every C: a
+unit whose C runs far past ±1 can still switch in tanh(C)), and every feature the task
+defines per token (bracket depth, the subject's gender, …), Pearson's correlation over
+all tokens of held-out samples:
     r = cov(v_u, feature) / (σ(v_u) · σ(feature))
 A unit is labelled only when |r| is high and clearly beats the best unit of an
 untrained model of the same size (random weights already correlate with some
@@ -25,7 +26,8 @@ PER_FEATURE = 3  # labels kept per feature
 
 def states_by_token(model: Model, samples: list[list[str]]) -> dict[tuple[int, str], np.ndarray]:
     """{(layer, "c"): (N, H)} over every token of every sample, each read from a zero
-    state, as the app traces them (the app's own cells and Model.forward)."""
+    state, as the app traces them (the app's own cells and Model.forward); with
+    (layer, "tanh_c") beside every C."""
     columns: dict[tuple[int, str], list[np.ndarray]] = {}
     index = {token: i for i, token in enumerate(model.tokenizer.vocab)}
     for tokens in samples:
@@ -33,7 +35,8 @@ def states_by_token(model: Model, samples: list[list[str]]) -> dict[tuple[int, s
         for layer, layer_records in enumerate(records):
             for name in model.cell.states:
                 columns.setdefault((layer, name), []).append(np.stack([getattr(r, name) for r in layer_records]))
-    return {key: np.concatenate(parts) for key, parts in columns.items()}
+    states = {key: np.concatenate(parts) for key, parts in columns.items()}
+    return states | {(layer, "tanh_c"): np.tanh(values) for (layer, name), values in states.items() if name == "c"}
 
 
 def correlations(values: np.ndarray, feature: np.ndarray) -> np.ndarray:
@@ -58,7 +61,8 @@ def untrained_twin(model: Model, seed: int = 0) -> Model:
 
 def find_units(model: Model, task, samples: int = 100, seed: int = 0) -> list[dict]:
     """The labels: per feature, up to PER_FEATURE units with |r| ≥ MIN_R that beat the
-    untrained twin's best |r| by MIN_GAIN, best first."""
+    untrained twin's best |r| by MIN_GAIN, best first; each unit once, by its best
+    vector (its C and tanh(C) would otherwise take two places)."""
     drawn = task.label_samples(samples, seed)
     per_token = [task.features(tokens) for tokens in drawn]
     features = {name: np.concatenate([np.asarray(f[name], float) for f in per_token]) for name in per_token[0]}
@@ -74,5 +78,8 @@ def find_units(model: Model, task, samples: int = 100, seed: int = 0) -> list[di
             for u in range(len(r))
             if abs(r[u]) >= MIN_R and abs(r[u]) - best_untrained >= MIN_GAIN
         ]
-        units += sorted(found, key=lambda unit: -abs(unit["r"]))[:PER_FEATURE]
+        best_per_unit = {}
+        for unit in sorted(found, key=lambda unit: -abs(unit["r"])):
+            best_per_unit.setdefault((unit["layer"], unit["unit"]), unit)
+        units += list(best_per_unit.values())[:PER_FEATURE]
     return units

@@ -52,6 +52,16 @@ class TrainResult:
     interrupted: bool  # stopped by Ctrl-C
 
 
+def starting_states(shape: Shape, batch: Batch, carried: list | None) -> list:
+    """The states a window starts from: the last window's, where it carries them on,
+    but zero in any stream a new document starts."""
+    if not batch.carry_state or carried is None:
+        return network.zero_states(shape, batch.ids.shape[1])
+    if batch.fresh is None:
+        return carried
+    return [tuple(np.where(batch.fresh[:, None], 0, part).astype(part.dtype) for part in state) for state in carried]
+
+
 def train(
     shape: Shape,
     params: Params,
@@ -92,8 +102,7 @@ def train(
         while (config.epochs is None or epoch < config.epochs) and done_fraction() < 1.0:
             running, states = Metrics(), None
             for batch in data.epoch(epoch, rng):
-                if not batch.carry_state or states is None:
-                    states = network.zero_states(shape, batch.ids.shape[1])
+                states = starting_states(shape, batch, states)
                 outcome = network.step(shape, params, batch.ids, batch.targets, states)
                 clip_grad_norm(outcome.grads, config.clip)
                 adam.update(params, outcome.grads)

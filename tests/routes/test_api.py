@@ -16,6 +16,15 @@ def test_models_lists_bundled_and_user_models_with_their_shape(client):
     assert models["lstm-demo"]["trained"] is False
 
 
+def test_labelled_units_name_the_vector_they_were_found_in_tanh_c_included(client):
+    models = {m["name"]: m for m in client.get("/api/models").json()["models"]}
+    units = [u for name in ("counter", "agreement", "code") for u in models[name]["units"]]
+    assert {u["vector"] for u in units} == {"c", "h", "tanh_c"}
+    code = models["code"]["units"]
+    assert {u["feature"] for u in code} >= {"bracket depth", "indentation"}
+    assert all(abs(u["r"]) >= 0.5 and abs(u["r"]) - u["untrained_r"] >= 0.2 for u in code)
+
+
 def test_trace_returns_meta_and_one_step_per_token(client):
     body = client.post("/api/trace", json={"model": "tiny", "text": "i grew"}).json()
     assert body["meta"]["model"] == "tiny" and body["meta"]["cell"] == "lstm"

@@ -1,5 +1,6 @@
 """`gatescope train` and `gatescope evaluate`, end to end on the smallest task."""
 
+import numpy as np
 import pytest
 
 from app.cli import main
@@ -68,3 +69,29 @@ def test_train_any_cell_with_its_options(tmp_path, capsys, flags, cell, options)
 def test_train_refuses_options_the_cell_cannot_use(tmp_path, flags, message):
     with pytest.raises(SystemExit, match=message):
         main(["train", "counter", "--epochs", "1", *flags, "-o", str(tmp_path / "m.npz")])
+
+
+def test_train_init_goes_on_from_a_trained_models_weights(tmp_path):
+    first, second = tmp_path / "first.npz", tmp_path / "second.npz"
+    assert main(["train", "counter", "--epochs", "2", "-o", str(first)]) == 0
+    assert main(["train", "counter", "--init", str(first), "--epochs", "1", "--lr", "1e-9", "-o", str(second)]) == 0
+    before, after = load_model(first), load_model(second)
+    for layer_before, layer_after in zip(before.layers, after.layers, strict=True):
+        for name in ("weight_ih", "weight_hh"):
+            assert np.allclose(getattr(layer_before, name), getattr(layer_after, name), atol=1e-6)  # a step of 1e-9 moves nothing
+    assert after.info["init"]["command"] == before.info["command"]
+    fresh = tmp_path / "fresh.npz"
+    main(["train", "counter", "--epochs", "1", "--lr", "1e-9", "-o", str(fresh)])
+    assert not np.allclose(load_model(fresh).layers[0].weight_hh, before.layers[0].weight_hh, atol=1e-3)
+
+
+def test_train_init_refuses_a_model_of_another_vocabulary(tmp_path):
+    path = tmp_path / "counter.npz"
+    main(["train", "counter", "--epochs", "1", "-o", str(path)])
+    with pytest.raises(SystemExit, match="vocabulary"):
+        main(["train", "agreement", "--init", str(path), "--epochs", "1", "-o", str(tmp_path / "x.npz")])
+
+
+def test_per_file_is_only_for_the_code_task(tmp_path):
+    with pytest.raises(SystemExit, match="code task"):
+        main(["train", "counter", "--per-file", "--epochs", "1", "-o", str(tmp_path / "x.npz")])

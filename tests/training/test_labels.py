@@ -4,7 +4,15 @@ import pytest
 from app.cli import main
 from app.models.format import load_model
 from app.models.registry import model_summary
-from app.training.labels import correlations, find_units, untrained_twin
+from app.training import network
+from app.training.convert import to_model
+from app.training.labels import (
+    correlations,
+    find_units,
+    states_by_token,
+    untrained_twin,
+)
+from app.training.network import Shape
 from app.training.tasks.counter import COUNTER
 
 
@@ -46,3 +54,20 @@ def test_label_rewrites_the_file_with_the_units(counter_file, tmp_path):
     copy.write_bytes(counter_file.read_bytes())
     assert main(["label", str(copy)]) == 0
     assert load_model(copy).info["units"] == load_model(counter_file).info["units"]
+
+
+def test_states_by_token_gives_tanh_c_beside_c_for_cells_with_a_belt(counter_file):
+    model = load_model(counter_file)
+    states = states_by_token(model, [list("(()"), list("())(")])
+    assert set(states) == {(0, "c"), (0, "h"), (0, "tanh_c")}
+    assert states[(0, "c")].shape == (7, model.hidden_size)
+    assert np.allclose(states[(0, "tanh_c")], np.tanh(states[(0, "c")]))
+    shape = Shape("gru", vocab=len(model.tokenizer.vocab), hidden=3)
+    gru = to_model(shape, network.init_params(shape, 0), model.tokenizer, "gru", "", {})
+    assert set(states_by_token(gru, [list("()")])) == {(0, "h")}  # no C, so no tanh(C)
+
+
+def test_a_unit_is_labelled_once_per_feature_by_its_best_vector(counter_file):
+    units = find_units(load_model(counter_file), COUNTER)
+    keys = [(u["feature"], u["layer"], u["unit"]) for u in units]
+    assert len(keys) == len(set(keys))
