@@ -88,9 +88,13 @@ def step_projected(params: Weights, state: LSTMState, zx: np.ndarray, fix: Fix =
     return LSTMStep(f=f, i=i, c_tilde=c_tilde, o=o, c=c, h=h)
 
 
+SIGMOID_HALVES = (0.5, 0.5, 1.0, 0.5)  # s on the gate blocks i, f, g, o: ½ where σ(z) = ½ + ½·tanh(½z)
+
+
 def trace_unfixed(params: Weights, state: LSTMState, zx: np.ndarray) -> list[LSTMStep]:
     """step_projected over every row of zx (T, 4H) with no what-if fixes, in a tight loop:
-    the same arithmetic, so the records are bit for bit the same.
+    the same arithmetic, so the records are bit for bit the same. zx is the trace's own
+    and is overwritten.
 
     The four gates share one tanh per step, since σ(z) = ½ + ½·tanh(½z) (the sigmoid of
     activations.py): with a = tanh(s ⊙ z), where s is ½ on the rows of i, f, o and 1 on
@@ -105,11 +109,10 @@ def trace_unfixed(params: Weights, state: LSTMState, zx: np.ndarray) -> list[LST
     C̃ * i, which add up to C_t, written straight into row t + 1."""
     steps, hidden = zx.shape[0], params.hidden_size
     dtype = zx.dtype
-    scale = np.full(4 * hidden, 0.5, dtype)  # s
-    scale[2 * hidden : 3 * hidden] = 1.0
+    scale = params.row_scale(SIGMOID_HALVES).astype(dtype)  # s
     offset = np.where(scale == 0.5, scale, 0).astype(dtype)  # ½ on the σ rows, 0 on g's
-    weight_hh_t = params.weight_hh_t * scale  # (H, 4H): (s ⊙ W_hh)ᵀ
-    zx = zx * scale  # (T, 4H)
+    weight_hh_t = params.weight_hh_t_scaled(SIGMOID_HALVES)  # (H, 4H): (s ⊙ W_hh)ᵀ, made once per layer
+    zx = np.multiply(zx, scale, zx)  # (T, 4H) s ⊙ zx, in the trace's own array
     rows = np.empty((steps + 1, 5 * hidden), dtype)  # [C_{t-1} | i f g o]; row T holds only C_T
     rows[0, :hidden] = state.c
     hs = np.empty((steps, hidden), dtype)

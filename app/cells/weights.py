@@ -38,6 +38,20 @@ class Weights:
         one layout, so they sum in the same order and agree bit for bit."""
         return np.ascontiguousarray(self.weight_hh.T)
 
+    def weight_hh_t_scaled(self, block_scales: tuple[float, ...]) -> np.ndarray:
+        """(diag(s) · W_hh)ᵀ, where s repeats block_scales[k] over the rows of gate block k:
+        a fast trace's W_hh with constants folded in (the LSTM's ½ for its sigmoids). Made
+        once per layer and scales, like weight_hh_t, and scaled by powers of two only, so
+        that h @ it equals s ⊙ (h @ W_hhᵀ) exactly."""
+        cache = self.__dict__.setdefault("_weight_hh_t_scaled", {})  # per params object, as cached_property
+        if block_scales not in cache:
+            cache[block_scales] = self.weight_hh_t * self.row_scale(block_scales)
+        return cache[block_scales]
+
+    def row_scale(self, block_scales: tuple[float, ...]) -> np.ndarray:
+        """(G·H,) block_scales[k] on every row of gate block k."""
+        return np.repeat(np.asarray(block_scales, self.weight_hh.dtype), self.hidden_size)
+
     @property
     def hidden_size(self) -> int:
         return self.weight_hh.shape[1]

@@ -35,3 +35,15 @@ def test_replaced_weights_get_their_own_transpose_never_a_stale_one():
     replaced = dataclasses.replace(params, weight_hh=edited)
     assert replaced.weight_hh_t[1, 3] == 7.0
     assert params.weight_hh_t[1, 3] != 7.0
+
+
+def test_a_scaled_transpose_is_made_once_and_scales_the_product_exactly():
+    rng = np.random.default_rng(3)
+    params = random_lstm_params(rng, 6, 2)
+    halves = (0.5, 0.5, 1.0, 0.5)
+    scaled = params.weight_hh_t_scaled(halves)
+    assert scaled is params.weight_hh_t_scaled(halves)
+    s = params.row_scale(halves)
+    assert np.array_equal(s, np.repeat(np.float32([0.5, 0.5, 1.0, 0.5]), 6))
+    h = rng.normal(0, 1, 6).astype(np.float32)
+    assert np.array_equal(np.dot(h, scaled), s * np.dot(h, params.weight_hh_t))  # powers of two: exact
