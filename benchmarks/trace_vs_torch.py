@@ -98,7 +98,7 @@ def compare(torch, hidden: int, steps: int, repeats: int) -> dict:
 
 def profile(torch, hidden: int, steps: int, repeats: int, row: dict) -> str:
     """Where a trace's time goes, per side, and how close the loop is to reading W_hh's bytes."""
-    reference, xs, params, xs_np = setup(torch, hidden, steps)
+    _, xs, params, xs_np = setup(torch, hidden, steps)
     w_ih, bias = (torch.from_numpy(a) for a in (params.weight_ih, params.bias))
     w_hh, h = params.weight_hh, np.full(hidden, 0.5, np.float32)
     w_hh_t, w_torch, h_torch = params.weight_hh_t, torch.from_numpy(w_hh), torch.from_numpy(h)
@@ -120,10 +120,10 @@ def profile(torch, hidden: int, steps: int, repeats: int, row: dict) -> str:
     def gbps(microseconds: float) -> float:  # W_hh's bytes read in that time
         return w_hh.nbytes / microseconds / 1e3
     lines = [
-        f"  H={hidden}: W_hh {w_hh.nbytes / 2**20:.1f} MiB; input projection app {app_projection * 1e3:.1f} ms, "
-        f"torch {torch_projection * 1e3:.1f} ms",
-        f"    loop per step (total − projection; torch's projection estimated by addmm): app {app_step:.1f} µs, torch {torch_step:.1f} µs "
-        f"(W_hh read at {gbps(app_step):.0f} / {gbps(torch_step):.0f} GB/s)",
+        (f"  H={hidden}: W_hh {w_hh.nbytes / 2**20:.1f} MiB; input projection app {app_projection * 1e3:.1f} ms, "
+         f"torch {torch_projection * 1e3:.1f} ms"),
+        (f"    the rest per step (total − projection; torch's projection estimated by addmm): app {app_step:.1f} µs, "
+         f"torch {torch_step:.1f} µs (W_hh read at {gbps(app_step):.0f} / {gbps(torch_step):.0f} GB/s)"),
         "    alone: " + ", ".join(f"{name} {t:.1f} µs ({gbps(t):.0f} GB/s)" for name, t in us.items()),
     ]
     return "\n".join(lines)

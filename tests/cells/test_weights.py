@@ -29,7 +29,7 @@ def test_replaced_weights_get_their_own_transpose_never_a_stale_one():
     """What-if weight edits build new params with dataclasses.replace: the cached
     transpose of the old W_hh must not follow them."""
     params = random_lstm_params(np.random.default_rng(2), 4, 2)
-    params.weight_hh_t  # cache the old one
+    _ = params.weight_hh_t  # cache the old one
     edited = params.weight_hh.copy()
     edited[3, 1] = 7.0
     replaced = dataclasses.replace(params, weight_hh=edited)

@@ -74,7 +74,7 @@ def test_a_weight_edit_changes_only_the_steps_after_it():
 
 def test_an_edit_of_w_hh_changes_the_steps_after_it_despite_the_cached_transpose():
     model = tiny_model()
-    model.layers[0].weight_hh_t  # the layer's transposed W_hh, cached before the edit
+    _ = model.layers[0].weight_hh_t  # the layer's transposed W_hh, cached before the edit
     plain = trace(model)
     edited = trace(model, Interventions(weights=[WeightEdit(matrix="weight_hh", row=7, value=5.0, start=9)]))
     assert all(np.array_equal(a.layers[0].h, b.layers[0].h) for a, b in zip(plain[:9], edited[:9]))
