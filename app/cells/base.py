@@ -91,6 +91,7 @@ class Cell:
     input_projection: Callable[[Any, np.ndarray, Sequence[StepRecord] | None], np.ndarray] = project_inputs
     # (params, state, zx (T, ·)) -> records: the same as step_projected row by row with no
     # fixes, only faster (a tight loop over preallocated arrays); None: the plain loop.
+    # zx is the trace's own array, which it may overwrite.
     trace_unfixed: Callable[[Any, Any, np.ndarray], list[StepRecord]] | None = None
 
     # The model file. Layer keys are relative to the `rnn.` module, as in a state_dict.

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -28,6 +29,28 @@ class Weights:
     weight_ih: np.ndarray  # (G·H, X)  the x-part of W
     weight_hh: np.ndarray  # (G·H, H)  the h-part
     bias: np.ndarray  # (G·H,)  b_ih + b_hh
+
+    @cached_property
+    def weight_hh_t(self) -> np.ndarray:
+        """W_hh transposed into its own C-ordered (H, G·H) array, made once per layer:
+        h @ W_hhᵀ then runs OpenBLAS's sgemv_n, which is faster here than W_hh @ h's sgemv_t
+        (benchmarks/README.md, trace vs PyTorch). Every step and every fast trace reads this
+        one layout, so they sum in the same order and agree bit for bit."""
+        return np.ascontiguousarray(self.weight_hh.T)
+
+    def weight_hh_t_scaled(self, block_scales: tuple[float, ...]) -> np.ndarray:
+        """(diag(s) · W_hh)ᵀ, where s repeats block_scales[k] over the rows of gate block k:
+        a fast trace's W_hh with constants folded in (the LSTM's ½ for its sigmoids). Made
+        once per layer and scales, like weight_hh_t, and scaled by powers of two only, so
+        that h @ it equals s ⊙ (h @ W_hhᵀ) exactly."""
+        cache = self.__dict__.setdefault("_weight_hh_t_scaled", {})  # per params object, as cached_property
+        if block_scales not in cache:
+            cache[block_scales] = self.weight_hh_t * self.row_scale(block_scales)
+        return cache[block_scales]
+
+    def row_scale(self, block_scales: tuple[float, ...]) -> np.ndarray:
+        """(G·H,) block_scales[k] on every row of gate block k."""
+        return np.repeat(np.asarray(block_scales, self.weight_hh.dtype), self.hidden_size)
 
     @property
     def hidden_size(self) -> int:
@@ -79,4 +102,4 @@ def project_inputs(params: Weights, xs: np.ndarray, below=None) -> np.ndarray:
 
 def preactivation(params: Weights, h_prev: np.ndarray, zx: np.ndarray) -> np.ndarray:
     """W · [h_{t-1}, x_t] + b for every gate block, given zx = W_ih · x_t + b."""
-    return zx + params.weight_hh @ h_prev  # (G·H,)
+    return zx + np.dot(h_prev, params.weight_hh_t)  # (G·H,)  = W_hh · h_{t-1} + zx

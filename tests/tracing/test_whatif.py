@@ -72,6 +72,15 @@ def test_a_weight_edit_changes_only_the_steps_after_it():
     assert model.layers[0].bias[7] != 5.0  # the model itself is left as it was
 
 
+def test_an_edit_of_w_hh_changes_the_steps_after_it_despite_the_cached_transpose():
+    model = tiny_model()
+    _ = model.layers[0].weight_hh_t  # the layer's transposed W_hh, cached before the edit
+    plain = trace(model)
+    edited = trace(model, Interventions(weights=[WeightEdit(matrix="weight_hh", row=7, value=5.0, start=9)]))
+    assert all(np.array_equal(a.layers[0].h, b.layers[0].h) for a, b in zip(plain[:9], edited[:9]))
+    assert not np.allclose(plain[9].layers[0].h, edited[9].layers[0].h)
+
+
 @pytest.mark.parametrize(("interventions", "message"), [
     (Interventions(clamps=[Clamp(vector="z", value=1)]), "no vector 'z'"),
     (Interventions(clamps=[Clamp(vector="f", value=1, unit=99)]), "unit 99 is out of range"),
