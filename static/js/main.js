@@ -43,6 +43,7 @@ const trace = new Trace();
 trace.unit = view.unit;
 trace.stage = view.stage;
 const diagramContainer = $("diagram-container");
+const unitInput = $("unit-input");
 let diagram = null;
 let diagramKey = "";
 
@@ -88,10 +89,12 @@ const whatif = recording ? null : new WhatIf($("whatif"), trace, (interventions)
   saveToUrl();
 });
 const stale = new Set();  // views that were hidden while the trace changed
-// Charts redraw at most this often while steps stream in (a plotly redraw of a long trace
-// takes longer than a frame); the last state is always drawn.
+// Charts (plotly: a redraw of a long trace takes longer than a frame) redraw once steps
+// pause, or at most this often while they keep coming; the last state is always drawn.
+// Moving through time only moves their cursor.
 const CHARTS = new Set(["inspector", "saturation", "heatmap", "gradients"]);
-const CHART_INTERVAL_MS = 250;
+const CHART_QUIET_MS = 200;
+const CHART_MAX_WAIT_MS = 2000;
 let chartsDrawnAt = 0;
 let chartTimer = null;
 const panels = new Panels(document, (name, visible) => {
@@ -106,23 +109,37 @@ for (const name of view.hide) {
 }
 document.documentElement.dataset.theme = view.theme;
 
-// --- drawing, batched per animation frame ---
-let pending = null;
+// --- drawing: at most once per animation frame, whatever changed since the last one ---
+const pending = new Set();  // the changes not drawn yet
+let frameRequested = false;
 trace.subscribe((change) => {
   redraw(change);
   if (change !== "step") saveToUrl();
 });
 
 function redraw(change) {
-  if (pending === "reset") return;
-  pending = change === "reset" ? "reset" : pending ?? change;
+  pending.add(change);
+  if (frameRequested) return;
+  frameRequested = true;
   requestAnimationFrame(draw);
 }
 
+// What the views are told: a reset or a layer change outweighs the rest (views start
+// again); a single change is passed on as it is.
+function summarise(changes) {
+  for (const heaviest of ["reset", "layer"]) if (changes.has(heaviest)) return heaviest;
+  return changes.size === 1 ? [...changes][0] : "many";
+}
+
+// Only the time step (or the walk-through's stage) moved: charts move their cursor.
+const onlyMoved = (changes) => [...changes].every((c) => c === "seek" || c === "stage");
+
 function draw() {
-  if (pending === null || !trace.meta) return;
-  const change = pending;
-  pending = null;
+  frameRequested = false;
+  if (!pending.size || !trace.meta) return;
+  const changes = new Set(pending);
+  pending.clear();
+  const change = summarise(changes);
   const t = trace.t;
   ensureDiagram();
   const record = trace.record(t);
@@ -132,23 +149,38 @@ function draw() {
   if (whatif) diagram.markHeld((name) => whatif.heldUnits(name, t));
   valuesTable.render(diagram.values);
   diagramContainer.dataset.t = String(t);
-  $("unit-input").max = trace.meta.hidden_size - 1;
-  $("unit-input").value = trace.unit;
+  unitInput.max = trace.meta.hidden_size - 1;
+  unitInput.value = trace.unit;
   tokens.render(change);
   player.render();
   walkthrough.render(panels.isVisible("walkthrough"));
   comparison?.render(panels.isVisible("compare"));
   if (panels.isVisible("compare") && change !== "step") lagCurve?.render();
-  const now = performance.now();
-  const chartsWait = change === "step" && now - chartsDrawnAt < CHART_INTERVAL_MS;
-  if (chartsWait && chartTimer === null) {
-    chartTimer = setTimeout(() => { chartTimer = null; redraw("charts"); }, CHART_INTERVAL_MS);
-  }
+  const chartsMode = chartWork(changes);
   for (const [name, panel] of Object.entries(views)) {
     if (!panels.isVisible(name)) stale.add(name);
-    else if (!(chartsWait && CHARTS.has(name))) panel.render(stale.delete(name) ? "reset" : change);
+    else if (!CHARTS.has(name)) panel.render(stale.delete(name) ? "reset" : change);
+    else if (stale.has(name) || chartsMode === "draw") panel.render(stale.delete(name) ? "reset" : change);
+    else if (chartsMode === "cursor") panel.moveCursor(t);
   }
-  if (!chartsWait) chartsDrawnAt = now;
+  // Scrolling reads layout: done last, after every write, so the frame lays out once.
+  tokens.scrollToCurrent();
+  if (panels.isVisible("chain")) views.chain.scrollToCurrent();
+}
+
+// What the charts do this frame: "draw" (their data changed), "cursor" (only the time
+// step moved) or "wait" (steps are streaming in: drawn once they pause).
+function chartWork(changes) {
+  if (onlyMoved(changes)) return "cursor";
+  const now = performance.now();
+  if (changes.has("step") && changes.size === 1 && now - chartsDrawnAt < CHART_MAX_WAIT_MS) {
+    clearTimeout(chartTimer);
+    chartTimer = setTimeout(() => redraw("charts"), CHART_QUIET_MS);
+    return "wait";
+  }
+  clearTimeout(chartTimer);
+  chartsDrawnAt = now;
+  return "draw";
 }
 
 // A diagram for the shown cell and layer, made again only when either changes.
