@@ -343,6 +343,8 @@ if ($("share")) connectSharing($, currentQuery, () => [...panels.sections.keys()
 // --- models ---
 async function loadModels() {
   if (recording) return [recording.meta];
+  const inPage = document.getElementById("gatescope-models");  // the server's list, saving a round trip
+  if (inPage) return JSON.parse(inPage.textContent).models;
   const response = await fetch("/api/models");
   return (await response.json()).models;
 }
