@@ -96,6 +96,7 @@ const CHARTS = new Set(["inspector", "saturation", "heatmap", "gradients"]);
 const CHART_QUIET_MS = 200;
 const CHART_MAX_WAIT_MS = 2000;
 let chartsDrawnAt = 0;
+let chartCost = 0;  // how long the charts took to draw last time (ms)
 let chartTimer = null;
 const panels = new Panels(document, (name, visible) => {
   redraw(visible && stale.has(name) ? "reset" : "panels");
@@ -117,11 +118,18 @@ trace.subscribe((change) => {
   if (change !== "step") saveToUrl();
 });
 
+let drawnAt = 0;   // when the last draw ended
+let drawCost = 0;  // how long it took, its forced layout included (ms)
+
 function redraw(change) {
   pending.add(change);
   if (frameRequested) return;
   frameRequested = true;
-  requestAnimationFrame(draw);
+  // While steps stream in, drawing takes at most half of the page's time: after a draw of
+  // d ms the next waits until d ms have passed, so the steps' messages are read in between.
+  const rest = change === "step" ? drawnAt + drawCost - performance.now() : 0;
+  if (rest > 0) setTimeout(() => requestAnimationFrame(draw), rest);
+  else requestAnimationFrame(draw);
 }
 
 // What the views are told: a reset or a layer change outweighs the rest (views start
@@ -137,6 +145,7 @@ const onlyMoved = (changes) => [...changes].every((c) => c === "seek" || c === "
 function draw() {
   frameRequested = false;
   if (!pending.size || !trace.meta) return;
+  const started = performance.now();
   const changes = new Set(pending);
   pending.clear();
   const change = summarise(changes);
@@ -157,13 +166,23 @@ function draw() {
   comparison?.render(panels.isVisible("compare"));
   if (panels.isVisible("compare") && change !== "step") lagCurve?.render();
   const chartsMode = chartWork(changes);
+  const chartsStarted = performance.now();
   for (const [name, panel] of Object.entries(views)) {
     if (!panels.isVisible(name)) stale.add(name);
     else if (!CHARTS.has(name)) panel.render(stale.delete(name) ? "reset" : change);
     else if (stale.has(name) || chartsMode === "draw") panel.render(stale.delete(name) ? "reset" : change);
     else if (chartsMode === "cursor") panel.moveCursor(t);
   }
-  // Scrolling reads layout: done last, after every write, so the frame lays out once.
+  if (chartsMode === "draw") chartCost = performance.now() - chartsStarted;
+  requestAnimationFrame(scrollToCurrent);
+  drawnAt = performance.now();
+  drawCost = drawnAt - started;
+}
+
+// Scrolling to the current step reads layout. Done at the start of the next frame, before
+// anything is written, the layout it reads is the one the last frame made: nothing is laid
+// out twice.
+function scrollToCurrent() {
   tokens.scrollToCurrent();
   if (panels.isVisible("chain")) views.chain.scrollToCurrent();
 }
@@ -173,7 +192,8 @@ function draw() {
 function chartWork(changes) {
   if (onlyMoved(changes)) return "cursor";
   const now = performance.now();
-  if (changes.has("step") && changes.size === 1 && now - chartsDrawnAt < CHART_MAX_WAIT_MS) {
+  const interval = Math.max(CHART_MAX_WAIT_MS, 4 * chartCost);  // (a chart of a long, wide trace is slow)
+  if (changes.has("step") && changes.size === 1 && now - chartsDrawnAt < interval) {
     clearTimeout(chartTimer);
     chartTimer = setTimeout(() => redraw("charts"), CHART_QUIET_MS);
     return "wait";
