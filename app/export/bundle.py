@@ -30,7 +30,13 @@ def module_variable(path: PurePosixPath) -> str:
 
 
 def bundle(static_js: Path, entry: str = "main.js") -> str:
-    order: list[PurePosixPath] = []
+    sources = module_sources(static_js, entry)
+    return "\n".join(_wrap(path, source) for path, source in sources.items())
+
+
+def module_sources(static_js: Path, entry: str = "main.js") -> dict[PurePosixPath, str]:
+    """Every module `entry` imports, directly or not, and itself, in dependency order
+    (a module after all it imports), each with its source."""
     sources: dict[PurePosixPath, str] = {}
 
     def visit(relative: PurePosixPath, stack: tuple[PurePosixPath, ...]) -> None:
@@ -42,10 +48,9 @@ def bundle(static_js: Path, entry: str = "main.js") -> str:
         for _, target in IMPORT.findall(source):
             visit(PurePosixPath(_normalize(relative.parent / target)), (*stack, relative))
         sources[relative] = source
-        order.append(relative)
 
     visit(PurePosixPath(entry), ())
-    return "\n".join(_wrap(path, sources[path]) for path in order)
+    return sources
 
 
 def _normalize(path: PurePosixPath) -> str:

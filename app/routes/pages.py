@@ -3,26 +3,45 @@ plotly.js served from the plotly Python package (never a CDN)."""
 
 from __future__ import annotations
 
+import functools
 import html
+from pathlib import Path
 from typing import Annotated, Literal
 from urllib.parse import urlsplit
 
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import FileResponse, HTMLResponse
 
+from app.export.bundle import module_sources
+from app.export.page import script_json
+from app.routes.deps import get_registry
 from app.routes.errors import responses
+from app.routes.schemas import ModelList
 from app.vendor import PLOTLY_JS
 
 router = APIRouter()
 EMBED_SIZE = (800, 720)  # an embed's default width and height in pixels
 
 
+@functools.lru_cache(maxsize=4)
+def preloaded_modules(static_js: Path) -> tuple[str, ...]:
+    """The modules main.js imports, directly or not, deepest first: the page names them all
+    as <link rel="modulepreload">, so the browser fetches them at once rather than one level
+    of imports after another. Read once per process (a stale list after an edit only
+    preloads too much or too little; the imports themselves still load every module)."""
+    return tuple(str(path) for path in module_sources(static_js) if str(path) != "main.js")
+
+
 def page(request: Request, template: str, mode: str) -> HTMLResponse:
     settings = request.app.state.settings
     oembed = str(request.url_for("oembed").include_query_params(url=str(request.url)))
     app_url = str(request.url.replace(path="/"))
+    # The model list (what GET /api/models answers) comes in the page: the first trace can
+    # start without waiting for that request.
+    models = ModelList(models=get_registry(request).summaries()).model_dump(mode="json")
     return request.app.state.templates.TemplateResponse(
-        request, template, {"default_model": settings.default_model, "mode": mode, "oembed_url": oembed, "app_url": app_url}
+        request, template, {"default_model": settings.default_model, "mode": mode, "oembed_url": oembed, "app_url": app_url,
+                            "preload_modules": preloaded_modules(settings.static_dir / "js"), "models_json": script_json(models)}
     )
 
 

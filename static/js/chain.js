@@ -28,6 +28,7 @@ export class Chain {
     if (change === "reset" || change === "layer") {
       for (const module of this.modules) module.group.remove();
       this.modules = [];
+      this.current = null;
     }
     for (let t = this.modules.length; t < steps.length; t++) this.modules.push(this.module(t));
     this.svg.setAttribute("width", Math.max(steps.length * W + 8, 10));
@@ -42,10 +43,20 @@ export class Chain {
       this.modules[t].out.setAttribute("fill", colourFor("h", record.h[unit]));
     }
     this.coloured = this.modules.length;
+    const current = this.modules[this.trace.t] ?? null;
+    if (current === this.current) return;
     this.current?.group.classList.remove("current");
-    this.current = this.modules[this.trace.t] ?? null;
+    this.current = current;
     this.current?.group.classList.add("current");
-    this.modules[this.trace.t]?.group.scrollIntoView?.({ block: "nearest", inline: "nearest" });
+    this.scrollWanted = true;
+  }
+
+  // Bring the current module into view when it changed; it reads layout, so the page
+  // calls it after all its writes of a frame.
+  scrollToCurrent() {
+    if (!this.scrollWanted) return;
+    this.scrollWanted = false;
+    this.current?.group.scrollIntoView?.({ block: "nearest", inline: "nearest" });
   }
 
   module(t) {

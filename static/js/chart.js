@@ -21,6 +21,13 @@ export class Chart {
     return false;
   }
 
+  // Only the time step moved: the cursor moves, the data stays (a relayout of the
+  // shapes alone, not a redraw). Charts without a cursor have no cursorShapes.
+  moveCursor(t) {
+    if (!this.plotly || !this.element.layout || !this.cursorShapes) return;
+    this.plotly.relayout(this.element, { shapes: this.cursorShapes(t) });
+  }
+
   react(data, layout) {
     this.plotly.react(this.element, data, { ...layout, datarevision: ++this.revision },
       { displayModeBar: false, responsive: true });

@@ -18,6 +18,10 @@ export class GradientFlow extends Chart {
     this.timer = null;
   }
 
+  cursorShapes(now) {
+    return cursorShape(now);
+  }
+
   render() {
     if (!this.trace.meta || !this.ready(() => this.render())) return;
     const wanted = JSON.stringify(this.models());
@@ -58,7 +62,7 @@ export class GradientFlow extends Chart {
       xaxis: { title: { text: t("time_axis") } },
       yaxis: { type: "log", exponentformat: "power" },
       legend: { orientation: "h", y: -0.25 },
-      shapes: cursorShape(this.trace.t),
+      shapes: this.cursorShapes(this.trace.t),
     });
     this.element.dataset.models = this.results.filter((r) => !r.error).map((r) => r.model).join(",");
   }

@@ -47,6 +47,12 @@ export class Heatmap extends Chart {
     }
   }
 
+  // The current step's column, outlined.
+  cursorShapes(now) {
+    return now >= 0 ? [{ type: "rect", xref: "x", yref: "paper", x0: now - 0.5, x1: now + 0.5, y0: 0, y1: 1,
+      line: { color: "#111", width: 2 } }] : [];
+  }
+
   render(change) {
     if (!this.trace.meta) return;
     if (change === "reset" || change === "layer" || !this.rows) this.reset();
@@ -63,8 +69,7 @@ export class Heatmap extends Chart {
       height: 340,
       xaxis: { title: { text: t("time_axis") }, tickvals: few ? this.x : undefined, ticktext: few ? this.tokens : undefined, tickangle: 0 },
       yaxis: { autorange: "reversed", tickfont: { size: 9 } },
-      shapes: now >= 0 ? [{ type: "rect", xref: "x", yref: "paper", x0: now - 0.5, x1: now + 0.5, y0: 0, y1: 1,
-        line: { color: "#111", width: 2 } }] : [],
+      shapes: this.cursorShapes(now),
     });
   }
 }

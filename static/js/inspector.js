@@ -8,6 +8,10 @@ export class Inspector extends Chart {
     this.trace = trace;
   }
 
+  cursorShapes(now) {
+    return cursorShape(now);
+  }
+
   render() {
     const { meta, unit, steps } = this.trace;
     if (!meta || !this.ready(() => this.render())) return;
@@ -21,7 +25,7 @@ export class Inspector extends Chart {
       title: { text: t("unit_title", { u: unit }), font: { size: 13 } },
       xaxis: { title: { text: t("time_axis") } }, yaxis: { zeroline: true },
       legend: { orientation: "h", y: -0.25 },
-      shapes: cursorShape(this.trace.t),
+      shapes: this.cursorShapes(this.trace.t),
     });
   }
 }

@@ -43,6 +43,7 @@ const trace = new Trace();
 trace.unit = view.unit;
 trace.stage = view.stage;
 const diagramContainer = $("diagram-container");
+const unitInput = $("unit-input");
 let diagram = null;
 let diagramKey = "";
 
@@ -88,11 +89,14 @@ const whatif = recording ? null : new WhatIf($("whatif"), trace, (interventions)
   saveToUrl();
 });
 const stale = new Set();  // views that were hidden while the trace changed
-// Charts redraw at most this often while steps stream in (a plotly redraw of a long trace
-// takes longer than a frame); the last state is always drawn.
+// Charts (plotly: a redraw of a long trace takes longer than a frame) redraw once steps
+// pause, or at most this often while they keep coming; the last state is always drawn.
+// Moving through time only moves their cursor.
 const CHARTS = new Set(["inspector", "saturation", "heatmap", "gradients"]);
-const CHART_INTERVAL_MS = 250;
+const CHART_QUIET_MS = 200;
+const CHART_MAX_WAIT_MS = 2000;
 let chartsDrawnAt = 0;
+let chartCost = 0;  // how long the charts took to draw last time (ms)
 let chartTimer = null;
 const panels = new Panels(document, (name, visible) => {
   redraw(visible && stale.has(name) ? "reset" : "panels");
@@ -106,23 +110,45 @@ for (const name of view.hide) {
 }
 document.documentElement.dataset.theme = view.theme;
 
-// --- drawing, batched per animation frame ---
-let pending = null;
+// --- drawing: at most once per animation frame, whatever changed since the last one ---
+const pending = new Set();  // the changes not drawn yet
+let frameRequested = false;
 trace.subscribe((change) => {
   redraw(change);
   if (change !== "step") saveToUrl();
 });
 
+let drawnAt = 0;   // when the last draw ended
+let drawCost = 0;  // how long it took, its forced layout included (ms)
+
 function redraw(change) {
-  if (pending === "reset") return;
-  pending = change === "reset" ? "reset" : pending ?? change;
-  requestAnimationFrame(draw);
+  pending.add(change);
+  if (frameRequested) return;
+  frameRequested = true;
+  // While steps stream in, drawing takes at most half of the page's time: after a draw of
+  // d ms the next waits until d ms have passed, so the steps' messages are read in between.
+  const rest = change === "step" ? drawnAt + drawCost - performance.now() : 0;
+  if (rest > 0) setTimeout(() => requestAnimationFrame(draw), rest);
+  else requestAnimationFrame(draw);
 }
 
+// What the views are told: a reset or a layer change outweighs the rest (views start
+// again); a single change is passed on as it is.
+function summarise(changes) {
+  for (const heaviest of ["reset", "layer"]) if (changes.has(heaviest)) return heaviest;
+  return changes.size === 1 ? [...changes][0] : "many";
+}
+
+// Only the time step (or the walk-through's stage) moved: charts move their cursor.
+const onlyMoved = (changes) => [...changes].every((c) => c === "seek" || c === "stage");
+
 function draw() {
-  if (pending === null || !trace.meta) return;
-  const change = pending;
-  pending = null;
+  frameRequested = false;
+  if (!pending.size || !trace.meta) return;
+  const started = performance.now();
+  const changes = new Set(pending);
+  pending.clear();
+  const change = summarise(changes);
   const t = trace.t;
   ensureDiagram();
   const record = trace.record(t);
@@ -132,23 +158,49 @@ function draw() {
   if (whatif) diagram.markHeld((name) => whatif.heldUnits(name, t));
   valuesTable.render(diagram.values);
   diagramContainer.dataset.t = String(t);
-  $("unit-input").max = trace.meta.hidden_size - 1;
-  $("unit-input").value = trace.unit;
+  unitInput.max = trace.meta.hidden_size - 1;
+  unitInput.value = trace.unit;
   tokens.render(change);
   player.render();
   walkthrough.render(panels.isVisible("walkthrough"));
   comparison?.render(panels.isVisible("compare"));
   if (panels.isVisible("compare") && change !== "step") lagCurve?.render();
-  const now = performance.now();
-  const chartsWait = change === "step" && now - chartsDrawnAt < CHART_INTERVAL_MS;
-  if (chartsWait && chartTimer === null) {
-    chartTimer = setTimeout(() => { chartTimer = null; redraw("charts"); }, CHART_INTERVAL_MS);
-  }
+  const chartsMode = chartWork(changes);
+  const chartsStarted = performance.now();
   for (const [name, panel] of Object.entries(views)) {
     if (!panels.isVisible(name)) stale.add(name);
-    else if (!(chartsWait && CHARTS.has(name))) panel.render(stale.delete(name) ? "reset" : change);
+    else if (!CHARTS.has(name)) panel.render(stale.delete(name) ? "reset" : change);
+    else if (stale.has(name) || chartsMode === "draw") panel.render(stale.delete(name) ? "reset" : change);
+    else if (chartsMode === "cursor") panel.moveCursor(t);
   }
-  if (!chartsWait) chartsDrawnAt = now;
+  if (chartsMode === "draw") chartCost = performance.now() - chartsStarted;
+  requestAnimationFrame(scrollToCurrent);
+  drawnAt = performance.now();
+  drawCost = drawnAt - started;
+}
+
+// Scrolling to the current step reads layout. Done at the start of the next frame, before
+// anything is written, the layout it reads is the one the last frame made: nothing is laid
+// out twice.
+function scrollToCurrent() {
+  tokens.scrollToCurrent();
+  if (panels.isVisible("chain")) views.chain.scrollToCurrent();
+}
+
+// What the charts do this frame: "draw" (their data changed), "cursor" (only the time
+// step moved) or "wait" (steps are streaming in: drawn once they pause).
+function chartWork(changes) {
+  if (onlyMoved(changes)) return "cursor";
+  const now = performance.now();
+  const interval = Math.max(CHART_MAX_WAIT_MS, 4 * chartCost);  // (a chart of a long, wide trace is slow)
+  if (changes.has("step") && changes.size === 1 && now - chartsDrawnAt < interval) {
+    clearTimeout(chartTimer);
+    chartTimer = setTimeout(() => redraw("charts"), CHART_QUIET_MS);
+    return "wait";
+  }
+  clearTimeout(chartTimer);
+  chartsDrawnAt = now;
+  return "draw";
 }
 
 // A diagram for the shown cell and layer, made again only when either changes.
@@ -311,6 +363,8 @@ if ($("share")) connectSharing($, currentQuery, () => [...panels.sections.keys()
 // --- models ---
 async function loadModels() {
   if (recording) return [recording.meta];
+  const inPage = document.getElementById("gatescope-models");  // the server's list, saving a round trip
+  if (inPage) return JSON.parse(inPage.textContent).models;
   const response = await fetch("/api/models");
   return (await response.json()).models;
 }

@@ -14,32 +14,34 @@ export class Saturation extends Chart {
     this.trace = trace;
   }
 
-  // fractions[gate] = {low: [H], high: [H]} over all steps so far.
-  fractions() {
+  // fractions[gate] = {low: [H], high: [H]} over all steps so far. The counts behind
+  // them grow with each new step; only a reset or another layer counts again.
+  fractions(change) {
     const { meta, steps } = this.trace;
-    const gates = meta.gates.filter((name) => GATE_VECTORS.has(name));
-    const result = {};
-    for (const gate of gates) {
-      const low = new Array(meta.hidden_size).fill(0);
-      const high = new Array(meta.hidden_size).fill(0);
-      steps.forEach((_, t) => {
-        const values = this.trace.record(t).gates[gate];
-        if (!values) return;
-        values.forEach((v, u) => {
+    if (change === "reset" || change === "layer" || !this.counts || this.counted > steps.length) {
+      const gates = meta.gates.filter((name) => GATE_VECTORS.has(name));
+      const zeros = () => new Array(meta.hidden_size).fill(0);
+      this.counts = Object.fromEntries(gates.map((gate) => [gate, { low: zeros(), high: zeros() }]));
+      this.counted = 0;
+    }
+    for (; this.counted < steps.length; this.counted++) {
+      const { gates } = this.trace.record(this.counted);
+      for (const [gate, { low, high }] of Object.entries(this.counts)) {
+        gates[gate]?.forEach((v, u) => {
           if (v < LOW) low[u] += 1;
           else if (v > HIGH) high[u] += 1;
         });
-      });
-      const n = Math.max(steps.length, 1);
-      result[gate] = { low: low.map((c) => c / n), high: high.map((c) => c / n) };
+      }
     }
-    return result;
+    const n = Math.max(steps.length, 1);
+    return Object.fromEntries(Object.entries(this.counts).map(([gate, { low, high }]) =>
+      [gate, { low: low.map((c) => c / n), high: high.map((c) => c / n) }]));
   }
 
-  render() {
+  render(change) {
     const { meta } = this.trace;
-    if (!meta || !this.ready(() => this.render())) return;
-    const fractions = this.fractions();
+    if (!meta || !this.ready(() => this.render("reset"))) return;
+    const fractions = this.fractions(change);
     const data = Object.entries(fractions).map(([gate, { low, high }]) => ({
       type: "scatter", mode: "markers", name: t("gate_series", { gate }), x: low, y: high,
       text: low.map((_, u) => `unit ${u}`), hovertemplate: "%{text}: %{x:.0%} < 0.1, %{y:.0%} > 0.9<extra>%{fullData.name}</extra>",

@@ -27,7 +27,15 @@ export class TokenStrip {
     this.current = current;
     current?.classList.add("current");
     current?.setAttribute("aria-current", "step");
-    current?.scrollIntoView({ block: "nearest", inline: "nearest" });
+    this.scrollWanted = true;
+  }
+
+  // Bring the current token into view when it changed; it reads layout, so the page
+  // calls it after all its writes of a frame.
+  scrollToCurrent() {
+    if (!this.scrollWanted) return;
+    this.scrollWanted = false;
+    this.current?.scrollIntoView({ block: "nearest", inline: "nearest" });
   }
 
   tokenButton(step) {

@@ -111,6 +111,7 @@ export class Walkthrough {
       this.title.textContent = t("walk_not_lstm_title");
       this.story.textContent = t("walk_not_lstm", { cell: this.trace.meta?.cell_title ?? "?" });
       this.equations.replaceChildren();
+      this.equationsShown = null;
       this.numbers.replaceChildren();
       return;
     }
@@ -118,7 +119,9 @@ export class Walkthrough {
     const coupled = this.trace.meta.cell === "cifg";
     this.stageButtons.forEach((button, k) => button.setAttribute("aria-pressed", String(k === this.trace.stage)));
     this.title.textContent = t(stage.title);
-    this.equations.replaceChildren(...stage.equations(coupled));
+    const equations = `${this.trace.stage}/${coupled}`;  // they change only with the stage
+    if (equations !== this.equationsShown) this.equations.replaceChildren(...stage.equations(coupled));
+    this.equationsShown = equations;
     const values = diagram?.values;
     if (!values) {
       this.numbers.replaceChildren();

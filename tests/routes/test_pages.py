@@ -59,3 +59,30 @@ def test_only_the_embed_may_be_framed_by_other_sites(client):
 def test_embed_framing_is_a_setting(client_with):
     client = client_with(embed_frame_ancestors="https://lms.example.edu")
     assert "frame-ancestors https://lms.example.edu" in client.get("/embed").headers["content-security-policy"]
+
+
+def test_pages_preload_every_module_the_app_imports(client):
+    """The browser learns every module from the page itself, so it fetches them all at once
+    instead of one level of imports after another."""
+    for path in ("/", "/embed"):
+        page = client.get(path).text
+        preloaded = set(re.findall(r'<link rel="modulepreload" href="http://testserver/static/js/([^"]+)">', page))
+        imported = set()
+        wanted = ["main.js"]
+        while wanted:  # follow the import statements from main.js, independently of the page's code
+            module = wanted.pop()
+            source = client.get(f"/static/js/{module}").text
+            folder = module.rsplit("/", 1)[0] + "/" if "/" in module else ""
+            for target in re.findall(r'^import .* from "\./([^"]+)";$', source, re.MULTILINE):
+                wanted.append(folder + target)
+            for target in re.findall(r'^import .* from "\.\./([^"]+)";$', source, re.MULTILINE):
+                wanted.append(target)
+            imported.add(module)
+        assert preloaded == imported - {"main.js"}
+        assert all(client.get(f"/static/js/{module}").status_code == 200 for module in preloaded)
+
+
+def test_pages_carry_the_model_list_so_the_first_trace_need_not_wait_for_it(client):
+    page = client.get("/embed?text=hi").text
+    inline = re.search(r'<script type="application/json" id="gatescope-models">(.*?)</script>', page).group(1)
+    assert json.loads(inline) == client.get("/api/models").json()

@@ -46,6 +46,9 @@ export class Diagram {
   markHeld(held) {
     for (const [name, strip] of Object.entries(this.strips)) {
       const units = held(name);
+      const any = units === "all" || units.size > 0;
+      if (!any && !strip.anyHeld) continue;  // nothing held, nothing marked: no need to visit every cell
+      strip.anyHeld = any;
       strip.cells.forEach((cell, unit) => cell.classList.toggle("held", units === "all" || units.has(unit)));
     }
   }

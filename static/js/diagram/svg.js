@@ -76,12 +76,15 @@ export class Strip {
     this.x = x;
     this.y = y;
     this.cells = [];
+    this.colours = [];  // the fill each cell was given last
     this.values = [];
     label(this.group, x, labelAbove ? y - 4 : y + STRIP.height + 13, text, { class: "strip-label" });
   }
 
   resize(count) {
     for (const cell of this.cells) cell.remove();
+    this.colours = [];
+    this.selected = null;
     const width = STRIP.width / count;
     this.cells = Array.from({ length: count }, (_, unit) => el("rect", {
       x: this.x + unit * width, y: this.y, width, height: STRIP.height,
@@ -90,6 +93,7 @@ export class Strip {
   }
 
   select(unit) {
+    if (this.cells[unit] === this.selected) return;  // (moving it again would make the browser restyle it)
     this.selected?.classList.remove("selected");
     this.selected = this.cells[unit] ?? null;
     this.selected?.classList.add("selected");
@@ -99,7 +103,12 @@ export class Strip {
   update(values) {
     this.values = values ?? [];
     if (this.cells.length !== this.values.length) this.resize(this.values.length);
-    this.values.forEach((v, unit) => this.cells[unit].setAttribute("fill", colourFor(this.name, v)));
+    // Only the cells whose colour changed are touched: each write makes the browser
+    // restyle and repaint that cell.
+    this.values.forEach((v, unit) => {
+      const colour = colourFor(this.name, v);
+      if (colour !== this.colours[unit]) this.cells[unit].setAttribute("fill", (this.colours[unit] = colour));
+    });
     this.group.classList.toggle("empty", this.values.length === 0);
   }
 }
