@@ -4,7 +4,8 @@ Two ways to cut data into windows:
 - sequence batches: B independent sequences (a task's samples), padded to the longest;
   each window starts from a zero state;
 - stream batches: one long text cut into B parallel streams, read in windows of T
-  tokens; each window starts from the state the previous one ended in (truncated BPTT).
+  tokens; each window starts from the state the previous one ended in (truncated BPTT),
+  except in the streams its `reset` marks (a new paragraph, for `prose`).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ class Batch:
     ids: np.ndarray  # (T, B) token ids
     targets: np.ndarray  # (T, B) the id to predict at each position, IGNORE where none
     carry_state: bool  # True: continue from the previous window's state
+    reset: np.ndarray | None = None  # (B,) bool: streams that start afresh here, from a zero state, even when carrying
 
 
 def sequence_batch(samples: Sequence[tuple[Sequence[int], Sequence[int]]], pad_id: int) -> Batch:

@@ -1,5 +1,7 @@
 """`gatescope train` and `gatescope evaluate`, end to end on the smallest task."""
 
+import pytest
+
 from app.cli import main
 from app.models.format import load_model
 
@@ -39,3 +41,26 @@ def test_train_text_learns_a_char_model_of_a_file(tmp_path, capsys):
     assert "bits per char" in capsys.readouterr().out
     assert main(["evaluate", str(path), str(text)]) == 0  # a bare FILE is a text too
     assert "bits per char" in capsys.readouterr().out
+
+
+def test_train_prose_reads_the_novels_and_records_their_source(tmp_path, monkeypatch, capsys):
+    from app.training.tasks import prose
+    from tests.training.test_rdata import FIXTURES
+
+    monkeypatch.setattr(prose, "RDATA", FIXTURES / "Rdata-xz.rdb")  # an Austen-like fixture R wrote
+    path = tmp_path / "prose.npz"
+    assert main(["train", "prose", "--hidden", "8", "--batch", "2", "--epochs", "1", "--forget-decay", "0.01", "-o", str(path)]) == 0
+    model = load_model(path)
+    info = model.info
+    assert info["task"] == "prose" and "r-cran-janeaustenr" in info["data"] and "public domain" in info["data"]
+    assert info["training"]["forget_decay"] == 0.01 and "units" in info
+    assert "Jane Austen" in model.description and info["metrics"]["held_out"]["bits_per_token"] > 0
+    assert "bits per char" in capsys.readouterr().out
+
+
+def test_train_prose_without_the_package_says_how_to_install_it(tmp_path, monkeypatch):
+    from app.training.tasks import prose
+
+    monkeypatch.setattr(prose, "RDATA", tmp_path / "missing.rdb")
+    with pytest.raises(SystemExit, match="apt-get install r-cran-janeaustenr"):
+        main(["train", "prose", "-o", str(tmp_path / "prose.npz")])
