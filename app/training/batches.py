@@ -5,9 +5,9 @@ Two ways to cut data into windows:
   each window starts from a zero state;
 - stream batches: one long text cut into B parallel streams, read in windows of T
   tokens; each window starts from the state the previous one ended in (truncated BPTT);
-- document batches: the same, but each document (a source file) starts a window from a
-  zero state in its stream, as the app reads a text; padding fills each document out to
-  whole windows.
+- document batches: the same, but each document (a source file for `code`, a paragraph
+  for `prose`) starts a window from a zero state in its stream (the window's `reset`), as
+  the app reads a text; padding fills each document out to whole windows.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ class Batch:
     ids: np.ndarray  # (T, B) token ids
     targets: np.ndarray  # (T, B) the id to predict at each position, IGNORE where none
     carry_state: bool  # True: continue from the previous window's state
-    fresh: np.ndarray | None = None  # (B,) bool: these streams start from a zero state even so
+    reset: np.ndarray | None = None  # (B,) bool: streams that start afresh here, from a zero state, even when carrying
 
 
 def sequence_batch(samples: Sequence[tuple[Sequence[int], Sequence[int]]], pad_id: int) -> Batch:
@@ -81,4 +81,4 @@ def document_batches(documents: Sequence[np.ndarray], batch: int, window: int, p
             starts[at, b] = True
             at += len(piece_ids)
     for start in range(0, steps, window):
-        yield Batch(ids[start : start + window], targets[start : start + window], carry_state=start > 0, fresh=starts[start])
+        yield Batch(ids[start : start + window], targets[start : start + window], carry_state=start > 0, reset=starts[start])

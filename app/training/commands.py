@@ -18,6 +18,7 @@ from app.training.labels import find_units
 from app.training.network import Shape
 from app.training.tasks import TASKS, get_task
 from app.training.tasks.code import code_task
+from app.training.tasks.prose import prose_task
 from app.training.tasks.text import text_task
 from app.training.trainer import TrainConfig, TrainResult, train
 
@@ -30,6 +31,8 @@ def resolve_task(name: str, files: list[Path], level: str = "char", model: Model
         return text_task(files, level, model.tokenizer if model else None)
     if name == "code":
         return code_task(per_file=per_file)
+    if name == "prose":
+        return prose_task()
     if files:
         raise SystemExit(f"gatescope: task {name!r} generates its own data; FILE is only for `text`")
     try:
@@ -84,7 +87,7 @@ def training_info(task, shape: Shape, config: TrainConfig, batch: int, command: 
         "training": {
             "cell": shape.cell, "cell_options": dict(shape.options), "hidden": shape.hidden, "layers": shape.layers, "embed": shape.embed,
             "lr": config.lr, "batch": batch, "epochs": config.epochs, "minutes": config.minutes,
-            "optimizer": "Adam", "clip": config.clip, "dtype": "float32",
+            "optimizer": "Adam", "clip": config.clip, "forget_decay": config.forget_decay, "dtype": "float32",
         },
     }  # fmt: skip
 
@@ -111,7 +114,7 @@ def train_command(args: argparse.Namespace) -> int:
     budget = {"epochs": args.epochs, "minutes": args.minutes}
     if args.epochs is None and args.minutes is None:
         budget = {"epochs": recipe.epochs, "minutes": recipe.minutes}
-    config = TrainConfig(lr=args.lr or recipe.lr, seed=args.seed, **budget)
+    config = TrainConfig(lr=args.lr or recipe.lr, seed=args.seed, forget_decay=args.forget_decay, **budget)
     batch = args.batch or recipe.batch
     output: Path = args.output
     info = training_info(task, shape, config, batch, "gatescope " + shlex.join(args.argv)) | init_info
@@ -181,7 +184,7 @@ def evaluate_command(args: argparse.Namespace) -> int:
     from app.settings import get_settings
 
     model, _ = resolve_model(args.model, get_settings())
-    if args.task and args.task not in ("text", "code", *TASKS) and Path(args.task).is_file():
+    if args.task and args.task not in ("text", "code", "prose", *TASKS) and Path(args.task).is_file():
         args.task, args.file = "text", [Path(args.task), *args.file]  # `evaluate MODEL FILE`: a text
     name = args.task or model.info.get("task")
     if not name:
@@ -198,7 +201,7 @@ def evaluate_command(args: argparse.Namespace) -> int:
 
 def add_train_parser(commands) -> None:
     train_parser = commands.add_parser("train", help="train a demo model, or a language model on your text, in NumPy")
-    train_parser.add_argument("task", help="counter, long-lag, agreement, code, or text (then give FILE)")
+    train_parser.add_argument("task", help="counter, long-lag, agreement, code, prose, or text (then give FILE)")
     train_parser.add_argument("file", nargs="*", type=Path, help="for `text`: UTF-8 text file(s)")
     train_parser.add_argument("-o", "--output", type=Path, required=True, help="the model file to write (.npz)")
     train_parser.add_argument("--level", choices=("char", "word"), default="char", help="for `text` (default: %(default)s)")
@@ -213,6 +216,7 @@ def add_train_parser(commands) -> None:
     budget.add_argument("--minutes", type=float, help="wall-time budget (default: the task's)")
     budget.add_argument("--epochs", type=int, help="passes over the data")
     train_parser.add_argument("--lr", type=float, help="Adam's learning rate (default: the task's)")
+    train_parser.add_argument("--forget-decay", type=float, default=0.0, help="L2 on an LSTM's forget-gate biases (default: %(default)s)")
     train_parser.add_argument("--batch", type=int, help="sequences per batch (default: 32)")
     train_parser.add_argument("--seed", type=int, default=0, help="data and initial weights (default: %(default)s)")
     train_parser.add_argument("--per-file", action="store_true", help="code: read each source file from a zero state (default: one stream across files)")

@@ -46,8 +46,7 @@ def evaluate(shape: Shape, params: Params, batches: Iterable[Batch]) -> Metrics:
     """Metrics over windows, carrying state where a window continues the last one."""
     total, states = Metrics(), None
     for batch in batches:
-        if not batch.carry_state or states is None:
-            states = network.zero_states(shape, batch.ids.shape[1], params["decoder.weight"].dtype)
+        states = network.window_states(shape, batch, states, params["decoder.weight"].dtype)
         outcome = network.step(shape, params, batch.ids, batch.targets, states, grad=False)
         total, states = total + of_outcome(outcome), outcome.states
     return total

@@ -86,6 +86,17 @@ def zero_states(shape: Shape, batch: int, dtype=np.float32) -> list[State]:
     return [shape.backprop.zero_state(batch, shape.hidden, dtype) for _ in range(shape.layers)]
 
 
+def window_states(shape: Shape, batch, states: list[State] | None, dtype=np.float32) -> list[State]:
+    """The state a window starts from: zero, unless it carries on from the last one;
+    then with the streams it resets (batch.reset) zeroed."""
+    if not batch.carry_state or states is None:
+        return zero_states(shape, batch.ids.shape[1], dtype)
+    if batch.reset is None or not batch.reset.any():
+        return states
+    keep = ~batch.reset[:, None]  # (B, 1)
+    return [tuple(np.where(keep, part, 0).astype(part.dtype) for part in state) for state in states]
+
+
 def embed(shape: Shape, params: Params, ids: np.ndarray) -> np.ndarray:
     """x_t for ids (T, B): embedding rows, or one-hot vectors (T, B, V)."""
     if shape.embed is not None:

@@ -17,7 +17,7 @@ from app.training import metrics, network
 from app.training.batches import Batch
 from app.training.metrics import Metrics
 from app.training.network import Params, Shape
-from app.training.optim import Adam, clip_grad_norm
+from app.training.optim import Adam, clip_grad_norm, decay_forget_bias
 from app.training.progress import ProgressBar
 
 
@@ -28,6 +28,7 @@ class TrainConfig:
     seed: int = 0  # data order and initial weights
     epochs: int | None = None
     minutes: float | None = None
+    forget_decay: float = 0.0  # L2 on the LSTM's forget-gate biases (optim.decay_forget_bias)
     validate_seconds: float = 120.0  # also validate this often within an epoch (and at every epoch's end)
 
 
@@ -50,16 +51,6 @@ class TrainResult:
     batches: int
     seconds: float
     interrupted: bool  # stopped by Ctrl-C
-
-
-def starting_states(shape: Shape, batch: Batch, carried: list | None) -> list:
-    """The states a window starts from: the last window's, where it carries them on,
-    but zero in any stream a new document starts."""
-    if not batch.carry_state or carried is None:
-        return network.zero_states(shape, batch.ids.shape[1])
-    if batch.fresh is None:
-        return carried
-    return [tuple(np.where(batch.fresh[:, None], 0, part).astype(part.dtype) for part in state) for state in carried]
 
 
 def train(
@@ -102,8 +93,10 @@ def train(
         while (config.epochs is None or epoch < config.epochs) and done_fraction() < 1.0:
             running, states = Metrics(), None
             for batch in data.epoch(epoch, rng):
-                states = starting_states(shape, batch, states)
+                states = network.window_states(shape, batch, states)
                 outcome = network.step(shape, params, batch.ids, batch.targets, states)
+                if config.forget_decay and shape.cell == "lstm":
+                    decay_forget_bias(params, outcome.grads, shape.hidden, config.forget_decay)
                 clip_grad_norm(outcome.grads, config.clip)
                 adam.update(params, outcome.grads)
                 states, batches = outcome.states, batches + 1

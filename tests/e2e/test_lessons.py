@@ -12,10 +12,22 @@ def top_prediction(panel):
     return token, p
 
 
-def test_france_to_french_the_lstm_remembers_what_the_rnn_does_not(page, server_url, screenshot):
+def open_lesson(page, server_url, lesson: str, model: str) -> None:
     page.goto(server_url)
-    page.get_by_test_id("lesson-french").click()
-    expect(page.get_by_test_id("model-select")).to_have_value("long-lag-lstm")
+    page.get_by_test_id(f"lesson-{lesson}").click()
+    expect(page.get_by_test_id("model-select")).to_have_value(model)
+
+
+def cell_state_at(page, t: int, unit: int) -> float:
+    """Unit's C after token t, as the C strip's tooltip shows it."""
+    page.get_by_test_id("token").nth(t).click()
+    expect(page.get_by_test_id("position")).to_have_text(re.compile(rf"t = {t} of "))
+    page.locator(f'[data-testid="strip-c"] rect[data-unit="{unit}"]').hover()
+    return float(re.search(r"= (-?\d+\.\d+)", page.get_by_test_id("tooltip").inner_text()).group(1))
+
+
+def test_france_to_french_the_lstm_remembers_what_the_rnn_does_not(page, server_url, screenshot):
+    open_lesson(page, server_url, "french", "long-lag-lstm")
     expect(page.get_by_test_id("compare-select")).to_have_value("long-lag-rnn")
     expect(page.get_by_test_id("compare-status")).to_have_text(re.compile(r"\d+ steps traced"))
     expect(page.get_by_test_id("token").last).to_have_text("fluent")
@@ -30,9 +42,7 @@ def test_france_to_french_the_lstm_remembers_what_the_rnn_does_not(page, server_
 
 
 def test_the_agreement_unit_holds_the_subject_and_the_pronoun_follows_it(page, server_url):
-    page.goto(server_url)
-    page.get_by_test_id("lesson-agreement").click()
-    expect(page.get_by_test_id("model-select")).to_have_value("agreement")
+    open_lesson(page, server_url, "agreement", "agreement")
     expect(page.get_by_test_id("labelled-units-picker")).to_be_visible()
     expect(page.get_by_test_id("labelled-units")).to_contain_text("subject gender")
     expect(page.get_by_test_id("status")).to_have_text("18 steps traced")
@@ -43,18 +53,13 @@ def test_the_agreement_unit_holds_the_subject_and_the_pronoun_follows_it(page, s
 
 
 def test_the_counter_unit_counts_bracket_depth(page, server_url):
-    page.goto(server_url)
-    page.get_by_test_id("lesson-counter").click()
-    expect(page.get_by_test_id("model-select")).to_have_value("counter")
+    open_lesson(page, server_url, "counter", "counter")
     expect(page.get_by_test_id("unit-input")).to_have_value("2")
     depth, cells = 0, []
     expect(page.get_by_test_id("status")).to_have_text("9 steps traced")
     for t, char in enumerate("(()(()))("):
         depth += 1 if char == "(" else -1
-        page.get_by_test_id("token").nth(t).click()
-        expect(page.get_by_test_id("position")).to_have_text(f"t = {t} of 8")
-        page.locator('[data-testid="strip-c"] rect[data-unit="2"]').hover()
-        cells.append((depth, float(re.search(r"= (-?\d+\.\d+)", page.get_by_test_id("tooltip").inner_text()).group(1))))
+        cells.append((depth, cell_state_at(page, t, unit=2)))
     # C of unit 2 orders the steps by depth: deeper brackets, larger (or smaller) cell state.
     by_depth = {}
     for d, c in cells:
@@ -73,12 +78,26 @@ def test_the_lag_curve_shows_the_lstm_right_at_every_gap_and_the_rnn_not(page, s
 
 
 def test_the_code_model_reads_python_and_guesses_its_next_character(page, server_url):
-    page.goto(server_url)
-    page.get_by_test_id("lesson-code").click()
-    expect(page.get_by_test_id("model-select")).to_have_value("code")
+    open_lesson(page, server_url, "code", "code")
     expect(page.get_by_test_id("untrained-badge")).to_be_hidden()
     expect(page.get_by_test_id("status")).to_contain_text("steps traced")
     page.get_by_test_id("token").nth(8).click()  # "def area(": an empty argument list is its best guess
     expect(page.get_by_test_id("position")).to_have_text(re.compile(r"t = 8 of "))
     token, p = top_prediction(page.locator(".stage").first)
     assert token == ")" and p > 0.3
+
+
+def test_the_prose_unit_follows_dialogue_and_the_model_finishes_austens_words(page, server_url):
+    open_lesson(page, server_url, "prose", "prose")
+    expect(page.get_by_test_id("untrained-badge")).to_be_hidden()
+    expect(page.get_by_test_id("unit-input")).to_have_value("39")
+    expect(page.get_by_test_id("labelled-units")).to_contain_text("inside quotes")
+    expect(page.get_by_test_id("status")).to_contain_text("steps traced")
+    # '"I cannot agree with you, papa; you know I cannot." She smiled, and said nothing more.'
+    inside = [cell_state_at(page, t, unit=39) for t in (5, 30, 45)]
+    outside = [cell_state_at(page, t, unit=39) for t in (60, 75)]
+    assert max(inside) < min(outside) - 0.5  # unit 39's C sits apart while the quotation is open
+    page.get_by_test_id("token").nth(18).click()  # '"I cannot agree wit': "h" comes next
+    expect(page.get_by_test_id("position")).to_have_text(re.compile(r"t = 18 of "))
+    token, p = top_prediction(page.locator(".stage").first)
+    assert token == "h" and p > 0.5

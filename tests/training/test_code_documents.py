@@ -2,10 +2,9 @@
 
 import numpy as np
 
-from app.training.batches import Batch, document_batches
-from app.training.network import IGNORE, Shape
+from app.training.batches import document_batches
+from app.training.network import IGNORE
 from app.training.tasks.code import clean_line_starts, pieces
-from app.training.trainer import starting_states
 
 
 def test_each_document_starts_a_window_and_padding_carries_no_target():
@@ -13,11 +12,11 @@ def test_each_document_starts_a_window_and_padding_carries_no_target():
     batches = list(document_batches(documents, batch=2, window=4, pad_id=0, rng=np.random.default_rng(0)))
     ids = np.concatenate([b.ids for b in batches])
     targets = np.concatenate([b.targets for b in batches])
-    fresh = np.stack([b.fresh for b in batches])  # (windows, B)
-    assert fresh.sum() == 3 and [b.carry_state for b in batches] == [False] + [True] * (len(batches) - 1)
+    reset = np.stack([b.reset for b in batches])  # (windows, B)
+    assert reset.sum() == 3 and [b.carry_state for b in batches] == [False] + [True] * (len(batches) - 1)
     read = {}
     for b in range(2):
-        for w in np.flatnonzero(fresh[:, b]):
+        for w in np.flatnonzero(reset[:, b]):
             window = ids[4 * w :, b]
             first = int(window[0])
             read[first] = (window, targets[4 * w :, b])
@@ -27,18 +26,6 @@ def test_each_document_starts_a_window_and_padding_carries_no_target():
         assert (window[:n] == document).all()
         assert (target[: n - 1] == document[1:]).all() and target[n - 1] == IGNORE  # the file's end predicts nothing
         assert (target[n : -(-n // 4) * 4] == IGNORE).all()  # nor does its padding
-
-
-def test_a_window_starts_from_zero_in_fresh_streams_and_carries_on_in_the_others():
-    shape = Shape("lstm", vocab=5, hidden=3)
-    carried = [(np.full((2, 3), 0.5, np.float32), np.full((2, 3), -0.25, np.float32))]
-    ids = np.zeros((4, 2), np.int64)
-    (c, h), = starting_states(shape, Batch(ids, ids, carry_state=True, fresh=np.array([True, False])), carried)
-    assert (c[0] == 0).all() and (h[0] == 0).all() and (c[1] == 0.5).all() and (h[1] == -0.25).all()
-    assert c.dtype == np.float32
-    (c, h), = starting_states(shape, Batch(ids, ids, carry_state=False), carried)
-    assert (c == 0).all() and (h == 0).all()
-    assert starting_states(shape, Batch(ids, ids, carry_state=True), carried) is carried
 
 
 def test_pieces_cut_long_files_only_at_top_level_lines():

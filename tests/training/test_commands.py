@@ -95,3 +95,26 @@ def test_train_init_refuses_a_model_of_another_vocabulary(tmp_path):
 def test_per_file_is_only_for_the_code_task(tmp_path):
     with pytest.raises(SystemExit, match="code task"):
         main(["train", "counter", "--per-file", "--epochs", "1", "-o", str(tmp_path / "x.npz")])
+
+
+def test_train_prose_reads_the_novels_and_records_their_source(tmp_path, monkeypatch, capsys):
+    from app.training.tasks import prose
+    from tests.training.test_rdata import FIXTURES
+
+    monkeypatch.setattr(prose, "RDATA", FIXTURES / "Rdata-xz.rdb")  # an Austen-like fixture R wrote
+    path = tmp_path / "prose.npz"
+    assert main(["train", "prose", "--hidden", "8", "--batch", "2", "--epochs", "1", "--forget-decay", "0.01", "-o", str(path)]) == 0
+    model = load_model(path)
+    info = model.info
+    assert info["task"] == "prose" and "r-cran-janeaustenr" in info["data"] and "public domain" in info["data"]
+    assert info["training"]["forget_decay"] == 0.01 and "units" in info
+    assert "Jane Austen" in model.description and info["metrics"]["held_out"]["bits_per_token"] > 0
+    assert "bits per char" in capsys.readouterr().out
+
+
+def test_train_prose_without_the_package_says_how_to_install_it(tmp_path, monkeypatch):
+    from app.training.tasks import prose
+
+    monkeypatch.setattr(prose, "RDATA", tmp_path / "missing.rdb")
+    with pytest.raises(SystemExit, match="apt-get install r-cran-janeaustenr"):
+        main(["train", "prose", "-o", str(tmp_path / "prose.npz")])

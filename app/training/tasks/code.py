@@ -12,7 +12,6 @@ from a zero state, as the app reads a text.
 
 from __future__ import annotations
 
-import dataclasses
 import sys
 import sysconfig
 from dataclasses import dataclass
@@ -20,9 +19,8 @@ from pathlib import Path
 
 import numpy as np
 
-from app.training.batches import document_batches
 from app.training.tasks.python_lexer import CODE, STRING, TRIPLE, scan
-from app.training.tasks.text import WINDOW, TextTask, build_vocab, encode
+from app.training.tasks.text import TextTask, build_vocab, encode
 from app.training.trainer import Data
 
 MAX_DOCUMENT = 20_000  # characters: longer files are cut into pieces, so the B streams end close together
@@ -114,15 +112,9 @@ class CodeTask(TextTask):
     documents: tuple[np.ndarray, ...] = ()  # per_file: the training text's files and pieces of files, as ids
 
     def data(self, batch: int, seed: int) -> Data:
-        plain = super().data(batch, seed)
         if not self.documents:
-            return plain
-        padded = sum(-(-len(d) // WINDOW) * WINDOW for d in self.documents)
-
-        def epoch(number: int, rng: np.random.Generator):
-            return document_batches(self.documents, batch, WINDOW, self.tokenizer.unk_id, rng)
-
-        return dataclasses.replace(plain, epoch=epoch, batches_per_epoch=-(-padded // (batch * WINDOW)))
+            return super().data(batch, seed)
+        return self.data_by_documents(self.documents, batch, seed)
 
     def features(self, tokens: list[str]) -> dict[str, list[float]]:
         return python_features(tokens)

@@ -6,6 +6,7 @@ as <unk>). The last tenth is held out for validation, measured from a zero state
 
 from __future__ import annotations
 
+import dataclasses
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,7 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from app.models.tokenizers import CharTokenizer, Tokenizer, WordTokenizer
-from app.training.batches import stream_batches
+from app.training.batches import document_batches, stream_batches
 from app.training.tasks.base import Recipe
 from app.training.trainer import Data
 
@@ -61,6 +62,16 @@ class TextTask:
             score=lambda m: -m.bits,
             describe=lambda m: f"{m.bits:.3f} bits/{self.unit}",
         )
+
+    def data_by_documents(self, documents, batch: int, seed: int) -> Data:
+        """`data`, but training reads each document (a file, a paragraph) from a zero state
+        in its stream, as the app reads a text; validation stays the plain streams."""
+        padded = sum(-(-len(d) // WINDOW) * WINDOW for d in documents)
+
+        def epoch(number: int, rng: np.random.Generator):
+            return document_batches(documents, batch, WINDOW, self.tokenizer.unk_id, rng)
+
+        return dataclasses.replace(TextTask.data(self, batch, seed), epoch=epoch, batches_per_epoch=-(-padded // (batch * WINDOW)))
 
     @staticmethod
     def validation_batches(tokens: np.ndarray, batch: int) -> list:

@@ -16,6 +16,7 @@ export const STRINGS = {
   lesson_agreement: "A unit that holds the subject's gender",
   lesson_counter: "Counting brackets with 3 units",
   lesson_code: "Reading Python, character by character",
+  lesson_prose: "Reading Jane Austen, character by character",
   time_steps: "Time steps",
   tokens_read: "Tokens read so far",
   step_back: "Step back",

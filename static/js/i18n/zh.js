@@ -15,6 +15,7 @@ export const STRINGS = {
   lesson_agreement: "记住主语性别的单元",
   lesson_counter: "用 3 个单元数括号",
   lesson_code: "逐字符阅读 Python 代码",
+  lesson_prose: "逐字符阅读简·奥斯汀",
   time_steps: "时间步",
   tokens_read: "已读入的词元",
   step_back: "后退一步",
