@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import FileResponse, HTMLResponse
 
+from app.lessons import available_lessons
 from app.routes.errors import responses
 from app.vendor import PLOTLY_JS
 
@@ -21,9 +22,10 @@ def page(request: Request, template: str, mode: str) -> HTMLResponse:
     settings = request.app.state.settings
     oembed = str(request.url_for("oembed").include_query_params(url=str(request.url)))
     app_url = str(request.url.replace(path="/"))
-    return request.app.state.templates.TemplateResponse(
-        request, template, {"default_model": settings.default_model, "mode": mode, "oembed_url": oembed, "app_url": app_url}
-    )
+    lessons = available_lessons(request.app.state.registry)
+    context = {"default_model": settings.default_model, "mode": mode, "oembed_url": oembed, "app_url": app_url,
+               "lessons": lessons, "lesson": request.query_params.get("lesson")}
+    return request.app.state.templates.TemplateResponse(request, template, context)
 
 
 @router.get("/", response_class=HTMLResponse, include_in_schema=False)

@@ -1,5 +1,6 @@
 """The teaching views, used as a student would: the four steps by keyboard, units, chain, charts."""
 
+import math
 import re
 
 import httpx2
@@ -69,7 +70,8 @@ def test_clicking_a_unit_selects_it_on_every_view(page, server_url):
     spans = page.locator('[data-testid="unit-text"] .unit-token')
     expect(spans).to_have_count(len(TEXT))
     titles = spans.evaluate_all("spans => spans.map(s => s.title)")
-    assert titles[2] == f"t = 2: c[5] = {steps[2]['c'][5]:.4f}"
+    c = steps[2]["c"][5]
+    assert titles[2] == f"t = 2: c[5] = {c:.4f}, tanh(Cₜ) = {math.tanh(c):.4f}"  # C, and what h sees of it
     colours = spans.evaluate_all("spans => spans.map(s => s.style.backgroundColor)")
     assert all(colours) and len(set(colours)) > 3
     page.get_by_test_id("unit-vector").select_option("f")
@@ -95,7 +97,7 @@ def test_inspector_and_saturation_charts_load_on_demand(page, server_url):
     saturation = page.get_by_test_id("saturation").evaluate("el => el.data.map(d => [d.name, d.x.length])")
     assert saturation == [["f gate", 16], ["i gate", 16], ["o gate", 16]]
     inspector = page.get_by_test_id("inspector").evaluate("el => el.data.map(d => [d.name, d.y.length])")
-    assert [name for name, _ in inspector] == ["f", "i", "c_tilde", "o", "c", "h"]
+    assert [name for name, _ in inspector] == ["f", "i", "c_tilde", "o", "c", "h", "tanh(c)"]
     assert all(n == len(TEXT) for _, n in inspector)
     page.get_by_test_id("toggle-heatmap").click()
     expect(page.get_by_test_id("heatmap")).to_be_hidden()
