@@ -44,7 +44,7 @@ LESSONS: tuple[Lesson, ...] = (
     Lesson("prose", "4", "prose",
            '"I am sure," said Elizabeth, "that he will come." She said no more, but her mother went on: '
            '"We shall see."',
-           ("predictions", "unit-text", "chain"), features=("quot",)),
+           ("predictions", "unit-text", "chain"), features=("inside quotes",)),
     Lesson("counter", "5", "counter", "(()(()))(", ("walkthrough", "predictions", "unit-text", "inspector"),
            features=("bracket depth",)),
     Lesson("agreement", "5.1", "agreement",

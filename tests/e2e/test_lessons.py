@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 # The feature (and the label's vectors) that should pick each lesson's unit: the test's
 # own statement of the lessons, checked against the model labels /api/models lists.
 FEATURES = {"counter": ("bracket depth", None), "agreement": ("subject gender", {"c", "tanh_c"}),
-            "code": ("inside a string", None), "prose": ("quot", None)}
+            "code": ("inside a string", None), "prose": ("inside quotes", None)}
 
 
 def top_prediction(panel):
@@ -100,7 +100,8 @@ def test_france_to_french_the_lstm_remembers_what_the_rnn_does_not(page, server_
     open_from_picker(page, server_url, "french")
     expect(page.get_by_test_id("model-select")).to_have_value("long-lag-lstm")
     expect(page.get_by_test_id("compare-select")).to_have_value("long-lag-rnn")
-    expect(page.get_by_test_id("compare-status")).to_have_text(re.compile(r"\d+ steps traced"))
+    expect(page.get_by_test_id("compare-status")).to_have_text(re.compile(r"\d+ steps traced"), timeout=15_000)
+    expect(page.get_by_test_id("status")).to_have_text(re.compile(r"\d+ steps traced"), timeout=15_000)  # a busy machine
     expect(page.get_by_test_id("token").last).to_have_text("fluent")
     lstm_token, lstm_p = top_prediction(page.locator(".stage").first)
     assert (lstm_token, lstm_p > 0.9) == ("french", True)
@@ -108,7 +109,7 @@ def test_france_to_french_the_lstm_remembers_what_the_rnn_does_not(page, server_
     rnn = page.get_by_test_id("compare-predictions").locator("li").evaluate_all(
         "rows => rows.map(r => [r.children[0].textContent, parseFloat(r.children[2].textContent) / 100])")
     assert dict(rnn).get("french", 0.0) < lstm_p - 0.3  # the plain RNN has lost France
-    expect(page.get_by_test_id("gradients")).to_have_attribute("data-models", "long-lag-lstm,long-lag-rnn")
+    expect(page.get_by_test_id("gradients")).to_have_attribute("data-models", "long-lag-lstm,long-lag-rnn", timeout=15_000)
     screenshot("lesson-french")
 
 
