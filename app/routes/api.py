@@ -11,10 +11,11 @@ from pydantic import BaseModel, Field
 
 from app.errors import error_detail
 from app.export.page import DEFAULT_PANELS, ExportError, render_lesson
+from app.lessons import available_lessons
 from app.models.registry import ModelRegistry
 from app.routes.deps import get_compute, get_registry, get_settings
 from app.routes.errors import responses
-from app.routes.schemas import Health, ModelList, Trace
+from app.routes.schemas import Health, LessonList, ModelList, Trace
 from app.settings import Settings
 from app.tracing.start import TRACE_ERRORS, start_trace, traced_frames
 from app.tracing.text import TEXT_PATTERN
@@ -41,6 +42,12 @@ def health() -> Health:
 @router.get("/api/models")
 def list_models(registry: Annotated[ModelRegistry, Depends(get_registry)]) -> ModelList:
     return ModelList(models=registry.summaries())
+
+
+@router.get("/api/lessons")
+def list_lessons(registry: Annotated[ModelRegistry, Depends(get_registry)]) -> LessonList:
+    """The lessons whose models are installed, each with its unit picked from its model's labels."""
+    return LessonList(lessons=available_lessons(registry))
 
 
 # The HTTP status of each refusal of app.tracing.start.

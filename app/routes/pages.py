@@ -15,6 +15,7 @@ from fastapi.responses import FileResponse, HTMLResponse
 from app.export.bundle import module_sources
 from app.export.page import script_json
 from app.routes.deps import get_registry
+from app.lessons import available_lessons
 from app.routes.errors import responses
 from app.routes.schemas import ModelList
 from app.vendor import PLOTLY_JS
@@ -39,10 +40,10 @@ def page(request: Request, template: str, mode: str) -> HTMLResponse:
     # The model list (what GET /api/models answers) comes in the page: the first trace can
     # start without waiting for that request.
     models = ModelList(models=get_registry(request).summaries()).model_dump(mode="json")
-    return request.app.state.templates.TemplateResponse(
-        request, template, {"default_model": settings.default_model, "mode": mode, "oembed_url": oembed, "app_url": app_url,
-                            "preload_modules": preloaded_modules(settings.static_dir / "js"), "models_json": script_json(models)}
-    )
+    context = {"default_model": settings.default_model, "mode": mode, "oembed_url": oembed, "app_url": app_url,
+               "lessons": available_lessons(get_registry(request)), "lesson": request.query_params.get("lesson"),
+               "preload_modules": preloaded_modules(settings.static_dir / "js"), "models_json": script_json(models)}
+    return request.app.state.templates.TemplateResponse(request, template, context)
 
 
 @router.get("/", response_class=HTMLResponse, include_in_schema=False)

@@ -46,6 +46,21 @@ class ModelList(BaseModel):
     models: list[ModelSummary]
 
 
+class LessonSummary(BaseModel):
+    id: str = Field(description="the `lesson` URL property that opens it, e.g. /?lesson=agreement")
+    section: str = Field(description="the section of Olah's article it teaches, e.g. \"5.1\" (§5, step 1)")
+    model: str
+    compare: str | None = None
+    trained: bool
+    features: list[str] = Field(description="labelled features that pick its unit, best first")
+    label: dict | None = Field(None, description="the model's label that picked the unit: unit, layer, vector, feature, r")
+    query: str = Field(description="the URL properties the lesson sets; the page's own URL properties override them")
+
+
+class LessonList(BaseModel):
+    lessons: list[LessonSummary]
+
+
 class Meta(ModelSummary):
     type: Literal["meta"]
     decimals: int

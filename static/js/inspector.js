@@ -20,6 +20,12 @@ export class Inspector extends Chart {
       type: "scatter", mode: "lines", name, x, y: this.trace.series(name, unit),
       line: { width: name === "c" || name === "h" ? 2.5 : 1.5 },
     }));
+    // tanh(C) beside C: what the output gate filters (h = o * tanh(C)) when C runs past ±1.
+    const c = data.find((line) => line.name === "c");
+    if (c) {
+      data.push({ type: "scatter", mode: "lines", name: "tanh(c)", x, y: c.y.map((v) => (v === null ? null : Math.tanh(v))),
+        line: { width: 2, dash: "dot" } });
+    }
     this.react(data, {
       height: 260, margin: { l: 40, r: 10, t: 24, b: 36 },
       title: { text: t("unit_title", { u: unit }), font: { size: 13 } },

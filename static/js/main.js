@@ -11,6 +11,7 @@ import { chooseLanguage, t, translatePage } from "./i18n/index.js";
 import { connectHost } from "./host.js";
 import { TextFeed } from "./input.js";
 import { Inspector } from "./inspector.js";
+import { startingPoint } from "./lessons.js";
 import { modelOption, showModel } from "./models.js";
 import { Panels } from "./panels.js";
 import { Player } from "./player.js";
@@ -26,6 +27,7 @@ import { Trace } from "./trace.js";
 import { UnitText } from "./unit-text.js";
 import { ValuesTable } from "./values-table.js";
 import { Walkthrough } from "./walkthrough.js";
+import { squashedNote } from "./vectors.js";
 import { WhatIf } from "./whatif.js";
 
 const $ = (id) => document.querySelector(`[data-testid="${id}"]`);
@@ -34,7 +36,8 @@ const recording = recordingElement ? JSON.parse(recordingElement.textContent) : 
 if (recording) {  // a recording has no server to compute with
   for (const element of document.querySelectorAll("[data-live-only]")) element.remove();
 }
-const view = readState(recording ? recording.query : location.search);  // what the link asks for
+const start = startingPoint(recording ? recording.query : location.search);  // a lesson's, under the link's own
+const view = readState(start.query);  // what the link asks for
 const STATUS_KEYS = { connecting: "connecting", closed: "disconnected", idle: "idle" };
 chooseLanguage(view.lang);
 translatePage();
@@ -54,7 +57,7 @@ const player = new Player({
   play: $("play"), back: $("step-back"), forward: $("step-forward"), slider: $("time-slider"), position: $("position"),
 }, trace, { interval: view.speed, loop: view.loop });
 const walkthrough = new Walkthrough($("walkthrough"), trace, () => diagram);
-walkthrough.engaged = new URLSearchParams(recording ? recording.query : location.search).has("stage");
+walkthrough.engaged = new URLSearchParams(start.query).has("stage");
 const textBox = $("text-input");
 const modelSelect = $("model-select");
 const wsUrl = `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/ws/trace`;
@@ -73,7 +76,7 @@ const gradientRequests = () => [
 const views = {
   predictions: new Predictions($("predictions"), trace),
   chain: new Chain($("chain"), trace),
-  "unit-text": new UnitText($("unit-text"), $("unit-vector"), trace),
+  "unit-text": new UnitText($("unit-text"), $("unit-vector"), trace, view.vector),
   inspector: new Inspector($("inspector"), trace),
   saturation: new Saturation($("saturation"), trace),
   heatmap: new Heatmap($("heatmap"), trace),
@@ -223,10 +226,11 @@ function currentQuery() {
     unit: trace.unit,
     layer: trace.meta && trace.layer !== trace.meta.layers - 1 ? trace.layer : null,
     stage: trace.stage,
-    panels: panels.shown(),
+    vector: views["unit-text"].chosenVector,
+    panels: panels.shown(start.base.panels ?? undefined),
     compare: comparison?.model ?? view.compare,
     whatif: whatif?.interventions ?? view.whatif,
-  });
+  }, start.base);
 }
 
 let urlTimer = null;
@@ -246,8 +250,10 @@ function showNumbers(container, getDiagram) {
     const values = getDiagram()?.values;
     if (!cell || !values) return tooltip.hide();
     const { vector, unit } = cell.dataset;
-    const label = `${plainLabel(VECTOR_LABELS[vector] ?? vector)}[${unit}] = ${values[vector][unit].toFixed(4)}`;
-    tooltip.show(`${label}\n${plainLabel(t(`role_${vector}`))}`, event.clientX, event.clientY);
+    const value = values[vector][unit];
+    const label = `${plainLabel(VECTOR_LABELS[vector] ?? vector)}[${unit}] = ${value.toFixed(4)}`;
+    const squashed = squashedNote(vector, value);
+    tooltip.show(`${label}${squashed ? `\n${squashed}` : ""}\n${plainLabel(t(`role_${vector}`))}`, event.clientX, event.clientY);
   });
   container.addEventListener("pointerleave", () => tooltip.hide());
   container.addEventListener("click", (event) => {
@@ -258,6 +264,7 @@ function showNumbers(container, getDiagram) {
 showNumbers(diagramContainer, () => diagram);
 if (comparison) showNumbers(comparison.container, () => comparison.diagram);
 $("unit-input").addEventListener("change", (event) => trace.selectUnit(Number(event.target.value)));
+$("unit-vector").addEventListener("change", saveToUrl);
 $("labelled-units").addEventListener("change", (event) => {
   if (!event.target.value) return;
   const [layer, unit, vector] = JSON.parse(event.target.value);
@@ -277,7 +284,7 @@ const handlers = {
     trace.reset(meta);
     if (wantedLayer !== null && wantedLayer < meta.layers) trace.layer = wantedLayer;
     wantedLayer = null;
-    showModel(meta, $, trace.layer);
+    showModel(meta, $, trace.layer, { unit: trace.unit, vector: view.vector });
     whatif?.offer(meta);
     hideError();
   },

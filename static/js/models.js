@@ -27,8 +27,9 @@ export function modelOption(summary) {
   return option;
 }
 
-// Fill the page's model line and layer picker from a meta frame.
-export function showModel(meta, $, shownLayer) {
+// Fill the page's model line and layer picker from a meta frame; `label` ({unit, vector}),
+// when it is one of the model's labels, is shown as the chosen labelled unit.
+export function showModel(meta, $, shownLayer, label = null) {
   $("model-info").textContent = meta.description || `${meta.cell_title}, ${meta.hidden_size} units`;
   $("untrained-badge").hidden = meta.trained;
   $("model-shape").textContent =
@@ -48,4 +49,6 @@ export function showModel(meta, $, shownLayer) {
   $("labelled-units").replaceChildren(new Option("—", ""), ...labelled.map((u) => new Option(
     t("labelled_unit", { ...u, r: Number(u.r).toFixed(2) }), JSON.stringify([u.layer ?? 0, u.unit, u.vector]))));
   $("labelled-units-picker").hidden = labelled.length === 0;
+  const chosen = JSON.stringify([shownLayer, label?.unit, label?.vector]);
+  if ([...$("labelled-units").options].some((o) => o.value === chosen)) $("labelled-units").value = chosen;
 }

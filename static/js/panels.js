@@ -26,10 +26,12 @@ export class Panels {
     this.buttons.get(name)?.setAttribute("aria-pressed", String(visible));
   }
 
-  // The shown panels, or null when they are the page's defaults.
-  shown() {
+  // The shown panels, or null when they are `base` in any order (the page's defaults
+  // unless a lesson gives its own).
+  shown(base = this.defaults) {
     const names = [...this.sections.keys()].filter((name) => this.isVisible(name));
-    return JSON.stringify(names) === JSON.stringify(this.defaults) ? null : names;
+    const same = names.length === base.length && names.every((name) => base.includes(name));
+    return same ? null : names;
   }
 
   set(name, visible) {

@@ -16,6 +16,7 @@ const list = (allowed) => ({
   format: (items) => items.join(","),
 });
 const text = (maxLength) => ({ parse: (value) => value.slice(0, maxLength), format: String });
+const name = { parse: (value) => (/^[a-z0-9_-]{1,32}$/.test(value) ? value : undefined), format: String };
 const oneOf = (...values) => ({ parse: (value) => (values.includes(value) ? value : undefined), format: String });
 
 export const PANELS = [
@@ -37,16 +38,18 @@ const interventions = {
   },
   format: (value) => JSON.stringify(value),
 };
-export const HIDEABLE = ["header", "input", "examples", "model", "controls", "tokens", "panel-bar", "legend"];
+export const HIDEABLE = ["header", "input", "examples", "model", "controls", "tokens", "panel-bar", "legend", "lessons"];
 
 // name: [codec, default]. `panels` null means the page's own defaults.
 export const PROPERTIES = {
+  lesson: [name, null],            // a lesson (lessons.js): its properties, under the ones the URL gives
   model: [text(64), null],
   compare: [text(64), null],       // the second model of the side-by-side view
   whatif: [interventions, { clamps: [], weights: [] }],
   text: [text(5000), ""],
   t: [int(0, 1e6), null],          // null: follow the newest step
   unit: [int(0, 1e5), 0],
+  vector: [name, null],            // what units over text colour by (c, h, tanh_c, a gate); null: C, else h
   layer: [int(0, 64), null],       // null: the top layer
   stage: [int(0, 3), 0],
   panels: [list(PANELS), null],
@@ -74,12 +77,13 @@ export function readState(search) {
   return state;
 }
 
-export function writeState(state) {
+// The query for `state`, writing only what differs from `base` (a lesson's view, or the defaults).
+export function writeState(state, base = defaults()) {
   const params = new URLSearchParams();
-  for (const [name, [codec, fallback]] of Object.entries(PROPERTIES)) {
+  for (const [name, [codec]] of Object.entries(PROPERTIES)) {
     const value = state[name];
     if (value === null || value === undefined) continue;
-    if (JSON.stringify(value) === JSON.stringify(fallback)) continue;
+    if (JSON.stringify(value) === JSON.stringify(base[name])) continue;
     params.set(name, codec.format(value));
   }
   return params.toString();

@@ -1,10 +1,14 @@
 // Units over text (Karpathy et al. 2015): the text read so far, each token coloured by
-// the selected unit's value of one vector at that step. Click a token to go there.
+// the selected unit's value of one vector at that step (a gate, a state, or tanh(C) —
+// what a unit's C means to its output, when C runs far past ±1). Click a token to go there.
+import { VECTOR_LABELS } from "./config.js";
 import { colourFor, inkFor } from "./palette.js";
-import { visibleToken } from "./text.js";
+import { plainLabel } from "./text.js";
+import { colourableStates, squashedNote, unitValue } from "./vectors.js";
 
 export class UnitText {
-  constructor(element, vectorSelect, trace) {
+  constructor(element, vectorSelect, trace, wanted = null) {
+    this.wanted = wanted;  // the vector a link or a lesson asks for, when the cell has it
     this.element = element;
     this.vectorSelect = vectorSelect;
     this.trace = trace;
@@ -17,14 +21,16 @@ export class UnitText {
   }
 
   options(meta) {
-    const names = [...meta.states, ...meta.gates];
-    this.vectorSelect.replaceChildren(...names.map((name) => {
-      const option = document.createElement("option");
-      option.value = name;
-      option.textContent = name;
-      return option;
-    }));
-    this.vectorSelect.value = names.includes("c") ? "c" : "h";
+    const names = [...colourableStates(meta), ...meta.gates];
+    this.vectorSelect.replaceChildren(...names.map((name) => new Option(plainLabel(VECTOR_LABELS[name] ?? name), name)));
+    this.defaultVector = names.includes("c") ? "c" : "h";
+    this.vectorSelect.value = names.includes(this.wanted) ? this.wanted : this.defaultVector;
+  }
+
+  // The vector chosen to colour by, or null while it is the cell's default.
+  get chosenVector() {
+    const { value } = this.vectorSelect;
+    return value && value !== this.defaultVector ? value : null;
   }
 
   render(change) {
@@ -51,11 +57,13 @@ export class UnitText {
     this.key = key;
     for (let t = this.coloured; t < this.spans.length; t++) {
       const record = this.trace.record(t);
-      const value = (record.gates?.[name] ?? record[name])?.[unit] ?? null;
+      const value = unitValue(record, name, unit);
       const span = this.spans[t];
       span.style.backgroundColor = value === null ? "" : colourFor(name, value);
       span.style.color = value === null ? "" : inkFor(name, value);
-      span.title = `t = ${t}: ${name}[${unit}] = ${value === null ? "–" : value.toFixed(4)}`;
+      span.dataset.value = value === null ? "" : String(value);
+      const squashed = value === null ? "" : squashedNote(name, value);
+      span.title = `t = ${t}: ${name}[${unit}] = ${value === null ? "–" : value.toFixed(4)}${squashed ? `, ${squashed}` : ""}`;
     }
     this.coloured = this.spans.length;
     this.current?.classList.remove("current");

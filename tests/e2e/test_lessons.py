@@ -1,8 +1,20 @@
-"""The trained demo models, opened from the page's lesson links, tell the article's stories."""
+"""The lessons: each bundled model opened from the page's lesson picker (or a `?lesson=`
+link) on the article's section it teaches, its unit picked from its model's labels."""
 
+import math
 import re
+from urllib.parse import parse_qs
 
+import httpx2
+import pytest
 from playwright.sync_api import expect
+
+from tests.e2e.shown import BOUND
+
+# The feature (and the label's vectors) that should pick each lesson's unit: the test's
+# own statement of the lessons, checked against the model labels /api/models lists.
+FEATURES = {"counter": ("bracket depth", None), "agreement": ("subject gender", {"c", "tanh_c"}),
+            "code": ("inside a string", None), "prose": ("inside quotes", None)}
 
 
 def top_prediction(panel):
@@ -12,10 +24,153 @@ def top_prediction(panel):
     return token, p
 
 
-def open_lesson(page, server_url, lesson: str, model: str) -> None:
+@pytest.fixture(scope="module")
+def lessons(server_url):
+    return {lesson["id"]: lesson for lesson in httpx2.get(f"{server_url}/api/lessons").json()["lessons"]}
+
+
+@pytest.fixture(scope="module")
+def models(server_url):
+    return {model["name"]: model for model in httpx2.get(f"{server_url}/api/models").json()["models"]}
+
+
+def expected_unit(lesson_id, model):
+    """The unit of the strongest label for the lesson's feature, or of its fallbacks (code's
+    bracket and indentation units, while it has no string unit); 0 for an unlabelled model."""
+    feature, vectors = FEATURES.get(lesson_id, (None, None))
+    wanted = [feature] + (["bracket depth", "indentation"] if lesson_id == "code" else [])
+    for name in wanted:
+        labels = [u for u in model["units"] if name and name in u["feature"] and (vectors is None or u["vector"] in vectors)]
+        if labels:
+            return max(labels, key=lambda u: abs(u["r"]))["unit"]
+    return 0
+
+
+def open_from_picker(page, server_url, lesson_id):
     page.goto(server_url)
-    page.get_by_test_id(f"lesson-{lesson}").click()
-    expect(page.get_by_test_id("model-select")).to_have_value(model)
+    link = page.get_by_test_id(f"lesson-{lesson_id}")
+    if not link.is_visible():  # the untrained demos are behind a disclosure
+        page.get_by_test_id("untrained-lessons").locator("summary").focus()
+        page.keyboard.press("Enter")
+    link.focus()
+    page.keyboard.press("Enter")  # the picker works from the keyboard
+    expect(page).to_have_url(re.compile(rf"lesson={lesson_id}\b"))
+
+
+def test_every_lesson_opens_its_model_text_and_labelled_unit(page, server_url, lessons, models):
+    assert {"french", "counter", "agreement", "code", "chain", "peephole", "coupled", "gru"} <= lessons.keys()
+    for lesson_id, lesson in lessons.items():
+        query = {k: v[0] for k, v in parse_qs(lesson["query"]).items()}
+        open_from_picker(page, server_url, lesson_id)
+        expect(page.get_by_test_id(f"lesson-{lesson_id}")).to_have_attribute("aria-current", "page")
+        expect(page.get_by_test_id("model-select")).to_have_value(lesson["model"])
+        expect(page.get_by_test_id("text-input")).to_have_value(query["text"])
+        expect(page.get_by_test_id("status")).to_contain_text("steps traced")
+        expect(page.get_by_test_id("unit-input")).to_have_value(str(expected_unit(lesson_id, models[lesson["model"]])))
+        if not lesson["trained"]:
+            expect(page.get_by_test_id("untrained-badge")).to_be_visible()
+        for panel in query["panels"].split(","):
+            expect(page.locator(f'[data-panel="{panel}"]').first).to_be_visible()
+
+
+def test_a_lesson_link_is_overridden_by_the_properties_it_gives(page, server_url, lessons):
+    page.goto(f"{server_url}/?lesson=counter&text=((()&unit=1&panels=chain")
+    expect(page.get_by_test_id("model-select")).to_have_value("counter")  # from the lesson
+    expect(page.get_by_test_id("text-input")).to_have_value("((()")      # from the link
+    expect(page.get_by_test_id("status")).to_have_text("4 steps traced")
+    expect(page.get_by_test_id("unit-input")).to_have_value("1")
+    expect(page.locator('[data-panel="chain"]')).to_be_visible()
+    expect(page.locator('[data-panel="walkthrough"]')).to_be_hidden()
+    # The address keeps the lesson and only what differs from it.
+    page.get_by_test_id("unit-input").fill("2")
+    page.keyboard.press("Enter")
+    expect(page).not_to_have_url(re.compile(r"unit=1"))
+    written = parse_qs(page.url.split("?", 1)[1])
+    assert written["lesson"] == ["counter"] and written["text"] == ["((()"] and written["panels"] == ["chain"]
+    assert "model" not in written and "unit" not in written  # the lesson's own, so not repeated
+
+
+def test_a_lesson_not_installed_and_no_lesson_leave_the_default_page(page, server_url):
+    page.goto(f"{server_url}/?lesson=no-such-lesson")
+    expect(page.get_by_test_id("model-select")).to_have_value("lstm-demo")
+    page.goto(server_url)
+    expect(page.get_by_test_id("model-select")).to_have_value("lstm-demo")
+    expect(page.get_by_test_id("lesson-picker").locator("[aria-current]")).to_have_count(0)
+
+
+def test_france_to_french_the_lstm_remembers_what_the_rnn_does_not(page, server_url, screenshot):
+    open_from_picker(page, server_url, "french")
+    expect(page.get_by_test_id("model-select")).to_have_value("long-lag-lstm")
+    expect(page.get_by_test_id("compare-select")).to_have_value("long-lag-rnn")
+    expect(page.get_by_test_id("compare-status")).to_have_text(re.compile(r"\d+ steps traced"), timeout=15_000)
+    expect(page.get_by_test_id("status")).to_have_text(re.compile(r"\d+ steps traced"), timeout=15_000)  # a busy machine
+    expect(page.get_by_test_id("token").last).to_have_text("fluent")
+    lstm_token, lstm_p = top_prediction(page.locator(".stage").first)
+    assert (lstm_token, lstm_p > 0.9) == ("french", True)
+    expect(page.get_by_test_id("compare-predictions").get_by_test_id("prediction")).to_have_count(5)
+    rnn = page.get_by_test_id("compare-predictions").locator("li").evaluate_all(
+        "rows => rows.map(r => [r.children[0].textContent, parseFloat(r.children[2].textContent) / 100])")
+    assert dict(rnn).get("french", 0.0) < lstm_p - 0.3  # the plain RNN has lost France
+    expect(page.get_by_test_id("gradients")).to_have_attribute("data-models", "long-lag-lstm,long-lag-rnn", timeout=15_000)
+    screenshot("lesson-french")
+
+
+def test_the_agreement_unit_holds_the_subject_and_the_pronoun_follows_it(page, server_url, models):
+    open_from_picker(page, server_url, "agreement")
+    expect(page.get_by_test_id("model-select")).to_have_value("agreement")
+    expect(page.get_by_test_id("labelled-units-picker")).to_be_visible()
+    expect(page.get_by_test_id("labelled-units")).to_contain_text("subject gender")
+    expect(page.get_by_test_id("labelled-units").locator("option:checked")).to_contain_text("subject gender")
+    expect(page.get_by_test_id("status")).to_have_text("18 steps traced")
+    expect(page.get_by_test_id("stage-title")).to_contain_text("Forget gate")  # step 1 of the walk-through
+    # It opens on the "." that ends the old subject's sentence, where the gender unit's
+    # forget gate wipes its cell state (read from the API, not assumed).
+    unit = expected_unit("agreement", models["agreement"])
+    text = page.get_by_test_id("text-input").input_value()
+    steps = httpx2.post(f"{server_url}/api/trace", json={"model": "agreement", "text": text}).json()["steps"]
+    expect(page.get_by_test_id("position")).to_have_text("t = 15 of 17")
+    assert steps[15]["token"] == "." and steps[15]["gates"]["f"][unit] < 0.1 < abs(steps[14]["c"][unit])
+    expect(page.get_by_test_id("stage-story")).to_contain_text(f"The forget gate wipes unit {unit}")
+    page.get_by_test_id("token").nth(10).click()  # "so", after "the queen , who met the king , was tired"
+    expect(page.get_by_test_id("position")).to_have_text("t = 10 of 17")
+    token, p = top_prediction(page.locator(".stage").first)
+    assert token == "she" and p > 0.5
+
+
+def test_the_counter_unit_counts_bracket_depth(page, server_url, models):
+    open_from_picker(page, server_url, "counter")
+    unit = expected_unit("counter", models["counter"])
+    expect(page.get_by_test_id("unit-input")).to_have_value(str(unit))
+    depth, cells = 0, []
+    expect(page.get_by_test_id("status")).to_have_text("9 steps traced")
+    for t, char in enumerate("(()(()))("):
+        depth += 1 if char == "(" else -1
+        cells.append((depth, cell_state_at(page, t, unit)))
+    # C of the unit orders the steps by depth: deeper brackets, larger (or smaller) cell state.
+    by_depth = {}
+    for d, c in cells:
+        by_depth.setdefault(d, []).append(c)
+    means = [sum(v) / len(v) for _, v in sorted(by_depth.items())]
+    assert means == sorted(means) or means == sorted(means, reverse=True)
+
+
+def test_the_lag_curve_shows_the_lstm_right_at_every_gap_and_the_rnn_not(page, server_url):
+    page.goto(f"{server_url}/?lesson=french")
+    curve = page.get_by_test_id("lag-curve")
+    expect(curve).to_have_attribute("data-models", "long-lag-lstm,long-lag-rnn", timeout=15_000)  # plotly loads first
+    lstm, rnn = curve.evaluate("el => el.data.map(d => d.y)")
+    assert min(lstm) > 0.95 and max(rnn) < 0.6
+
+
+def test_the_code_model_reads_python_and_guesses_its_next_character(page, server_url):
+    open_from_picker(page, server_url, "code")
+    expect(page.get_by_test_id("model-select")).to_have_value("code")
+    expect(page.get_by_test_id("untrained-badge")).to_be_hidden()
+    expect(page.get_by_test_id("status")).to_contain_text("steps traced")
+    page.get_by_test_id("token").nth(8).click()  # "def area(": an empty argument list is its best guess
+    expect(page.get_by_test_id("position")).to_have_text(re.compile(r"t = 8 of "))
+    token, p = top_prediction(page.locator(".stage").first)
+    assert token == ")" and p > 0.3
 
 
 def cell_state_at(page, t: int, unit: int) -> float:
@@ -26,78 +181,56 @@ def cell_state_at(page, t: int, unit: int) -> float:
     return float(re.search(r"= (-?\d+\.\d+)", page.get_by_test_id("tooltip").inner_text()).group(1))
 
 
-def test_france_to_french_the_lstm_remembers_what_the_rnn_does_not(page, server_url, screenshot):
-    open_lesson(page, server_url, "french", "long-lag-lstm")
-    expect(page.get_by_test_id("compare-select")).to_have_value("long-lag-rnn")
-    expect(page.get_by_test_id("compare-status")).to_have_text(re.compile(r"\d+ steps traced"))
-    expect(page.get_by_test_id("token").last).to_have_text("fluent")
-    lstm_token, lstm_p = top_prediction(page.locator(".stage").first)
-    assert (lstm_token, lstm_p > 0.9) == ("french", True)
-    expect(page.get_by_test_id("compare-predictions").get_by_test_id("prediction")).to_have_count(5)
-    rnn = page.get_by_test_id("compare-predictions").locator("li").evaluate_all(
-        "rows => rows.map(r => [r.children[0].textContent, parseFloat(r.children[2].textContent) / 100])")
-    assert dict(rnn).get("french", 0.0) < lstm_p - 0.3  # the plain RNN has lost France
-    expect(page.get_by_test_id("gradients")).to_have_attribute("data-models", "long-lag-lstm,long-lag-rnn")
-    screenshot("lesson-french")
-
-
-def test_the_agreement_unit_holds_the_subject_and_the_pronoun_follows_it(page, server_url):
-    open_lesson(page, server_url, "agreement", "agreement")
-    expect(page.get_by_test_id("labelled-units-picker")).to_be_visible()
-    expect(page.get_by_test_id("labelled-units")).to_contain_text("subject gender")
-    expect(page.get_by_test_id("status")).to_have_text("18 steps traced")
-    page.get_by_test_id("token").nth(10).click()  # "so", after "the queen , who met the king , was tired"
-    expect(page.get_by_test_id("position")).to_have_text("t = 10 of 17")
-    token, p = top_prediction(page.locator(".stage").first)
-    assert token == "she" and p > 0.5
-
-
-def test_the_counter_unit_counts_bracket_depth(page, server_url):
-    open_lesson(page, server_url, "counter", "counter")
-    expect(page.get_by_test_id("unit-input")).to_have_value("2")
-    depth, cells = 0, []
-    expect(page.get_by_test_id("status")).to_have_text("9 steps traced")
-    for t, char in enumerate("(()(()))("):
-        depth += 1 if char == "(" else -1
-        cells.append((depth, cell_state_at(page, t, unit=2)))
-    # C of unit 2 orders the steps by depth: deeper brackets, larger (or smaller) cell state.
-    by_depth = {}
-    for d, c in cells:
-        by_depth.setdefault(d, []).append(c)
-    means = [sum(v) / len(v) for _, v in sorted(by_depth.items())]
-    assert means == sorted(means) or means == sorted(means, reverse=True)
-
-
-def test_the_lag_curve_shows_the_lstm_right_at_every_gap_and_the_rnn_not(page, server_url):
-    page.goto(server_url)
-    page.get_by_test_id("lesson-french").click()
-    curve = page.get_by_test_id("lag-curve")
-    expect(curve).to_have_attribute("data-models", "long-lag-lstm,long-lag-rnn")
-    lstm, rnn = curve.evaluate("el => el.data.map(d => d.y)")
-    assert min(lstm) > 0.95 and max(rnn) < 0.6
-
-
-def test_the_code_model_reads_python_and_guesses_its_next_character(page, server_url):
-    open_lesson(page, server_url, "code", "code")
+def test_the_prose_unit_follows_dialogue_and_the_model_finishes_austens_words(page, server_url, models):
+    open_from_picker(page, server_url, "prose")
+    expect(page.get_by_test_id("model-select")).to_have_value("prose")
     expect(page.get_by_test_id("untrained-badge")).to_be_hidden()
-    expect(page.get_by_test_id("status")).to_contain_text("steps traced")
-    page.get_by_test_id("token").nth(8).click()  # "def area(": an empty argument list is its best guess
-    expect(page.get_by_test_id("position")).to_have_text(re.compile(r"t = 8 of "))
-    token, p = top_prediction(page.locator(".stage").first)
-    assert token == ")" and p > 0.3
-
-
-def test_the_prose_unit_follows_dialogue_and_the_model_finishes_austens_words(page, server_url):
-    open_lesson(page, server_url, "prose", "prose")
-    expect(page.get_by_test_id("untrained-badge")).to_be_hidden()
-    expect(page.get_by_test_id("unit-input")).to_have_value("39")
+    unit = expected_unit("prose", models["prose"])
+    expect(page.get_by_test_id("unit-input")).to_have_value(str(unit))
     expect(page.get_by_test_id("labelled-units")).to_contain_text("inside quotes")
     expect(page.get_by_test_id("status")).to_contain_text("steps traced")
     # '"I cannot agree with you, papa; you know I cannot." She smiled, and said nothing more.'
-    inside = [cell_state_at(page, t, unit=39) for t in (5, 30, 45)]
-    outside = [cell_state_at(page, t, unit=39) for t in (60, 75)]
-    assert max(inside) < min(outside) - 0.5  # unit 39's C sits apart while the quotation is open
+    inside = [cell_state_at(page, t, unit) for t in (5, 30, 45)]
+    outside = [cell_state_at(page, t, unit) for t in (60, 75)]
+    assert max(inside) < min(outside) - 0.5  # the unit's C sits apart while the quotation is open
     page.get_by_test_id("token").nth(18).click()  # '"I cannot agree wit': "h" comes next
     expect(page.get_by_test_id("position")).to_have_text(re.compile(r"t = 18 of "))
     token, p = top_prediction(page.locator(".stage").first)
     assert token == "h" and p > 0.5
+
+
+def test_tanh_of_c_is_shown_beside_c_where_the_student_reads_c(page, server_url, models):
+    """Hover on the belt, units over text coloured by tanh(C), and the unit inspector all
+    show tanh of the C the API computes."""
+    text = "(()(()))("
+    steps = httpx2.post(f"{server_url}/api/trace", json={"model": "counter", "text": text}).json()["steps"]
+    unit = expected_unit("counter", models["counter"])
+    page.goto(f"{server_url}/?lesson=counter&vector=tanh_c&panels=unit-text,inspector&t=3")
+    expect(page.get_by_test_id("position")).to_have_text("t = 3 of 8")
+    page.locator(f'[data-testid="strip-c"] rect[data-unit="{unit}"]').hover()
+    shown = re.search(r"tanh\(Cₜ\) = (-?\d+\.\d+)", page.get_by_test_id("tooltip").inner_text()).group(1)
+    assert float(shown) == pytest.approx(math.tanh(steps[3]["c"][unit]), abs=BOUND + 0.5e-4)  # shown to 4 decimals
+
+    expect(page.get_by_test_id("unit-vector")).to_have_value("tanh_c")
+    spans = page.get_by_test_id("unit-text").locator("[data-t]")
+    expect(spans).to_have_count(len(text))
+    coloured = [float(v) for v in spans.evaluate_all("spans => spans.map(s => s.dataset.value)")]
+    assert coloured == pytest.approx([math.tanh(step["c"][unit]) for step in steps], abs=BOUND)  # the binary wire's bound
+    inspector = page.get_by_test_id("inspector")
+    page.wait_for_function("el => (el.data || []).some(d => d.name === 'tanh(c)')", arg=inspector.element_handle())
+    line = inspector.evaluate("el => el.data.find(d => d.name === 'tanh(c)').y")
+    assert line == pytest.approx([math.tanh(step["c"][unit]) for step in steps], abs=BOUND)  # the binary wire's bound
+
+
+def test_the_lesson_picker_at_phone_and_desktop_widths(page, server_url, lessons, screenshot):
+    for width in (1440, 375):
+        page.set_viewport_size({"width": width, "height": 900})
+        page.goto(f"{server_url}/?lesson=agreement")
+        expect(page.get_by_test_id("status")).to_have_text("18 steps traced")
+        box = page.get_by_test_id("lesson-picker").bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= width  # the picker wraps
+        screenshot(f"lesson-picker-{width}")
+    for lesson_id in lessons:  # no lesson makes a phone scroll sideways
+        page.goto(f"{server_url}/?lesson={lesson_id}")
+        expect(page.get_by_test_id("status")).to_contain_text("steps traced")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 375, lesson_id

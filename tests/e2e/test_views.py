@@ -1,5 +1,6 @@
 """The teaching views, used as a student would: the four steps by keyboard, units, chain, charts."""
 
+import math
 import re
 
 import httpx2
@@ -75,7 +76,10 @@ def test_clicking_a_unit_selects_it_on_every_view(page, server_url):
     spans = page.locator('[data-testid="unit-text"] .unit-token')
     expect(spans).to_have_count(len(TEXT))
     titles = spans.evaluate_all("spans => spans.map(s => s.title)")
-    assert titles[2].startswith("t = 2: c[5] = ") and shows(titles[2].rsplit(" ", 1)[1], steps[2]["c"][5], 4)
+    c = steps[2]["c"][5]
+    prefix, shown = titles[2].split(": c[5] = ")
+    shown_c, shown_tanh = shown.split(", tanh(Cₜ) = ")  # C, and what h sees of it
+    assert prefix == "t = 2" and shows(shown_c, c, 4) and shows(shown_tanh, math.tanh(c), 4)  # |tanh'| ≤ 1: the same bound
     colours = spans.evaluate_all("spans => spans.map(s => s.style.backgroundColor)")
     assert all(colours) and len(set(colours)) > 3
     page.get_by_test_id("unit-vector").select_option("f")
@@ -102,7 +106,7 @@ def test_inspector_and_saturation_charts_load_on_demand(page, server_url):
     saturation = page.get_by_test_id("saturation").evaluate("el => el.data.map(d => [d.name, d.x.length])")
     assert saturation == [["f gate", 16], ["i gate", 16], ["o gate", 16]]
     inspector = page.get_by_test_id("inspector").evaluate("el => el.data.map(d => [d.name, d.y.length])")
-    assert [name for name, _ in inspector] == ["f", "i", "c_tilde", "o", "c", "h"]
+    assert [name for name, _ in inspector] == ["f", "i", "c_tilde", "o", "c", "h", "tanh(c)"]
     assert all(n == len(TEXT) for _, n in inspector)
     page.get_by_test_id("toggle-heatmap").click()
     expect(page.get_by_test_id("heatmap")).to_be_hidden()
