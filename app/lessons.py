@@ -42,8 +42,7 @@ LESSONS: tuple[Lesson, ...] = (
            "def area(shape):\n    if shape.kind == 'circle':\n        return 3.14 * (shape.r ** 2)\n",
            ("predictions", "unit-text", "chain"), features=("inside a string", "bracket depth", "indentation")),
     Lesson("prose", "4", "prose",
-           '"I am sure," said Elizabeth, "that he will come." She said no more, but her mother went on: '
-           '"We shall see."',
+           '"I cannot agree with you, papa; you know I cannot." She smiled, and said nothing more.',
            ("predictions", "unit-text", "chain"), features=("inside quotes",)),
     Lesson("counter", "5", "counter", "(()(()))(", ("walkthrough", "predictions", "unit-text", "inspector"),
            features=("bracket depth",)),
