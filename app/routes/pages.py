@@ -10,12 +10,12 @@ from typing import Annotated, Literal
 from urllib.parse import urlsplit
 
 from fastapi import APIRouter, HTTPException, Query, Request
-from fastapi.responses import FileResponse, HTMLResponse
+from fastapi.responses import FileResponse, HTMLResponse, Response
 
-from app.export.bundle import module_sources
+from app.export.bundle import bundle
 from app.export.page import script_json
-from app.routes.deps import get_registry
 from app.lessons import available_lessons
+from app.routes.deps import get_registry
 from app.routes.errors import responses
 from app.routes.schemas import ModelList
 from app.vendor import PLOTLY_JS
@@ -25,12 +25,16 @@ EMBED_SIZE = (800, 720)  # an embed's default width and height in pixels
 
 
 @functools.lru_cache(maxsize=4)
-def preloaded_modules(static_js: Path) -> tuple[str, ...]:
-    """The modules main.js imports, directly or not, deepest first: the page names them all
-    as <link rel="modulepreload">, so the browser fetches them at once rather than one level
-    of imports after another. Read once per process (a stale list after an edit only
-    preloads too much or too little; the imports themselves still load every module)."""
-    return tuple(str(path) for path in module_sources(static_js) if str(path) != "main.js")
+def _bundled(static_js: Path, stamp: tuple) -> str:
+    return bundle(static_js)
+
+
+def page_script(static_js: Path) -> str:
+    """The page's ES modules joined into one script (the export's bundler). One request
+    instead of ~40: on a cold load the modules' round trips through the server cost more
+    than all the rest of the first view. Joined again whenever a module changes."""
+    stamp = tuple((str(path), path.stat().st_mtime_ns) for path in sorted(static_js.rglob("*.js")))
+    return _bundled(static_js, stamp)
 
 
 def page(request: Request, template: str, mode: str) -> HTMLResponse:
@@ -42,8 +46,15 @@ def page(request: Request, template: str, mode: str) -> HTMLResponse:
     models = ModelList(models=get_registry(request).summaries()).model_dump(mode="json")
     context = {"default_model": settings.default_model, "mode": mode, "oembed_url": oembed, "app_url": app_url,
                "lessons": available_lessons(get_registry(request)), "lesson": request.query_params.get("lesson"),
-               "preload_modules": preloaded_modules(settings.static_dir / "js"), "models_json": script_json(models)}
+               "models_json": script_json(models)}
     return request.app.state.templates.TemplateResponse(request, template, context)
+
+
+@router.get("/app.js", name="page_script", include_in_schema=False)
+def app_js(request: Request) -> Response:
+    """static/js/main.js and every module it imports, as one module script."""
+    return Response(page_script(request.app.state.settings.static_dir / "js"), media_type="text/javascript",
+                    headers={"Cache-Control": "no-cache"})  # revalidated: a new version of the app is seen at once
 
 
 @router.get("/", response_class=HTMLResponse, include_in_schema=False)

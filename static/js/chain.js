@@ -31,7 +31,8 @@ export class Chain {
       this.current = null;
     }
     for (let t = this.modules.length; t < steps.length; t++) this.modules.push(this.module(t));
-    this.svg.setAttribute("width", Math.max(steps.length * W + 8, 10));
+    const width = Math.max(steps.length * W + 8, 10);
+    if (width !== this.width) this.svg.setAttribute("width", (this.width = width));  // (a write lays the whole chain out again)
     // Colour only what changed: every module when the unit or layer did, else the new ones.
     const belt = meta.states.includes("c") ? "c" : "h";
     const key = `${unit}/${this.trace.layer}`;
