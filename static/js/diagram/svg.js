@@ -3,6 +3,7 @@ import { PALETTE, STRIP } from "../config.js";
 import { colourFor } from "../palette.js";
 
 const NS = "http://www.w3.org/2000/svg";
+const WIDE_STRIP = 64;  // units beyond which a strip is painted as one image
 
 export function el(name, attributes = {}, parent = null) {
   const node = document.createElementNS(NS, name);
@@ -83,12 +84,24 @@ export class Strip {
 
   resize(count) {
     for (const cell of this.cells) cell.remove();
+    this.canvas?.parentNode.remove();
+    this.canvas = null;
     this.colours = [];
     this.selected = null;
     const width = STRIP.width / count;
+    if (count > WIDE_STRIP) {
+      // A wide strip is painted as one image, one pixel per unit, stretched to the strip:
+      // a new colour in each of hundreds of SVG cells made the browser restyle and repaint
+      // every one of them, each step. The cells stay, transparent, for hover and click.
+      const frame = el("foreignObject", { x: this.x, y: this.y, width: STRIP.width, height: STRIP.height }, this.group);
+      this.canvas = document.createElementNS("http://www.w3.org/1999/xhtml", "canvas");
+      Object.assign(this.canvas, { width: count, height: 1, className: "strip-image" });
+      frame.appendChild(this.canvas);
+      this.pixels = this.canvas.getContext("2d").createImageData(count, 1);
+    }
     this.cells = Array.from({ length: count }, (_, unit) => el("rect", {
       x: this.x + unit * width, y: this.y, width, height: STRIP.height,
-      class: "unit", "data-unit": unit, "data-vector": this.name,
+      class: this.canvas ? "unit over-image" : "unit", "data-unit": unit, "data-vector": this.name,
     }, this.group));
   }
 
@@ -103,12 +116,33 @@ export class Strip {
   update(values) {
     this.values = values ?? [];
     if (this.cells.length !== this.values.length) this.resize(this.values.length);
-    // Only the cells whose colour changed are touched: each write makes the browser
-    // restyle and repaint that cell.
-    this.values.forEach((v, unit) => {
-      const colour = colourFor(this.name, v);
-      if (colour !== this.colours[unit]) this.cells[unit].setAttribute("fill", (this.colours[unit] = colour));
-    });
+    if (this.canvas) this.paint();
+    else {
+      // Only the cells whose colour changed are touched: each write makes the browser
+      // restyle and repaint that cell.
+      this.values.forEach((v, unit) => {
+        const colour = colourFor(this.name, v);
+        if (colour !== this.colours[unit]) this.cells[unit].setAttribute("fill", (this.colours[unit] = colour));
+      });
+    }
     this.group.classList.toggle("empty", this.values.length === 0);
   }
+
+  // A wide strip's colours, written into its one-row image.
+  paint() {
+    const data = this.pixels.data;
+    this.values.forEach((v, unit) => {
+      const [r, g, b] = rgbOf(colourFor(this.name, v));
+      data.set([r, g, b, 255], 4 * unit);
+    });
+    this.canvas.getContext("2d").putImageData(this.pixels, 0, 0);
+  }
+}
+
+// "rgb(r, g, b)" → [r, g, b], remembered (the ramps give a few hundred colours at most).
+const RGB = new Map();
+function rgbOf(colour) {
+  let rgb = RGB.get(colour);
+  if (!rgb) RGB.set(colour, (rgb = colour.match(/\d+/g).map(Number)));
+  return rgb;
 }
