@@ -121,6 +121,8 @@ def test_the_agreement_unit_holds_the_subject_and_the_pronoun_follows_it(page, s
     expect(page.get_by_test_id("labelled-units-picker")).to_be_visible()
     expect(page.get_by_test_id("labelled-units")).to_contain_text("subject gender")
     expect(page.get_by_test_id("labelled-units").locator("option:checked")).to_contain_text("subject gender")
+    # The label names its vector as the diagram does (tanh(Cₜ), Cₜ, hₜ), not by its key in the file.
+    expect(page.get_by_test_id("labelled-units").locator("option:checked")).to_contain_text(re.compile(r"^unit \d+ \((tanh\(Cₜ\)|Cₜ|hₜ)\): "))
     expect(page.get_by_test_id("status")).to_have_text("18 steps traced")
     expect(page.get_by_test_id("stage-title")).to_contain_text("Forget gate")  # step 1 of the walk-through
     # It opens on the "." that ends the old subject's sentence, where the gender unit's
