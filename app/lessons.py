@@ -13,8 +13,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
-from app.models.registry import ModelRegistry
-
 CLOUDS = "the clouds are in the sky"
 
 
@@ -93,8 +91,9 @@ def lesson_view(lesson: Lesson, summary: dict) -> dict:
     }
 
 
-def available_lessons(registry: ModelRegistry) -> list[dict]:
-    """The lessons whose models are all here and load, in the table's order."""
-    usable = {summary["name"]: summary for summary in registry.summaries() if not summary.get("error")}
+def available_lessons(summaries: list[dict]) -> list[dict]:
+    """The lessons whose models are all here and load (by the registry's `summaries()`,
+    which the caller has read already), in the table's order."""
+    usable = {summary["name"]: summary for summary in summaries if not summary.get("error")}
     return [lesson_view(lesson, usable[lesson.model]) for lesson in LESSONS
             if lesson.model in usable and (lesson.compare is None or lesson.compare in usable)]

@@ -67,24 +67,24 @@ def test_a_retrained_model_moves_the_lessons_unit_with_its_labels(tmp_path):
     labels = [{"unit": 5, "layer": 0, "vector": "tanh_c", "feature": "bracket depth", "r": -0.97},
               {"unit": 1, "layer": 0, "vector": "c", "feature": "bracket depth", "r": 0.6}]
     save_model(dataclasses.replace(model, info={"units": labels}), tmp_path / "counter.npz")
-    shown = available_lessons(ModelRegistry(bundled_dir=tmp_path))
+    shown = available_lessons(ModelRegistry(bundled_dir=tmp_path).summaries())
     assert [lesson["id"] for lesson in shown] == [counter.id]  # only the lesson whose model is here
     assert query_of(shown[0])["unit"] == "5" and query_of(shown[0])["vector"] == "tanh_c"
 
 
 def test_the_prose_lesson_appears_only_once_a_prose_model_exists(tmp_path):
-    assert "prose" not in [lesson["id"] for lesson in available_lessons(ModelRegistry(bundled_dir=tmp_path))]
+    assert "prose" not in [lesson["id"] for lesson in available_lessons(ModelRegistry(bundled_dir=tmp_path).summaries())]
     labels = [{"unit": 3, "layer": 0, "vector": "tanh_c", "feature": "inside quotes", "r": 0.8}]
     save_model(dataclasses.replace(tiny_model(name="prose"), info={"units": labels}, trained=True), tmp_path / "prose.npz")
-    (prose,) = available_lessons(ModelRegistry(bundled_dir=tmp_path))
+    (prose,) = available_lessons(ModelRegistry(bundled_dir=tmp_path).summaries())
     assert prose["id"] == "prose" and prose["label"]["unit"] == 3 and prose["trained"]
 
 
 def test_a_lesson_is_hidden_when_its_compare_model_is_missing(tmp_path):
     (tmp_path / "long-lag-lstm.npz").write_bytes((BUNDLED_DIR / "long-lag-lstm.npz").read_bytes())
-    assert "french" not in [lesson["id"] for lesson in available_lessons(ModelRegistry(bundled_dir=tmp_path))]
+    assert "french" not in [lesson["id"] for lesson in available_lessons(ModelRegistry(bundled_dir=tmp_path).summaries())]
     (tmp_path / "long-lag-rnn.npz").write_bytes((BUNDLED_DIR / "long-lag-rnn.npz").read_bytes())
-    assert "french" in [lesson["id"] for lesson in available_lessons(ModelRegistry(bundled_dir=tmp_path))]
+    assert "french" in [lesson["id"] for lesson in available_lessons(ModelRegistry(bundled_dir=tmp_path).summaries())]
 
 
 def test_a_label_is_picked_by_feature_order_then_strength_then_vector():

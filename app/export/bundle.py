@@ -13,6 +13,7 @@ order, each once.
 
 from __future__ import annotations
 
+import functools
 import re
 from pathlib import Path, PurePosixPath
 
@@ -32,6 +33,18 @@ def module_variable(path: PurePosixPath) -> str:
 def bundle(static_js: Path, entry: str = "main.js") -> str:
     sources = module_sources(static_js, entry)
     return "\n".join(_wrap(path, source) for path, source in sources.items())
+
+
+def current_bundle(static_js: Path) -> str:
+    """`bundle(static_js)`, joined again only when a module changed: the app serves it as
+    its page script (/app.js) and exports inline it."""
+    stamp = tuple((str(path), path.stat().st_mtime_ns) for path in sorted(static_js.rglob("*.js")))
+    return _bundle_of(static_js, stamp)
+
+
+@functools.lru_cache(maxsize=4)
+def _bundle_of(static_js: Path, stamp: tuple) -> str:
+    return bundle(static_js)
 
 
 def module_sources(static_js: Path, entry: str = "main.js") -> dict[PurePosixPath, str]:

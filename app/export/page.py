@@ -14,7 +14,7 @@ from urllib.parse import urlencode
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from app import __version__
-from app.export.bundle import bundle
+from app.export.bundle import current_bundle
 from app.models.model import Model
 from app.settings import Settings
 from app.tracing.frames import meta_frame, step_frame
@@ -64,7 +64,7 @@ def render_lesson(
         version=__version__,
         made_on=dt.date.today().isoformat(),
         css=(settings.static_dir / "css" / "app.css").read_text(encoding="utf-8"),
-        bundle_js=bundle(settings.static_dir / "js").replace("</script", "<\\/script"),
+        bundle_js=current_bundle(settings.static_dir / "js").replace("</script", "<\\/script"),
         plotly_js=PLOTLY_JS.read_text(encoding="utf-8") if CHART_PANELS & set(panels) else None,
         recording_json=script_json(recording),
     )

@@ -47,7 +47,7 @@ def list_models(registry: Annotated[ModelRegistry, Depends(get_registry)]) -> Mo
 @router.get("/api/lessons")
 def list_lessons(registry: Annotated[ModelRegistry, Depends(get_registry)]) -> LessonList:
     """The lessons whose models are installed, each with its unit picked from its model's labels."""
-    return LessonList(lessons=available_lessons(registry))
+    return LessonList(lessons=available_lessons(registry.summaries()))
 
 
 # The HTTP status of each refusal of app.tracing.start.

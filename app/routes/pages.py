@@ -3,16 +3,14 @@ plotly.js served from the plotly Python package (never a CDN)."""
 
 from __future__ import annotations
 
-import functools
 import html
-from pathlib import Path
 from typing import Annotated, Literal
 from urllib.parse import urlsplit
 
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import FileResponse, HTMLResponse, Response
 
-from app.export.bundle import bundle
+from app.export.bundle import current_bundle
 from app.export.page import script_json
 from app.lessons import available_lessons
 from app.routes.deps import get_registry
@@ -24,28 +22,16 @@ router = APIRouter()
 EMBED_SIZE = (800, 720)  # an embed's default width and height in pixels
 
 
-@functools.lru_cache(maxsize=4)
-def _bundled(static_js: Path, stamp: tuple) -> str:
-    return bundle(static_js)
-
-
-def page_script(static_js: Path) -> str:
-    """The page's ES modules joined into one script (the export's bundler). One request
-    instead of ~40: on a cold load the modules' round trips through the server cost more
-    than all the rest of the first view. Joined again whenever a module changes."""
-    stamp = tuple((str(path), path.stat().st_mtime_ns) for path in sorted(static_js.rglob("*.js")))
-    return _bundled(static_js, stamp)
-
-
 def page(request: Request, template: str, mode: str) -> HTMLResponse:
     settings = request.app.state.settings
     oembed = str(request.url_for("oembed").include_query_params(url=str(request.url)))
     app_url = str(request.url.replace(path="/"))
     # The model list (what GET /api/models answers) comes in the page: the first trace can
     # start without waiting for that request.
-    models = ModelList(models=get_registry(request).summaries()).model_dump(mode="json")
+    summaries = get_registry(request).summaries()
+    models = ModelList(models=summaries).model_dump(mode="json")
     context = {"default_model": settings.default_model, "mode": mode, "oembed_url": oembed, "app_url": app_url,
-               "lessons": available_lessons(get_registry(request)), "lesson": request.query_params.get("lesson"),
+               "lessons": available_lessons(summaries), "lesson": request.query_params.get("lesson"),
                "models_json": script_json(models)}
     return request.app.state.templates.TemplateResponse(request, template, context)
 
@@ -53,7 +39,7 @@ def page(request: Request, template: str, mode: str) -> HTMLResponse:
 @router.get("/app.js", name="page_script", include_in_schema=False)
 def app_js(request: Request) -> Response:
     """static/js/main.js and every module it imports, as one module script."""
-    return Response(page_script(request.app.state.settings.static_dir / "js"), media_type="text/javascript",
+    return Response(current_bundle(request.app.state.settings.static_dir / "js"), media_type="text/javascript",
                     headers={"Cache-Control": "no-cache"})  # revalidated: a new version of the app is seen at once
 
 
