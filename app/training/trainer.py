@@ -29,7 +29,9 @@ class TrainConfig:
     epochs: int | None = None
     minutes: float | None = None
     forget_decay: float = 0.0  # L2 on the LSTM's forget-gate biases (optim.decay_forget_bias)
-    validate_seconds: float = 120.0  # also validate this often within an epoch (and at every epoch's end)
+    validate_every: int = 500  # batches: also validate this often within an epoch (and at every epoch's end);
+    # counted in batches, not seconds, so the checkpoints kept (and the model a command
+    # writes) are the same on a fast or a busy machine
 
 
 @dataclass(frozen=True)
@@ -69,7 +71,6 @@ def train(
     start = time.monotonic()
     best: tuple[float, Params, Metrics] | None = None
     batches, epoch, interrupted = 0, 0, False
-    last_validation = start
 
     def elapsed() -> float:
         return time.monotonic() - start
@@ -80,9 +81,8 @@ def train(
         return max(by_epochs, by_time)
 
     def validate() -> None:
-        nonlocal best, last_validation
+        nonlocal best
         result = metrics.evaluate(shape, params, data.validation)
-        last_validation = time.monotonic()
         improved = best is None or data.score(result) > best[0]
         progress.note(f"epoch {batches / data.batches_per_epoch:5.2f}  validation {data.describe(result)}" + ("  (best: saved)" if improved else ""))
         if improved:
@@ -104,7 +104,7 @@ def train(
                 progress.draw(done_fraction(), f"epoch {epoch + 1} loss {running.loss:.3f} {data.describe(running)}", elapsed())
                 if done_fraction() >= 1.0:
                     break
-                if time.monotonic() - last_validation > config.validate_seconds:
+                if batches % config.validate_every == 0:
                     validate()
             epoch += 1
             validate()
