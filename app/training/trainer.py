@@ -80,8 +80,13 @@ def train(
         by_time = elapsed() / (60 * config.minutes) if config.minutes else 0.0
         return max(by_epochs, by_time)
 
+    validated_at = -1  # batches: an epoch's end that falls on a validate_every is validated once
+
     def validate() -> None:
-        nonlocal best
+        nonlocal best, validated_at
+        if validated_at == batches:
+            return
+        validated_at = batches
         result = metrics.evaluate(shape, params, data.validation)
         improved = best is None or data.score(result) > best[0]
         progress.note(f"epoch {batches / data.batches_per_epoch:5.2f}  validation {data.describe(result)}" + ("  (best: saved)" if improved else ""))

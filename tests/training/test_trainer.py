@@ -78,12 +78,12 @@ def test_checkpoints_are_validated_at_the_same_batches_however_slow_the_machine(
         monkeypatch.setattr("app.training.trainer.time.monotonic", lambda: next(ticks) * seconds_per_call)
         shape, params, data = counter_setup()
         notes = Notes()
-        result = train(shape, params, data, TrainConfig(epochs=2, validate_every=7), progress=ProgressBar(notes))
+        result = train(shape, params, data, TrainConfig(epochs=2, validate_every=25), progress=ProgressBar(notes))
         runs.append((notes.lines, result.params))
     fractions = [float(line.split()[1]) for line in runs[0][0]]
     per_epoch = data.batches_per_epoch
-    expected = sorted({round(k / per_epoch, 2) for k in range(7, 2 * per_epoch + 1, 7)} | {1.0, 2.0})
-    assert per_epoch > 7 and fractions == expected
+    expected = sorted({round(k / per_epoch, 2) for k in range(25, 2 * per_epoch + 1, 25)} | {1.0, 2.0})
+    assert per_epoch % 25 == 0 and fractions == expected
     assert runs[0][0] == runs[1][0]
     for key in runs[0][1]:
         np.testing.assert_array_equal(runs[0][1][key], runs[1][1][key])
