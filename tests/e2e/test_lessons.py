@@ -34,16 +34,17 @@ def models(server_url):
     return {model["name"]: model for model in httpx2.get(f"{server_url}/api/models").json()["models"]}
 
 
-def expected_unit(lesson_id, model):
-    """The unit of the strongest label for the lesson's feature, or of its fallbacks (code's
-    bracket and indentation units, while it has no string unit); 0 for an unlabelled model."""
+def expected_label(lesson_id, model):
+    """The strongest label for the lesson's feature; None for an unlabelled model."""
     feature, vectors = FEATURES.get(lesson_id, (None, None))
-    wanted = [feature] + (["bracket depth", "indentation"] if lesson_id == "code" else [])
-    for name in wanted:
-        labels = [u for u in model["units"] if name and name in u["feature"] and (vectors is None or u["vector"] in vectors)]
-        if labels:
-            return max(labels, key=lambda u: abs(u["r"]))["unit"]
-    return 0
+    labels = [u for u in model["units"] if feature and feature in u["feature"] and (vectors is None or u["vector"] in vectors)]
+    return max(labels, key=lambda u: abs(u["r"])) if labels else None
+
+
+def expected_unit(lesson_id, model):
+    """The unit the lesson should select: its label's; 0 for an unlabelled model."""
+    label = expected_label(lesson_id, model)
+    return label["unit"] if label else 0
 
 
 def open_from_picker(page, server_url, lesson_id):
@@ -169,10 +170,10 @@ def test_the_code_model_reads_python_and_guesses_its_next_character(page, server
     expect(page.get_by_test_id("model-select")).to_have_value("code")
     expect(page.get_by_test_id("untrained-badge")).to_be_hidden()
     expect(page.get_by_test_id("status")).to_contain_text("steps traced")
-    page.get_by_test_id("token").nth(8).click()  # "def area(": an empty argument list is its best guess
-    expect(page.get_by_test_id("position")).to_have_text(re.compile(r"t = 8 of "))
+    page.get_by_test_id("token").nth(14).click()  # "def area(shape)": the colon that ends a def comes next
+    expect(page.get_by_test_id("position")).to_have_text(re.compile(r"t = 14 of "))
     token, p = top_prediction(page.locator(".stage").first)
-    assert token == ")" and p > 0.3
+    assert token == ":" and p > 0.5
 
 
 def cell_state_at(page, t: int, unit: int) -> float:
@@ -183,18 +184,36 @@ def cell_state_at(page, t: int, unit: int) -> float:
     return float(re.search(r"= (-?\d+\.\d+)", page.get_by_test_id("tooltip").inner_text()).group(1))
 
 
+def assert_apart(page, label, inside, outside, margin=0.5):
+    """The labelled unit's C, as the page shows it, sits at least `margin` apart (on the
+    side the label's r says) at every step of `inside` from every step of `outside`."""
+    sign = 1 if label["r"] > 0 else -1
+    within = [sign * cell_state_at(page, t, label["unit"]) for t in inside]
+    without = [sign * cell_state_at(page, t, label["unit"]) for t in outside]
+    assert min(within) > max(without) + margin, (within, without)
+
+
+def test_the_code_string_unit_lights_up_inside_a_string(page, server_url, models):
+    open_from_picker(page, server_url, "code")
+    label = expected_label("code", models["code"])
+    assert label is not None and abs(label["r"]) >= 0.7  # the issue's target, on held-out files
+    expect(page.get_by_test_id("unit-input")).to_have_value(str(label["unit"]))
+    expect(page.get_by_test_id("labelled-units")).to_contain_text("inside a string")
+    expect(page.get_by_test_id("status")).to_contain_text("steps traced")
+    # "def area(shape):\n    if shape.kind == 'circle':\n        return 3.14 * (shape.r ** 2)\n"
+    assert_apart(page, label, inside=(40, 42, 44), outside=(30, 36, 60, 70))
+
+
 def test_the_prose_unit_follows_dialogue_and_the_model_finishes_austens_words(page, server_url, models):
     open_from_picker(page, server_url, "prose")
     expect(page.get_by_test_id("model-select")).to_have_value("prose")
     expect(page.get_by_test_id("untrained-badge")).to_be_hidden()
-    unit = expected_unit("prose", models["prose"])
-    expect(page.get_by_test_id("unit-input")).to_have_value(str(unit))
+    label = expected_label("prose", models["prose"])
+    expect(page.get_by_test_id("unit-input")).to_have_value(str(label["unit"]))
     expect(page.get_by_test_id("labelled-units")).to_contain_text("inside quotes")
     expect(page.get_by_test_id("status")).to_contain_text("steps traced")
     # '"I cannot agree with you, papa; you know I cannot." She smiled, and said nothing more.'
-    inside = [cell_state_at(page, t, unit) for t in (5, 30, 45)]
-    outside = [cell_state_at(page, t, unit) for t in (60, 75)]
-    assert max(inside) < min(outside) - 0.5  # the unit's C sits apart while the quotation is open
+    assert_apart(page, label, inside=(5, 30, 45), outside=(60, 75))
     page.get_by_test_id("token").nth(18).click()  # '"I cannot agree wit': "h" comes next
     expect(page.get_by_test_id("position")).to_have_text(re.compile(r"t = 18 of "))
     token, p = top_prediction(page.locator(".stage").first)

@@ -50,7 +50,7 @@ def test_each_book_is_cut_at_a_paragraph_start_near_its_last_tenth():
 
 
 def test_the_task_reads_the_fixture_and_records_source_and_licence(task):
-    assert task.name == "prose" and task.recipe.hidden == 128 and task.recipe.epochs == 3
+    assert task.name == "prose" and task.recipe.hidden == 128 and task.recipe.epochs == 4
     assert "Emma" in task.source and "Persuasion" in task.source and "public domain" in task.source and "r-cran-janeaustenr" in task.source
     assert task.tokenizer.vocab[0] == "<unk>" and "£" not in task.tokenizer.vocab  # rarer than 5 times: <unk>
     held_out = "".join(split_book(text)[1] for text in read_books(FIXTURES / "Rdata.rdb").values())

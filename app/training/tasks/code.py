@@ -25,12 +25,18 @@ from app.training.trainer import Data
 
 MAX_DOCUMENT = 20_000  # characters: longer files are cut into pieces, so the B streams end close together
 TRAIN_BYTES = 5_000_000  # the issue: several MB, not 1 (1 MB overfits within minutes)
+HELD_OUT_EVERY = 20
 SKIPPED_PARTS = {"site-packages", "test", "tests", "idlelib", "lib2to3"}  # not the library's own code, or huge test data
 
 
 def stdlib_files() -> list[Path]:
     root = Path(sysconfig.get_paths()["stdlib"])
     return sorted(p for p in root.rglob("*.py") if not SKIPPED_PARTS & set(p.relative_to(root).parts))
+
+
+def held_out_files(files: list[Path]) -> list[Path]:
+    """Every HELD_OUT_EVERY-th file, by path: held out whole, for validation and labels."""
+    return files[::HELD_OUT_EVERY]
 
 
 def read(paths: list[Path]) -> str:
@@ -54,8 +60,8 @@ def pieces(text: str, longest: int = MAX_DOCUMENT) -> list[str]:
 
 def code_task(seed: int = 0, per_file: bool = False) -> CodeTask:
     files = stdlib_files()
-    held_out = files[::20]
-    rest = [files[k] for k in np.random.default_rng(seed).permutation(len(files)) if k % 20]
+    held_out = held_out_files(files)
+    rest = [files[k] for k in np.random.default_rng(seed).permutation(len(files)) if k % HELD_OUT_EVERY]
     train, size = [], 0
     for path in rest:
         if size >= TRAIN_BYTES:
