@@ -20,7 +20,7 @@ from app.training.tasks import TASKS, get_task
 from app.training.tasks.code import code_task
 from app.training.tasks.prose import prose_task
 from app.training.tasks.text import text_task
-from app.training.trainer import TrainConfig, TrainResult, train
+from app.training.trainer import TrainConfig, TrainResult, forget_rows_to_decay, train
 
 
 def resolve_task(name: str, files: list[Path], level: str = "char", model: Model | None = None, per_file: bool = False):
@@ -115,6 +115,10 @@ def train_command(args: argparse.Namespace) -> int:
     if args.epochs is None and args.minutes is None:
         budget = {"epochs": recipe.epochs, "minutes": recipe.minutes}
     config = TrainConfig(lr=args.lr or recipe.lr, seed=args.seed, forget_decay=args.forget_decay, **budget)
+    try:
+        forget_rows_to_decay(shape, config.forget_decay)  # refused before training starts
+    except ValueError as error:
+        raise SystemExit(f"gatescope: {error}") from None
     batch = args.batch or recipe.batch
     output: Path = args.output
     info = training_info(task, shape, config, batch, "gatescope " + shlex.join(args.argv)) | init_info
@@ -216,7 +220,7 @@ def add_train_parser(commands) -> None:
     budget.add_argument("--minutes", type=float, help="wall-time budget (default: the task's)")
     budget.add_argument("--epochs", type=int, help="passes over the data")
     train_parser.add_argument("--lr", type=float, help="Adam's learning rate (default: the task's)")
-    train_parser.add_argument("--forget-decay", type=float, default=0.0, help="L2 on an LSTM's forget-gate biases (default: %(default)s)")
+    train_parser.add_argument("--forget-decay", type=float, default=0.0, help="L2 on the forget-gate biases of an lstm, peephole, cifg or dglstm (default: %(default)s)")
     train_parser.add_argument("--batch", type=int, help="sequences per batch (default: 32)")
     train_parser.add_argument("--seed", type=int, default=0, help="data and initial weights (default: %(default)s)")
     train_parser.add_argument("--per-file", action="store_true", help="code: read each source file from a zero state (default: one stream across files)")

@@ -24,13 +24,14 @@ def clip_grad_norm(grads: Params, max_norm: float) -> float:
     return norm
 
 
-def decay_forget_bias(params: Params, grads: Params, hidden: int, decay: float) -> None:
-    """L2 on an LSTM's forget-gate biases (rows H…2H of nn.LSTM's i, f, g, o), added to
-    their gradients in place: g_b += decay · b, pulling f's resting value toward σ(0) = ½
-    so a cell keeps its content only where its input says to."""
+def decay_forget_bias(params: Params, grads: Params, forget_rows: slice, decay: float) -> None:
+    """L2 on the forget-gate biases (`forget_rows` of every layer's biases, as the cell's
+    backprop module places f), added to their gradients in place: g_b += decay · b,
+    pulling f's resting value toward σ(0) = ½ so a cell keeps its content only where its
+    input says to."""
     for key, value in params.items():
         if key.startswith(("rnn.bias_ih_l", "rnn.bias_hh_l")):
-            grads[key][hidden : 2 * hidden] += decay * value[hidden : 2 * hidden]
+            grads[key][forget_rows] += decay * value[forget_rows]
 
 
 @dataclass

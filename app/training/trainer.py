@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from app.training import metrics, network
+from app.training.backprop import get_backprop
 from app.training.batches import Batch
 from app.training.metrics import Metrics
 from app.training.network import Params, Shape
@@ -55,6 +56,17 @@ class TrainResult:
     interrupted: bool  # stopped by Ctrl-C
 
 
+def forget_rows_to_decay(shape: Shape, decay: float) -> slice | None:
+    """The bias rows `forget_decay` pulls toward zero (None without decay); a cell with
+    no forget gate (rnn, gru, cwrnn) cannot take it."""
+    if not decay:
+        return None
+    rows = get_backprop(shape.cell).forget_rows
+    if rows is None:
+        raise ValueError(f"--forget-decay is for a cell with a forget gate; {shape.cell} has none")
+    return rows(shape.hidden)
+
+
 def train(
     shape: Shape,
     params: Params,
@@ -65,6 +77,7 @@ def train(
 ) -> TrainResult:
     if config.epochs is None and config.minutes is None:
         raise ValueError("give a budget: epochs, minutes or both")
+    forget_rows = forget_rows_to_decay(shape, config.forget_decay)
     progress = progress or ProgressBar()
     rng = np.random.default_rng(config.seed)
     adam = Adam(lr=config.lr)
@@ -100,8 +113,8 @@ def train(
             for batch in data.epoch(epoch, rng):
                 states = network.window_states(shape, batch, states)
                 outcome = network.step(shape, params, batch.ids, batch.targets, states)
-                if config.forget_decay and shape.cell == "lstm":
-                    decay_forget_bias(params, outcome.grads, shape.hidden, config.forget_decay)
+                if forget_rows is not None:
+                    decay_forget_bias(params, outcome.grads, forget_rows, config.forget_decay)
                 clip_grad_norm(outcome.grads, config.clip)
                 adam.update(params, outcome.grads)
                 states, batches = outcome.states, batches + 1

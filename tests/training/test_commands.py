@@ -65,6 +65,7 @@ def test_train_any_cell_with_its_options(tmp_path, capsys, flags, cell, options)
     (["--cell", "cwrnn", "--hidden", "3", "--periods", "1,2"], "equal modules"),
     (["--cell", "cwrnn", "--periods", "1,two"], "whole numbers"),
     (["--cell", "peephole", "--peepholes", "f,x"], "peepholes must be among"),
+    (["--cell", "gru", "--forget-decay", "0.1"], "forget gate; gru has none"),
 ])  # fmt: skip
 def test_train_refuses_options_the_cell_cannot_use(tmp_path, flags, message):
     with pytest.raises(SystemExit, match=message):

@@ -2,6 +2,7 @@ import numpy as np
 import pytest
 
 from app.training import metrics, network
+from app.training.backprop import get_backprop
 from app.training.network import Shape
 from app.training.progress import ProgressBar
 from app.training.tasks.counter import COUNTER
@@ -87,3 +88,21 @@ def test_checkpoints_are_validated_at_the_same_batches_however_slow_the_machine(
     assert runs[0][0] == runs[1][0]
     for key in runs[0][1]:
         np.testing.assert_array_equal(runs[0][1][key], runs[1][1][key])
+
+
+@pytest.mark.parametrize("cell", ["peephole", "cifg"])
+def test_forget_decay_shrinks_the_forget_biases_of_every_lstm_variant(cell):
+    """Not only the plain LSTM's: each variant's forget rows, where its backprop module puts them."""
+    rows = get_backprop(cell).forget_rows(3)
+    finals = []
+    for decay in (0.0, 5.0):
+        shape = Shape(cell=cell, vocab=len(COUNTER.tokenizer.vocab), hidden=3)
+        result = train(shape, network.init_params(shape, seed=0), COUNTER.data(32, seed=0), TrainConfig(epochs=1, forget_decay=decay), progress=ProgressBar(Quiet()))
+        finals.append(np.abs(result.params["rnn.bias_ih_l0"][rows]).sum())
+    assert finals[1] < 0.9 * finals[0]  # Adam moves each bias at most ~lr per step, so 125 steps shrink it only so far
+
+
+def test_forget_decay_is_refused_for_a_cell_without_a_forget_gate():
+    shape = Shape(cell="gru", vocab=len(COUNTER.tokenizer.vocab), hidden=3)
+    with pytest.raises(ValueError, match="forget gate"):
+        train(shape, network.init_params(shape, seed=0), COUNTER.data(32, seed=0), TrainConfig(epochs=1, forget_decay=0.1))

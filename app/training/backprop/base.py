@@ -53,6 +53,7 @@ class LayerBackprop:
     backward: Callable[..., tuple[LayerParams, np.ndarray | None, np.ndarray | None]]
     zero_state_of: Callable[[int, int, Any], State]  # (batch, hidden, dtype) -> the state before a sequence
     adjust_init: Callable[[LayerParams, int], None] = lambda params, hidden: None  # change fresh params in place
+    forget_rows: Callable[[int], slice] | None = None  # hidden -> the forget gate's rows in the biases; None: no forget gate
     # The model-wide choices (the cell's options in a model file: peepholes, GRU form,
     # clock periods), checked and with defaults filled in from (given, hidden) ...
     options: Callable[[Mapping, int], dict] = no_options

@@ -10,9 +10,9 @@ from __future__ import annotations
 from dataclasses import replace
 from functools import partial
 
-from app.training.backprop.lstm import LSTM, backward, forget_bias_one, forward
+from app.training.backprop.lstm import LSTM, backward, forget_gate, forward
 
 CIFG_ROWS = ("f", "g", "o")
 
 CIFG = replace(LSTM, name="cifg", forward=partial(forward, rows=CIFG_ROWS), backward=partial(backward, rows=CIFG_ROWS),
-               adjust_init=forget_bias_one(CIFG_ROWS))
+               **forget_gate(CIFG_ROWS))

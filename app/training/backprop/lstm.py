@@ -164,15 +164,18 @@ def backward(params: LayerParams, cache: LSTMCache, dhs: np.ndarray, need_dxs: b
     return grads, dxs, dlink_below
 
 
-def forget_bias_one(rows: tuple[str, ...]):
-    """Start the forget gate near open (b_f += 1, Jozefowicz et al. 2015): the belt
-    keeps what it holds until training teaches it to drop something."""
+def forget_gate(rows: tuple[str, ...]) -> dict:
+    """A LayerBackprop's forget-gate fields for a cell with gate blocks `rows`: where f's
+    rows are (for --forget-decay), and an initial b_f += 1 (Jozefowicz et al. 2015) so the
+    belt keeps what it holds until training teaches it to drop something."""
+
+    def forget_rows(hidden: int) -> slice:
+        return blocks(rows, hidden)["f"]
 
     def adjust(params: LayerParams, hidden: int) -> None:
-        params["bias_ih"][blocks(rows, hidden)["f"]] += 1.0
+        params["bias_ih"][forget_rows(hidden)] += 1.0
 
-    return adjust
+    return {"forget_rows": forget_rows, "adjust_init": adjust}
 
 
-LSTM = LayerBackprop(name="lstm", forward=forward, backward=backward, zero_state_of=zero_float_state(2),
-                     adjust_init=forget_bias_one(LSTM_ROWS))
+LSTM = LayerBackprop(name="lstm", forward=forward, backward=backward, zero_state_of=zero_float_state(2), **forget_gate(LSTM_ROWS))
