@@ -224,9 +224,11 @@ function currentQuery() {
     text: textBox.value,
     t: trace.follow ? null : trace.t,
     unit: trace.unit,
-    layer: trace.meta && trace.layer !== trace.meta.layers - 1 ? trace.layer : null,
+    // Against a lesson that names a layer or vector, the one shown (the default may not be
+    // the lesson's); otherwise null for the default, which the address leaves out.
+    layer: trace.meta && (start.base.layer != null || trace.layer !== trace.meta.layers - 1) ? trace.layer : null,
     stage: trace.stage,
-    vector: views["unit-text"].chosenVector,
+    vector: start.base.vector != null ? views["unit-text"].shownVector : views["unit-text"].chosenVector,
     panels: panels.shown(start.base.panels ?? undefined),
     compare: comparison?.model ?? view.compare,
     whatif: whatif?.interventions ?? view.whatif,

@@ -78,7 +78,14 @@ export function readState(search) {
 }
 
 // The query for `state`, writing only what differs from `base` (a lesson's view, or the defaults).
+// A null value (the default: follow the newest step, the cell's own vector) is never
+// written, so where the state is back at null but the base sets the property (a lesson's
+// t = 15), the query is written against the defaults instead, without the base's lesson.
 export function writeState(state, base = defaults()) {
+  if (Object.keys(PROPERTIES).some((name) => state[name] == null && base[name] != null)) {
+    state = { ...state, lesson: null };
+    base = defaults();
+  }
   const params = new URLSearchParams();
   for (const [name, [codec]] of Object.entries(PROPERTIES)) {
     const value = state[name];

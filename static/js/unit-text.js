@@ -27,7 +27,12 @@ export class UnitText {
     this.vectorSelect.value = names.includes(this.wanted) ? this.wanted : this.defaultVector;
   }
 
-  // The vector chosen to colour by, or null while it is the cell's default.
+  // The vector coloured by (the one asked for, until the panel has drawn a trace) ...
+  get shownVector() {
+    return this.vectorSelect.value || this.wanted;
+  }
+
+  // ... or null while it is the cell's default.
   get chosenVector() {
     const { value } = this.vectorSelect;
     return value && value !== this.defaultVector ? value : null;

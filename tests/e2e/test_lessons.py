@@ -83,12 +83,33 @@ def test_a_lesson_link_is_overridden_by_the_properties_it_gives(page, server_url
     expect(page.locator('[data-panel="chain"]')).to_be_visible()
     expect(page.locator('[data-panel="walkthrough"]')).to_be_hidden()
     # The address keeps the lesson and only what differs from it.
-    page.get_by_test_id("unit-input").fill("2")
+    lesson_unit = str(lessons["counter"]["label"]["unit"])
+    assert lesson_unit != "1"  # the link's unit differs from the lesson's
+    page.get_by_test_id("unit-input").fill(lesson_unit)
     page.keyboard.press("Enter")
     expect(page).not_to_have_url(re.compile(r"unit=1"))
     written = parse_qs(page.url.split("?", 1)[1])
     assert written["lesson"] == ["counter"] and written["text"] == ["((()"] and written["panels"] == ["chain"]
     assert "model" not in written and "unit" not in written  # the lesson's own, so not repeated
+
+
+def test_a_lesson_property_set_back_to_its_default_is_kept_in_the_address(page, server_url):
+    """The agreement lesson opens at t = 15; following the newest step again (t null) cannot
+    be written over the lesson, so the address is written in full, without it."""
+    page.goto(f"{server_url}/?lesson=agreement")
+    written = page.evaluate("""async () => {
+        const { readState, writeState } = await import('/static/js/state.js');
+        const lesson = JSON.parse(document.getElementById('gatescope-lessons').textContent).find((l) => l.id === 'agreement');
+        const base = readState(lesson.query);
+        const kept = writeState({ ...base, lesson: 'agreement', unit: base.unit + 1 }, base);
+        const back = writeState({ ...base, lesson: 'agreement', t: null }, base);
+        return { kept, back, query: lesson.query };
+    }""")
+    kept, back = parse_qs(written["kept"]), parse_qs(written["back"])
+    assert "t" in parse_qs(written["query"])  # the lesson sets t
+    assert kept["lesson"] == ["agreement"] and "t" not in kept  # only what differs from the lesson
+    assert "lesson" not in back and "t" not in back  # t back at its default: no lesson to bring t = 15 back
+    assert back["model"] == ["agreement"] and back["text"] == parse_qs(written["query"])["text"]
 
 
 def test_a_lesson_not_installed_and_no_lesson_leave_the_default_page(page, server_url):
