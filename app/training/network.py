@@ -88,13 +88,15 @@ def zero_states(shape: Shape, batch: int, dtype=np.float32) -> list[State]:
 
 def window_states(shape: Shape, batch, states: list[State] | None, dtype=np.float32) -> list[State]:
     """The state a window starts from: zero, unless it carries on from the last one;
-    then with the streams it resets (batch.reset) zeroed."""
+    then with the streams it resets (batch.reset) set back to the zero state (every part
+    of it along the batch axis: C and h (B, H), a clockwork RNN's clock (B,))."""
+    zero = zero_states(shape, batch.ids.shape[1], dtype)
     if not batch.carry_state or states is None:
-        return zero_states(shape, batch.ids.shape[1], dtype)
+        return zero
     if batch.reset is None or not batch.reset.any():
         return states
-    keep = ~batch.reset[:, None]  # (B, 1)
-    return [tuple(np.where(keep, part, 0).astype(part.dtype) for part in state) for state in states]
+    return [tuple(np.where(batch.reset.reshape(-1, *(1,) * (part.ndim - 1)), start, part).astype(part.dtype)
+                  for part, start in zip(state, fresh, strict=True)) for state, fresh in zip(states, zero, strict=True)]
 
 
 def embed(shape: Shape, params: Params, ids: np.ndarray) -> np.ndarray:

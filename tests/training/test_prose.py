@@ -96,4 +96,21 @@ def test_resetting_zeroes_only_the_marked_streams():
     marked = type(batch)(batch.ids, batch.targets, carry_state=True, reset=np.array([False, True, False]))
     (c, h), = network.window_states(shape, marked, states)
     assert c.tolist() == [[1, 1], [0, 0], [1, 1]] and h.tolist() == [[2, 2], [0, 0], [2, 2]]
+    assert c.dtype == h.dtype == np.float32
     assert states[0][0][1].tolist() == [1, 1]  # the carried state itself is not changed
+    unmarked = type(batch)(batch.ids, batch.targets, carry_state=True, reset=np.array([False] * 3))
+    assert network.window_states(shape, unmarked, states) is states  # carried on as it is
+    first = type(batch)(batch.ids, batch.targets, carry_state=False, reset=None)
+    assert not any(part.any() for part in network.window_states(shape, first, states)[0])  # a new start: zero
+
+
+def test_resetting_a_clockwork_rnn_sets_back_its_clock_too():
+    """Its state is (h (B, H), clock (B,)): each part is reset along the batch axis."""
+    shape = Shape("cwrnn", vocab=3, hidden=2, options={"periods": [1, 2]})
+    zero_h, zero_clock = network.zero_states(shape, 3)[0]
+    states = [(np.ones((3, 2), np.float32), zero_clock + 5)]
+    batch = sequence_batch([([1], [2])] * 3, 0)
+    marked = type(batch)(batch.ids, batch.targets, carry_state=True, reset=np.array([False, True, False]))
+    (h, clock), = network.window_states(shape, marked, states)
+    assert h.tolist() == [[1, 1], zero_h[1].tolist(), [1, 1]]
+    assert clock.shape == (3,) and clock.tolist() == [5 + zero_clock[0], zero_clock[1], 5 + zero_clock[2]]
