@@ -14,6 +14,7 @@ order, each once.
 from __future__ import annotations
 
 import functools
+import hashlib
 import re
 from pathlib import Path, PurePosixPath
 
@@ -45,6 +46,12 @@ def current_bundle(static_js: Path) -> str:
 @functools.lru_cache(maxsize=4)
 def _bundle_of(static_js: Path, stamp: tuple) -> str:
     return bundle(static_js)
+
+
+@functools.lru_cache(maxsize=4)
+def etag_of(script: str) -> str:
+    """A strong HTTP validator for a bundle (hashed once per version of it)."""
+    return '"' + hashlib.sha256(script.encode()).hexdigest()[:20] + '"'
 
 
 def module_sources(static_js: Path, entry: str = "main.js") -> dict[PurePosixPath, str]:

@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import FileResponse, HTMLResponse, Response
 
-from app.export.bundle import current_bundle
+from app.export.bundle import current_bundle, etag_of
 from app.export.page import script_json
 from app.lessons import available_lessons
 from app.routes.deps import get_registry
@@ -38,9 +38,13 @@ def page(request: Request, template: str, mode: str) -> HTMLResponse:
 
 @router.get("/app.js", name="page_script", include_in_schema=False)
 def app_js(request: Request) -> Response:
-    """static/js/main.js and every module it imports, as one module script."""
-    return Response(current_bundle(request.app.state.settings.static_dir / "js"), media_type="text/javascript",
-                    headers={"Cache-Control": "no-cache"})  # revalidated: a new version of the app is seen at once
+    """static/js/main.js and every module it imports, as one module script; revalidated on
+    each load (no-cache), so a new version is seen at once, and 304 while it is the same."""
+    script = current_bundle(request.app.state.settings.static_dir / "js")
+    headers = {"Cache-Control": "no-cache", "ETag": etag_of(script)}
+    if request.headers.get("if-none-match") == headers["ETag"]:
+        return Response(status_code=304, headers=headers)
+    return Response(script, media_type="text/javascript", headers=headers)
 
 
 @router.get("/", response_class=HTMLResponse, include_in_schema=False)

@@ -81,6 +81,16 @@ def test_pages_load_the_app_as_one_script_holding_every_module_it_imports(client
     assert not re.search(r"^\s*import\s", script.text, re.MULTILINE)  # nothing left for the browser to fetch
 
 
+def test_the_page_script_is_revalidated_and_not_sent_again_while_it_is_the_same(client):
+    first = client.get("/app.js")
+    etag = first.headers["etag"]
+    assert first.headers["cache-control"] == "no-cache" and etag.startswith('"')
+    again = client.get("/app.js", headers={"If-None-Match": etag})
+    assert again.status_code == 304 and again.content == b"" and again.headers["etag"] == etag
+    other = client.get("/app.js", headers={"If-None-Match": '"an-older-version"'})
+    assert other.status_code == 200 and other.text == first.text
+
+
 def test_pages_carry_the_model_list_so_the_first_trace_need_not_wait_for_it(client):
     page = client.get("/embed?text=hi").text
     inline = re.search(r'<script type="application/json" id="gatescope-models">(.*?)</script>', page).group(1)
