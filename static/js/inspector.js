@@ -23,7 +23,7 @@ export class Inspector extends Chart {
     // tanh(C) beside C: what the output gate filters (h = o * tanh(C)) when C runs past ±1.
     const c = data.find((line) => line.name === "c");
     if (c) {
-      data.push({ type: "scatter", mode: "lines", name: "tanh(c)", x, y: c.y.map((v) => (v === null ? null : Math.tanh(v))),
+      data.push({ type: "scatter", mode: "lines", name: "tanh(c)", x, y: this.trace.series("tanh_c", unit),
         line: { width: 2, dash: "dot" } });
     }
     this.react(data, {

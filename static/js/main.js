@@ -2,7 +2,6 @@
 // from the trace at most once per animation frame; the view's state lives in the URL.
 import { Chain } from "./chain.js";
 import { Comparison } from "./compare.js";
-import { VECTOR_LABELS } from "./config.js";
 import { createDiagram } from "./diagram/index.js";
 import { GradientFlow } from "./gradients.js";
 import { Heatmap } from "./heatmap.js";
@@ -27,7 +26,7 @@ import { Trace } from "./trace.js";
 import { UnitText } from "./unit-text.js";
 import { ValuesTable } from "./values-table.js";
 import { Walkthrough } from "./walkthrough.js";
-import { squashedNote } from "./vectors.js";
+import { squashedNote, vectorLabel } from "./vectors.js";
 import { WhatIf } from "./whatif.js";
 
 const $ = (id) => document.querySelector(`[data-testid="${id}"]`);
@@ -253,7 +252,7 @@ function showNumbers(container, getDiagram) {
     if (!cell || !values) return tooltip.hide();
     const { vector, unit } = cell.dataset;
     const value = values[vector][unit];
-    const label = `${plainLabel(VECTOR_LABELS[vector] ?? vector)}[${unit}] = ${value.toFixed(4)}`;
+    const label = `${vectorLabel(vector)}[${unit}] = ${value.toFixed(4)}`;
     const squashed = squashedNote(vector, value);
     tooltip.show(`${label}${squashed ? `\n${squashed}` : ""}\n${plainLabel(t(`role_${vector}`))}`, event.clientX, event.clientY);
   });

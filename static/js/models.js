@@ -1,6 +1,6 @@
 // The model picker and the line that says what the current model is.
 import { t } from "./i18n/index.js";
-import { VECTOR_LABELS } from "./config.js";
+import { vectorLabel } from "./vectors.js";
 import { plainLabel } from "./text.js";
 
 // What sets a model's cell apart, in a line (its variant, peepholes, clock periods).
@@ -48,7 +48,7 @@ export function showModel(meta, $, shownLayer, label = null) {
   // Units the model's training labelled with what they track (Karpathy et al. 2015).
   const labelled = meta.units ?? [];
   $("labelled-units").replaceChildren(new Option("—", ""), ...labelled.map((u) => new Option(
-    t("labelled_unit", { ...u, vector: plainLabel(VECTOR_LABELS[u.vector] ?? u.vector), r: Number(u.r).toFixed(2) }), JSON.stringify([u.layer ?? 0, u.unit, u.vector]))));
+    t("labelled_unit", { ...u, vector: vectorLabel(u.vector), r: Number(u.r).toFixed(2) }), JSON.stringify([u.layer ?? 0, u.unit, u.vector]))));
   $("labelled-units-picker").hidden = labelled.length === 0;
   const chosen = JSON.stringify([shownLayer, label?.unit, label?.vector]);
   if ([...$("labelled-units").options].some((o) => o.value === chosen)) $("labelled-units").value = chosen;

@@ -1,5 +1,6 @@
 // The trace being shown: meta, the steps received so far, and the current time step.
 // Views subscribe and redraw; nothing here touches the DOM.
+import { unitValue } from "./vectors.js";
 
 export class Trace {
   constructor() {
@@ -81,11 +82,7 @@ export class Trace {
 
   // The values of one vector of the shown layer over the whole trace: gates or states.
   series(name, unit) {
-    return this.steps.map((_, t) => {
-      const record = this.record(t);
-      const values = record.gates?.[name] ?? record[name];
-      return values ? values[unit] : null;
-    });
+    return this.steps.map((_, t) => unitValue(this.record(t), name, unit));
   }
 
   setLayer(layer) {

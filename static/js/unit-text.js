@@ -1,10 +1,8 @@
 // Units over text (Karpathy et al. 2015): the text read so far, each token coloured by
 // the selected unit's value of one vector at that step (a gate, a state, or tanh(C) —
 // what a unit's C means to its output, when C runs far past ±1). Click a token to go there.
-import { VECTOR_LABELS } from "./config.js";
 import { colourFor, inkFor } from "./palette.js";
-import { plainLabel } from "./text.js";
-import { colourableStates, squashedNote, unitValue } from "./vectors.js";
+import { colourableStates, squashedNote, unitValue, vectorLabel } from "./vectors.js";
 
 export class UnitText {
   constructor(element, vectorSelect, trace, wanted = null) {
@@ -22,7 +20,7 @@ export class UnitText {
 
   options(meta) {
     const names = [...colourableStates(meta), ...meta.gates];
-    this.vectorSelect.replaceChildren(...names.map((name) => new Option(plainLabel(VECTOR_LABELS[name] ?? name), name)));
+    this.vectorSelect.replaceChildren(...names.map((name) => new Option(vectorLabel(name), name)));
     this.defaultVector = names.includes("c") ? "c" : "h";
     this.vectorSelect.value = names.includes(this.wanted) ? this.wanted : this.defaultVector;
   }

@@ -1,8 +1,7 @@
 // The current step's numbers as a table: what a screen reader reads instead of the
 // diagram's colours, and what anyone can show to read every value at once.
-import { VECTOR_LABELS } from "./config.js";
 import { t } from "./i18n/index.js";
-import { plainLabel } from "./text.js";
+import { vectorLabel } from "./vectors.js";
 
 export class ValuesTable {
   constructor(table, trace) {
@@ -24,7 +23,7 @@ export class ValuesTable {
     head.append(cell("th", t("unit")), ...Array.from({ length: meta.hidden_size }, (_, u) => cell("th", String(u))));
     const rows = Object.entries(values).filter(([, v]) => v?.length === meta.hidden_size).map(([name, v]) => {
       const row = document.createElement("tr");
-      const header = cell("th", plainLabel(VECTOR_LABELS[name] ?? name));
+      const header = cell("th", vectorLabel(name));
       header.scope = "row";
       row.append(header, ...v.map((x) => cell("td", x.toFixed(4))));
       return row;

@@ -19,9 +19,13 @@ export function unitValue(record, name, unit) {
   return (record.gates?.[name] ?? record[name])?.[unit] ?? null;
 }
 
+// A vector's name as the diagram writes it, in plain text: "Cₜ" for c, "tanh(Cₜ)" for tanh_c.
+export function vectorLabel(name) {
+  return plainLabel(VECTOR_LABELS[name] ?? name);
+}
+
 // "tanh(C_t) = 0.9968" for a cell-state value (C_t or C_{t-1}), else "".
 export function squashedNote(vector, value) {
   if (vector !== "c" && vector !== "c_prev") return "";
-  const label = plainLabel(VECTOR_LABELS[vector] ?? vector);
-  return `tanh(${label}) = ${Math.tanh(value).toFixed(4)}`;
+  return `tanh(${vectorLabel(vector)}) = ${Math.tanh(value).toFixed(4)}`;
 }

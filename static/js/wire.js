@@ -73,21 +73,22 @@ export function openMessage(buffer) {
     id,
     steps(meta) {
       const count = reader.varint();
+      const names = [...meta.gates, ...meta.states, ...meta.extras];
+      const gates = new Set(meta.gates);
       const steps = [];
-      for (let k = 0; k < count; k++) steps.push(readStep(reader, meta, id));
+      for (let k = 0; k < count; k++) steps.push(readStep(reader, meta, names, gates, id));
       if (reader.at !== reader.bytes.length) throw new Error("binary message: bytes left over");
       return steps;
     },
   };
 }
 
-function readStep(reader, meta, id) {
+// One step's frame; names: the layer-mask's bit order, gates: those kept under record.gates.
+function readStep(reader, meta, names, gates, id) {
   const t = reader.varint();
   const tokenId = reader.varint();
   const flags = reader.u8();
   const step = { type: "step", t, token: reader.string(), token_id: tokenId, unk: (flags & UNK) !== 0 };
-  const names = [...meta.gates, ...meta.states, ...meta.extras];
-  const gates = new Set(meta.gates);
   const layers = [];
   for (let l = 0; l < meta.layers; l++) {
     const mask = reader.varint();  // bit k: the k-th name is in this layer (a depth-gated LSTM's bottom has no d)
