@@ -20,13 +20,13 @@ import numpy as np
 
 from app.cells.cwrnn import CWRNNParams, CWRNNStep
 from app.cells.gru import GRUParams, GRUStep
+from app.cells.cifg import GATE_ROWS as CIFG_ROWS
+from app.cells.lstm import GATE_ROWS as LSTM_ROWS
 from app.cells.lstm import LSTMStep
 from app.cells.rnn import RNNStep
 from app.cells.weights import Weights
 
 Jacobians = tuple[np.ndarray, np.ndarray]  # (∂s_t/∂s_{t-1}, ∂s_t/∂x_t)
-LSTM_ROWS = ("i", "f", "g", "o")  # nn.LSTM's gate blocks
-CIFG_ROWS = ("f", "g", "o")  # the coupled cell has no input gate's block
 
 
 def rows(matrix: np.ndarray, scale: np.ndarray) -> np.ndarray:

@@ -69,9 +69,12 @@ def zero_state(hidden_size: int, dtype: np.dtype = DTYPE) -> LSTMState:
     return LSTMState(np.zeros(hidden_size, dtype), np.zeros(hidden_size, dtype))
 
 
+GATE_ROWS = ("i", "f", "g", "o")  # nn.LSTM's gate blocks, in the order of W's rows (g: C̃)
+
+
 def preactivations(params: Weights, h_prev: np.ndarray, zx: np.ndarray) -> list[np.ndarray]:
-    """W_· · [h_{t-1}, x_t] + b_· for the gates, in the row order i, f, g, o."""
-    return np.split(preactivation(params, h_prev, zx), 4)  # 4 × (H,)
+    """W_· · [h_{t-1}, x_t] + b_· for the gates, in the row order GATE_ROWS."""
+    return np.split(preactivation(params, h_prev, zx), len(GATE_ROWS))  # 4 × (H,)
 
 
 def gates(params: Weights, h_prev: np.ndarray, zx: np.ndarray) -> tuple[np.ndarray, ...]:

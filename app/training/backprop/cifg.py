@@ -10,9 +10,8 @@ from __future__ import annotations
 from dataclasses import replace
 from functools import partial
 
+from app.cells.cifg import GATE_ROWS as CIFG_ROWS
 from app.training.backprop.lstm import LSTM, backward, forget_gate, forward
-
-CIFG_ROWS = ("f", "g", "o")
 
 CIFG = replace(LSTM, name="cifg", forward=partial(forward, rows=CIFG_ROWS), backward=partial(backward, rows=CIFG_ROWS),
                **forget_gate(CIFG_ROWS))

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from app.cells.activations import sigmoid
+from app.cells.lstm import GATE_ROWS
 from app.training.backprop.base import (
     LayerBackprop,
     LayerParams,
@@ -39,7 +40,7 @@ from app.training.backprop.base import (
     zero_float_state,
 )
 
-LSTM_ROWS = ("i", "f", "g", "o")  # nn.LSTM's gate blocks; a cell without "i" couples it to f
+LSTM_ROWS = GATE_ROWS  # a cell whose rows have no "i" couples it to f (cifg)
 
 
 @dataclass(frozen=True)
