@@ -9,8 +9,11 @@ from app.cells.lstm import LSTMParams
 from app.models.model import Model
 from app.models.seeded import default_options, random_layers
 from app.models.tokenizers import CharTokenizer, WordTokenizer
+from app.tracing.wire import ERROR_BOUND
 
 CELL_NAMES = ("rnn", "lstm", "peephole", "cifg", "gru", "dglstm", "cwrnn")
+API_ROUNDING = 0.5e-5  # GATESCOPE_DECIMALS = 5: the API's JSON values are the float32 rounded to 5 decimals
+WIRE_BOUND = ERROR_BOUND + API_ROUNDING  # a binary frame's value against the API's JSON for the same step
 
 
 def random_lstm_params(rng: np.random.Generator, hidden: int, inputs: int, scale: float = 0.5) -> LSTMParams:

@@ -6,10 +6,13 @@ reach across a rounding boundary; these checks allow exactly that and nothing mo
 
 from __future__ import annotations
 
-from app.tracing.wire import ERROR_BOUND
+import re
 
-API_ROUNDING = 0.5e-5  # GATESCOPE_DECIMALS = 5
-BOUND = ERROR_BOUND + API_ROUNDING  # page value vs API value, before the page rounds for display
+from playwright.sync_api import expect
+
+from tests.helpers import WIRE_BOUND
+
+BOUND = WIRE_BOUND  # page value vs API value, before the page rounds for display
 FLOAT32_ROUNDING = 2**-24  # a value the cell computes from another (i = 1 - f), at most 1 in float32
 
 
@@ -22,3 +25,12 @@ def shows(shown: float | str, api_value: float, digits: int, bound: float = BOUN
 def product_bound(a: float, b: float) -> float:
     """How far the page's a·b can be from the API's: each factor is off by at most BOUND."""
     return (abs(a) + abs(b)) * BOUND + BOUND**2
+
+
+def hovered_value(page, vector: str, unit: int, within=None) -> str:
+    """The number the tooltip shows for `unit` of the strip of `vector` (in `within`, a
+    panel, or anywhere on the page), as written."""
+    (within or page).locator(f'[data-testid="strip-{vector}"] rect[data-unit="{unit}"]').hover()
+    tooltip = page.get_by_test_id("tooltip")
+    expect(tooltip).to_be_visible()
+    return re.search(r"= (-?\d+\.\d+)", tooltip.inner_text()).group(1)

@@ -1,14 +1,14 @@
 """The page asks for binary step frames, really receives them, and shows their values."""
 
 import json
-import re
 
 import httpx2
 import numpy as np
 from playwright.sync_api import expect
 
 from app.tracing import wire
-from tests.e2e.shown import shows
+from tests.e2e.shown import hovered_value, shows
+from tests.helpers import WIRE_BOUND
 
 TEXT = "I grew up"
 
@@ -44,11 +44,10 @@ def test_the_page_receives_binary_steps_and_shows_their_values(page, server_url)
 
     # The hovered number is the decoded wire value, to 4 decimals, and agrees with the API.
     api = httpx2.post(f"{server_url}/api/trace", json={"model": "lstm-demo", "text": TEXT}).json()["steps"]
-    page.locator('[data-testid="strip-c"] rect[data-unit="4"]').hover()
-    shown = re.search(r"= (-?\d+\.\d+)", page.get_by_test_id("tooltip").inner_text()).group(1)
+    shown = hovered_value(page, "c", 4)
     assert shown == f"{steps[-1]['c'][4]:.4f}"
     assert shows(shown, api[-1]["c"][4], 4)
-    assert all(abs(a - b) <= wire.ERROR_BOUND + 0.5e-5 for a, b in zip(steps[-1]["gates"]["f"], api[-1]["gates"]["f"]))
+    assert all(abs(a - b) <= WIRE_BOUND for a, b in zip(steps[-1]["gates"]["f"], api[-1]["gates"]["f"]))
 
 
 def test_a_stream_asked_for_json_still_gets_json(page, server_url):

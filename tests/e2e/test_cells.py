@@ -6,7 +6,7 @@ import httpx2
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.shown import BOUND, FLOAT32_ROUNDING, shows
+from tests.e2e.shown import BOUND, FLOAT32_ROUNDING, hovered_value, shows
 
 TEXT = "I grew up"
 T = 3
@@ -14,11 +14,6 @@ T = 3
 
 def api_step(server_url, model, t=T):
     return httpx2.post(f"{server_url}/api/trace", json={"model": model, "text": TEXT}).json()["steps"][t]
-
-
-def hover_number(page, vector, unit):
-    page.locator(f'[data-testid="strip-{vector}"] rect[data-unit="{unit}"]').hover()
-    return float(re.search(r"= (-?\d+\.\d+)", page.get_by_test_id("tooltip").inner_text()).group(1))
 
 
 def switch_to(page, model, cell):
@@ -43,7 +38,7 @@ def test_plain_rnn_is_one_tanh_layer(app_at_step, server_url):
     expect(page.get_by_test_id("belt")).to_have_count(0)
     strips = page.locator('[data-testid="diagram"] .strip').evaluate_all("s => s.map(g => g.dataset.vector)")
     assert sorted(strips) == ["h", "h_prev", "h_top", "x"]
-    assert shows(hover_number(page, "h", 1), api_step(server_url, "rnn-demo")["h"][1], 4)
+    assert shows(float(hovered_value(page, "h", 1)), api_step(server_url, "rnn-demo")["h"][1], 4)
     expect(page.get_by_test_id("stage-title")).to_have_text("The article's four steps are the LSTM's")
 
 
@@ -53,7 +48,7 @@ def test_peephole_lines_run_from_the_belt_into_the_gates(app_at_step, server_url
     for gate in "fio":
         expect(page.get_by_test_id(f"peephole-{gate}")).to_have_count(1)
     expect(page.get_by_test_id("cell-note")).to_have_text("Peepholes into: f, i, o")
-    assert shows(hover_number(page, "o", 4), api_step(server_url, "peephole-demo")["gates"]["o"][4], 4)
+    assert shows(float(hovered_value(page, "o", 4)), api_step(server_url, "peephole-demo")["gates"]["o"][4], 4)
 
 
 def test_coupled_gates_draw_one_minus_f_instead_of_an_input_gate(app_at_step, server_url):
@@ -63,7 +58,7 @@ def test_coupled_gates_draw_one_minus_f_instead_of_an_input_gate(app_at_step, se
     expect(page.get_by_test_id("box-input")).to_have_count(0)
     expect(page.get_by_test_id("peephole-f")).to_have_count(0)
     step = api_step(server_url, "cifg-demo")
-    assert shows(hover_number(page, "i", 2), 1 - step["gates"]["f"][2], 4, BOUND + FLOAT32_ROUNDING)
+    assert shows(float(hovered_value(page, "i", 2)), 1 - step["gates"]["f"][2], 4, BOUND + FLOAT32_ROUNDING)
 
 
 @pytest.mark.parametrize(("model", "formulation", "has_r_h"), [("gru-demo", "PyTorch", False), ("gru-article-demo", "article", True)])
@@ -75,8 +70,8 @@ def test_gru_shows_its_gates_and_says_which_formulation(app_at_step, server_url,
     expect(page.get_by_test_id("cell-note")).to_contain_text(formulation)
     expect(page.get_by_test_id("strip-r_h")).to_have_count(1 if has_r_h else 0)
     step = api_step(server_url, model)
-    assert shows(hover_number(page, "z", 0), step["gates"]["z"][0], 4)
-    assert shows(hover_number(page, "h_tilde", 5), step["gates"]["h_tilde"][5], 4)
+    assert shows(float(hovered_value(page, "z", 0)), step["gates"]["z"][0], 4)
+    assert shows(float(hovered_value(page, "h_tilde", 5)), step["gates"]["h_tilde"][5], 4)
 
 
 def test_depth_gate_links_the_layer_below_on_the_upper_layer(app_at_step, server_url):
@@ -85,11 +80,11 @@ def test_depth_gate_links_the_layer_below_on_the_upper_layer(app_at_step, server
     expect(page.get_by_test_id("layer-picker")).to_be_visible()
     expect(page.get_by_test_id("depth-gate")).to_be_visible()  # the top layer is shown first
     step = api_step(server_url, "dglstm-demo")
-    assert shows(hover_number(page, "d", 3), step["layers"][1]["gates"]["d"][3], 4)
-    assert shows(hover_number(page, "c_below", 3), step["layers"][0]["c"][3], 4)
+    assert shows(float(hovered_value(page, "d", 3)), step["layers"][1]["gates"]["d"][3], 4)
+    assert shows(float(hovered_value(page, "c_below", 3)), step["layers"][0]["c"][3], 4)
     page.get_by_test_id("layer-select").select_option("0")
     expect(page.get_by_test_id("depth-gate")).to_have_count(0)
-    assert shows(hover_number(page, "c", 6), step["layers"][0]["c"][6], 4)
+    assert shows(float(hovered_value(page, "c", 6)), step["layers"][0]["c"][6], 4)
 
 
 def test_clockwork_modules_idle_off_their_period(app_at_step, server_url):

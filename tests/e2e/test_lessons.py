@@ -9,7 +9,7 @@ import httpx2
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.shown import BOUND
+from tests.e2e.shown import BOUND, hovered_value
 
 # The feature (and the label's vectors) that should pick each lesson's unit: the test's
 # own statement of the lessons, checked against the model labels /api/models lists.
@@ -201,8 +201,7 @@ def cell_state_at(page, t: int, unit: int) -> float:
     """Unit's C after token t, as the C strip's tooltip shows it."""
     page.get_by_test_id("token").nth(t).click()
     expect(page.get_by_test_id("position")).to_have_text(re.compile(rf"t = {t} of "))
-    page.locator(f'[data-testid="strip-c"] rect[data-unit="{unit}"]').hover()
-    return float(re.search(r"= (-?\d+\.\d+)", page.get_by_test_id("tooltip").inner_text()).group(1))
+    return float(hovered_value(page, "c", unit))
 
 
 def assert_apart(page, label, inside, outside, margin=0.5):

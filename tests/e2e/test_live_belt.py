@@ -5,7 +5,7 @@ import re
 import httpx2
 from playwright.sync_api import expect
 
-from tests.e2e.shown import shows
+from tests.e2e.shown import hovered_value, shows
 
 SENTENCE = "I grew up in France"
 
@@ -23,13 +23,6 @@ def type_sentence(page, text=SENTENCE):
 
 def api_steps(server_url, text=SENTENCE):
     return httpx2.post(f"{server_url}/api/trace", json={"model": "lstm-demo", "text": text}).json()["steps"]
-
-
-def hover_number(page, vector, unit):
-    page.locator(f'[data-testid="strip-{vector}"] rect[data-unit="{unit}"]').hover()
-    tooltip = page.get_by_test_id("tooltip")
-    expect(tooltip).to_be_visible()
-    return float(re.search(r"= (-?\d+\.\d+)", tooltip.inner_text()).group(1))
 
 
 def fills(page, vector):
@@ -54,8 +47,8 @@ def test_typing_a_sentence_draws_each_token_live_on_the_belt(page, server_url, s
 
     # The numbers on the diagram are the model's: the same as the HTTP API computes.
     last = api_steps(server_url)[-1]
-    assert shows(hover_number(page, "f", 3), last["gates"]["f"][3], 4)
-    assert shows(hover_number(page, "c", 11), last["c"][11], 4)
+    assert shows(float(hovered_value(page, "f", 3)), last["gates"]["f"][3], 4)
+    assert shows(float(hovered_value(page, "c", 11)), last["c"][11], 4)
     path = screenshot("typed-sentence")
     assert path.stat().st_size > 50_000
 
@@ -75,9 +68,9 @@ def test_scrubbing_shows_each_earlier_step(page, server_url):
     assert fills(page, "c") != at_end
 
     step5 = api_steps(server_url)[5]
-    assert shows(hover_number(page, "i", 7), step5["gates"]["i"][7], 4)
+    assert shows(float(hovered_value(page, "i", 7)), step5["gates"]["i"][7], 4)
     # C_{t-1} on the diagram is the previous step's C_t.
-    assert shows(hover_number(page, "c_prev", 2), api_steps(server_url)[4]["c"][2], 4)
+    assert shows(float(hovered_value(page, "c_prev", 2)), api_steps(server_url)[4]["c"][2], 4)
 
 
 def test_step_buttons_token_clicks_and_play(page, server_url):
@@ -103,7 +96,7 @@ def test_editing_earlier_text_retraces_it(page, server_url):
     type_sentence(page, "We grew up")
     expect(page.get_by_test_id("token").first).to_have_text("W")
     last = api_steps(server_url, "We grew up")[-1]
-    assert shows(hover_number(page, "h", 0), last["h"][0], 4)
+    assert shows(float(hovered_value(page, "h", 0)), last["h"][0], 4)
 
 
 def test_characters_outside_the_vocabulary_show_as_unk(page, server_url):

@@ -6,7 +6,7 @@ import re
 import httpx2
 from playwright.sync_api import expect
 
-from tests.e2e.shown import product_bound, shows
+from tests.e2e.shown import hovered_value, product_bound, shows
 
 TEXT = "I grew up in"
 
@@ -150,8 +150,7 @@ def test_compare_reads_the_same_text_with_a_second_model_at_the_same_step(page, 
     page.get_by_test_id("token").nth(4).click()
     expect(page.get_by_test_id("compare-diagram-container")).to_have_attribute("data-t", "4")
     rnn = httpx2.post(f"{server_url}/api/trace", json={"model": "rnn-demo", "text": TEXT}).json()["steps"][4]
-    compare.locator('[data-testid="strip-h"] rect[data-unit="2"]').hover()
-    shown = re.search(r"= (-?\d+\.\d+)", page.get_by_test_id("tooltip").inner_text()).group(1)
+    shown = hovered_value(page, "h", 2, within=compare)
     assert shows(shown, rnn["h"][2], 4)
     expect(page.get_by_test_id("compare-predictions").get_by_test_id("prediction")).to_have_count(5)
     page.get_by_test_id("text-input").press_sequentially(" Paris", delay=15)  # typing feeds both models

@@ -5,6 +5,7 @@ import json
 import pytest
 
 from app.tracing import wire
+from tests.helpers import WIRE_BOUND
 from tests.routes.stream_client import errors_then_still_usable, receive_until_done
 
 
@@ -34,7 +35,7 @@ def json_steps(ws, model: str, text: str) -> list[dict]:
 
 
 def close_to(a: list[float], b: list[float]) -> bool:
-    return all(abs(x - y) <= wire.ERROR_BOUND + 0.5e-5 for x, y in zip(a, b, strict=True))
+    return all(abs(x - y) <= WIRE_BOUND for x, y in zip(a, b, strict=True))
 
 
 def test_json_stays_the_default(client):

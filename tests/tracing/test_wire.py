@@ -13,9 +13,8 @@ from app.models.tokenizers import Token
 from app.tracing import wire
 from app.tracing.frames import meta_frame, step_frame
 from app.tracing.session import TraceSession
-from tests.helpers import CELL_NAMES, tiny_model
+from tests.helpers import CELL_NAMES, WIRE_BOUND, tiny_model
 
-JSON_ROUNDING = 0.5e-5  # frames' values are rounded to 5 decimals
 finite32 = st.one_of(st.floats(-300, 300, width=32), st.floats(width=32, allow_nan=False, allow_infinity=False))
 
 
@@ -96,7 +95,7 @@ def test_a_message_decodes_to_the_json_frames_of_every_cell(cell):
     assert request_id == 7 and len(frames) == len(steps)
     for frame, step in zip(frames, steps):
         expected = {**step_frame(model, step, 5, 5), "id": 7}
-        assert_same_frame(frame, expected, wire.ERROR_BOUND + JSON_ROUNDING)
+        assert_same_frame(frame, expected, WIRE_BOUND)
 
 
 def test_one_layer_words_unknown_tokens_and_no_id():
