@@ -2,7 +2,6 @@
 charts that only move their cursor when only the time step moves, and counts kept up to
 date step by step that equal a count over the whole trace."""
 
-import time
 
 import httpx2
 from playwright.sync_api import expect
@@ -16,15 +15,6 @@ new MutationObserver((changes) => { window.__draws += changes.length; })
   .observe(document, { subtree: true, attributes: true, attributeFilter: ["data-t"] });
 requestAnimationFrame(function frame() { if (window.__draws > 0) window.__frames += 1; requestAnimationFrame(frame); });
 """
-
-
-def wait_until(page, predicate: str, arg=None, timeout: float = 10):
-    """Poll a function in the page until it returns true (wait_for_function evaluates
-    strings, which the page's CSP forbids)."""
-    deadline = time.monotonic() + timeout
-    while not page.evaluate(predicate, arg):
-        assert time.monotonic() < deadline, f"still false after {timeout} s: {predicate}"
-        page.wait_for_timeout(50)
 
 
 def test_a_burst_of_steps_is_drawn_at_most_once_a_frame(page, server_url):
@@ -42,7 +32,7 @@ def test_moving_through_time_moves_the_heatmaps_cursor_without_redrawing_it(page
     page.get_by_test_id("text-input").press_sequentially("the sky", delay=15)
     expect(page.get_by_test_id("status")).to_have_text("7 steps traced")
     heatmap = page.get_by_test_id("heatmap")
-    wait_until(page, "() => document.querySelector('[data-testid=heatmap]').data?.[0]?.x?.length === 7")
+    page.wait_for_function("() => document.querySelector('[data-testid=heatmap]').data?.[0]?.x?.length === 7")
     page.wait_for_timeout(600)  # past any redraw still due for the steps (they wait for a pause)
     page.evaluate("""() => {
       window.__reacts = 0;
@@ -52,11 +42,11 @@ def test_moving_through_time_moves_the_heatmaps_cursor_without_redrawing_it(page
     page.get_by_test_id("step-back").click()
     page.get_by_test_id("step-back").click()
     expect(page.get_by_test_id("diagram-container")).to_have_attribute("data-t", "4")
-    wait_until(page, "() => document.querySelector('[data-testid=heatmap]').layout.shapes[0].x0 === 3.5")
+    page.wait_for_function("() => document.querySelector('[data-testid=heatmap]').layout.shapes[0].x0 === 3.5")
     assert heatmap.evaluate("el => el.layout.shapes[0].x1") == 4.5
     assert page.evaluate("window.__reacts") == 0
     page.get_by_test_id("text-input").press_sequentially("!", delay=15)  # a new step: the data is drawn again
-    wait_until(page, "() => document.querySelector('[data-testid=heatmap]').data[0].x.length === 8")
+    page.wait_for_function("() => document.querySelector('[data-testid=heatmap]').data[0].x.length === 8")
     assert page.evaluate("window.__reacts") >= 1
 
 
@@ -75,9 +65,9 @@ def test_gate_saturation_counted_step_by_step_equals_a_count_over_the_whole_trac
         low = [sum(v[u] < 0.1 for v in values) / len(steps) for u in range(len(values[0]))]
         high = [sum(v[u] > 0.9 for v in values) / len(steps) for u in range(len(values[0]))]
         expected.append([f"{gate} gate", low, high])
-    wait_until(page, """(expected) => {
+    page.wait_for_function("""(expected) => {
       const data = document.querySelector('[data-testid=saturation]').data ?? [];
       const close = (a, b) => a.length === b.length && a.every((v, k) => Math.abs(v - b[k]) < 1e-12);
       return data.length === expected.length &&
         data.every((d, k) => d.name === expected[k][0] && close(d.x, expected[k][1]) && close(d.y, expected[k][2]));
-    }""", expected)
+    }""", arg=expected)
