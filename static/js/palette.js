@@ -12,8 +12,7 @@ function ramp(stops) {
     const x = Math.min(Math.max(u, 0), 1) * (rgb.length - 1);
     const k = Math.min(Math.floor(x), rgb.length - 2);
     const w = x - k;
-    const c = rgb[k].map((v, j) => Math.round(v + w * (rgb[k + 1][j] - v)));
-    return `rgb(${c[0]},${c[1]},${c[2]})`;
+    return rgb[k].map((v, j) => Math.round(v + w * (rgb[k + 1][j] - v)));  // [r, g, b]
   };
 }
 
@@ -22,8 +21,14 @@ const sequential = ramp(SEQUENTIAL);
 
 // Gates in [0, 1] on the sequential ramp; signed values in [-1, 1] on the diverging one
 // (values beyond ±1, as C_t can reach, take the end colour; the hover shows the number).
-export function colourFor(name, value) {
+export function rgbFor(name, value) {
   return GATE_VECTORS.has(name) ? sequential(value) : diverging((value + 1) / 2);
+}
+
+// The same colour as CSS: "rgb(r,g,b)".
+export function colourFor(name, value) {
+  const [r, g, b] = rgbFor(name, value);
+  return `rgb(${r},${g},${b})`;
 }
 
 // The same ramps as plotly colorscales.
@@ -33,7 +38,7 @@ export function plotlyScale(stops) {
 
 // Black or white text, whichever reads better on colourFor(name, value).
 export function inkFor(name, value) {
-  const [r, g, b] = colourFor(name, value).match(/\d+/g).map(Number);
+  const [r, g, b] = rgbFor(name, value);
   const luminance = (0.2126 * r + 0.7152 * g + 0.0722 * b) / 255;
   return luminance < 0.5 ? "#fff" : "#111";
 }

@@ -1,6 +1,6 @@
 // Small helpers to build the article's notation in SVG.
 import { PALETTE, STRIP } from "../config.js";
-import { colourFor } from "../palette.js";
+import { colourFor, rgbFor } from "../palette.js";
 
 const NS = "http://www.w3.org/2000/svg";
 const WIDE_STRIP = 64;  // units beyond which a strip is painted as one image
@@ -132,17 +132,12 @@ export class Strip {
   paint() {
     const data = this.pixels.data;
     this.values.forEach((v, unit) => {
-      const [r, g, b] = rgbOf(colourFor(this.name, v));
-      data.set([r, g, b, 255], 4 * unit);
+      const [r, g, b] = rgbFor(this.name, v);
+      data[4 * unit] = r;
+      data[4 * unit + 1] = g;
+      data[4 * unit + 2] = b;
+      data[4 * unit + 3] = 255;
     });
     this.canvas.getContext("2d").putImageData(this.pixels, 0, 0);
   }
-}
-
-// "rgb(r, g, b)" → [r, g, b], remembered (the ramps give a few hundred colours at most).
-const RGB = new Map();
-function rgbOf(colour) {
-  let rgb = RGB.get(colour);
-  if (!rgb) RGB.set(colour, (rgb = colour.match(/\d+/g).map(Number)));
-  return rgb;
 }
