@@ -229,7 +229,7 @@ function currentQuery() {
     stage: trace.stage,
     vector: start.base.vector != null ? views["unit-text"].shownVector : views["unit-text"].chosenVector,
     panels: panels.shown(start.base.panels ?? undefined),
-    compare: comparison?.model ?? view.compare,
+    compare: comparison && panels.isVisible("compare") ? comparison.model : view.compare,  // hidden: the model it picked itself is no choice to keep
     whatif: whatif?.interventions ?? view.whatif,
   }, start.base);
 }

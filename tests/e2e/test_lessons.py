@@ -91,6 +91,7 @@ def test_a_lesson_link_is_overridden_by_the_properties_it_gives(page, server_url
     written = parse_qs(page.url.split("?", 1)[1])
     assert written["lesson"] == ["counter"] and written["text"] == ["((()"] and written["panels"] == ["chain"]
     assert "model" not in written and "unit" not in written  # the lesson's own, so not repeated
+    assert "compare" not in written  # the hidden comparison's own pick is no choice of the student's
 
 
 def test_a_lesson_property_set_back_to_its_default_is_kept_in_the_address(page, server_url):
