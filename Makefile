@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: run test unit e2e chromium clean
+.PHONY: run test unit e2e lint chromium clean
 
 run: $(VENV)/.installed-run
 	$(BIN)/gatescope serve --host $(HOST) --port $(PORT)
@@ -18,6 +18,10 @@ test: $(VENV)/.installed-test chromium $(AXE)
 
 unit: $(VENV)/.installed-test       ## everything but the browser tests
 	$(BIN)/python -m pytest -m "not e2e"
+
+lint: $(VENV)/.installed-test        ## ruff: lint, and the format check
+	$(BIN)/ruff check app tests benchmarks
+	$(BIN)/ruff format --check app tests benchmarks
 
 e2e: $(VENV)/.installed-test chromium $(AXE)
 	$(BIN)/python -m pytest tests/e2e

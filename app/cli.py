@@ -50,8 +50,10 @@ def trace_command(args: argparse.Namespace) -> int:
         json.dump({"meta": meta, "steps": steps}, sys.stdout, ensure_ascii=False)
         print()
         return 0
-    print(f"{model.name}: {model.cell.title}, {model.num_layers} layer(s) of {model.hidden_size} units, "
-          f"{model.tokenizer.kind} tokens{'' if model.trained else ' (untrained: random weights)'}")
+    print(
+        f"{model.name}: {model.cell.title}, {model.num_layers} layer(s) of {model.hidden_size} units, "
+        f"{model.tokenizer.kind} tokens{'' if model.trained else ' (untrained: random weights)'}"
+    )
     print_table(model, steps)
     return 0
 
@@ -68,8 +70,11 @@ def mean_of(step: dict, name: str) -> str:
 
 def print_table(model: Model, steps: list[dict]) -> None:
     columns = table_columns(model)
-    print(f"{'t':>4}  {'token':<10}" + "".join(f"{name:>10}" for name in columns)
-          + "   (mean over units)  next-token guesses")
+    print(
+        f"{'t':>4}  {'token':<10}"
+        + "".join(f"{name:>10}" for name in columns)
+        + "   (mean over units)  next-token guesses"
+    )
     for step in steps:
         token = repr(step["token"]) + (" <unk>" if step["unk"] else "")
         means = "".join(mean_of(step, name) for name in columns)
@@ -88,7 +93,10 @@ def import_command(args: argparse.Namespace) -> int:
     cell, weights = args.convert(args)
     origin = f"{IMPORT_SOURCES[args.source]} {args.source_file.name}"
     model = assemble_model(
-        weights, cell, vocabulary, name=args.output.stem,
+        weights,
+        cell,
+        vocabulary,
+        name=args.output.stem,
         description=args.description or f"Imported from the {origin}.",
         info={"imported_from": args.source, "file": args.source_file.name},
     )
@@ -96,8 +104,10 @@ def import_command(args: argparse.Namespace) -> int:
         save_model(model, args.output)
     except OSError as error:
         raise ModelImportError(f"cannot write {args.output}: {error.strerror}") from None
-    print(f"wrote {args.output}: {model.cell.title}, {model.num_layers} layer(s) of {model.hidden_size} units, "
-          f"{model.tokenizer.kind} tokens (V = {model.vocab_size}){'' if model.has_decoder else ', no decoder'}")
+    print(
+        f"wrote {args.output}: {model.cell.title}, {model.num_layers} layer(s) of {model.hidden_size} units, "
+        f"{model.tokenizer.kind} tokens (V = {model.vocab_size}){'' if model.has_decoder else ', no decoder'}"
+    )
     return 0
 
 
@@ -130,13 +140,19 @@ def convert_keras(args: argparse.Namespace) -> tuple[str, dict]:
 
 
 def add_import_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--vocab", type=Path, required=True,
-                        help="one token per line, in index order, taken exactly (no stripping)")
+    parser.add_argument(
+        "--vocab", type=Path, required=True, help="one token per line, in index order, taken exactly (no stripping)"
+    )
     parser.add_argument("-o", "--output", type=Path, required=True, help="the .npz to write")
-    parser.add_argument("--tokenizer", choices=("auto", "char", "word"), default="auto",
-                        help="auto: char when every token but <special> ones is one character (default)")
-    parser.add_argument("--unk", default="<unk>",
-                        help="the vocabulary's entry for unknown tokens (default: %(default)s)")
+    parser.add_argument(
+        "--tokenizer",
+        choices=("auto", "char", "word"),
+        default="auto",
+        help="auto: char when every token but <special> ones is one character (default)",
+    )
+    parser.add_argument(
+        "--unk", default="<unk>", help="the vocabulary's entry for unknown tokens (default: %(default)s)"
+    )
     parser.add_argument("--lowercase", action="store_true", help="the vocabulary is lower case: match tokens so")
     parser.add_argument("--description", help="shown in the app (default: where it was imported from)")
 
@@ -151,10 +167,17 @@ def add_import_parser(commands) -> None:
     torch.add_argument("--encoder-prefix", default="encoder", help="the nn.Embedding's name (default: %(default)s)")
     torch.add_argument("--rnn-prefix", default="rnn", help="the recurrent module's name (default: %(default)s)")
     torch.add_argument("--decoder-prefix", default="decoder", help="the nn.Linear's name (default: %(default)s)")
-    torch.add_argument("--cell", help="the cell, when the shapes do not say (e.g. cifg has nn.GRU's 3H rows); "
-                                      "also LSTM, GRU, RNN_TANH as in PyTorch's example")
-    torch.add_argument("--gru-variant", choices=("pytorch", "article"), default="pytorch",
-                       help="a GRU's formulation (default: %(default)s, nn.GRU's)")
+    torch.add_argument(
+        "--cell",
+        help="the cell, when the shapes do not say (e.g. cifg has nn.GRU's 3H rows); "
+        "also LSTM, GRU, RNN_TANH as in PyTorch's example",
+    )
+    torch.add_argument(
+        "--gru-variant",
+        choices=("pytorch", "article"),
+        default="pytorch",
+        help="a GRU's formulation (default: %(default)s, nn.GRU's)",
+    )
     torch.set_defaults(run=import_command, convert=convert_torch)
 
     keras = sources.add_parser("keras", help="a Keras 3 .weights.h5: Embedding, LSTM/GRU/SimpleRNN layers, Dense")
@@ -177,7 +200,10 @@ def serve_command(args: argparse.Namespace) -> int:
     if args.open:
         webbrowser.open(url)
     uvicorn.run(
-        create_app(settings), host=settings.host, port=settings.port, log_level="info",
+        create_app(settings),
+        host=settings.host,
+        port=settings.port,
+        log_level="info",
         ws_max_size=settings.max_message_bytes_to_read,  # larger messages: closed (1009) unread
         ws_per_message_deflate=settings.ws_compression,
     )
@@ -207,8 +233,11 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("model", help="a bundled model's name, a name in --models, or a path to a .npz file")
     export.add_argument("text")
     export.add_argument("-o", "--output", type=Path, required=True, help="the .html file to write")
-    export.add_argument("--views", default=",".join(DEFAULT_PANELS),
-                        help=f"comma-separated panels to show, from {','.join(PANELS)} (default: %(default)s)")
+    export.add_argument(
+        "--views",
+        default=",".join(DEFAULT_PANELS),
+        help=f"comma-separated panels to show, from {','.join(PANELS)} (default: %(default)s)",
+    )
     export.add_argument("--models", type=Path, help="a folder of your own .npz models")
     export.set_defaults(run=export_command)
 

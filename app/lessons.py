@@ -19,7 +19,7 @@ CLOUDS = "the clouds are in the sky"
 @dataclass(frozen=True)
 class Lesson:
     id: str
-    section: str  # the article's section (/work/shared/ARTICLE.md numbering), e.g. "5.1": §5, step 1
+    section: str  # the article's section, e.g. "5.1": §5 (the walk-through), step 1
     model: str
     text: str
     panels: tuple[str, ...]
@@ -32,22 +32,50 @@ class Lesson:
 
 LESSONS: tuple[Lesson, ...] = (
     Lesson("chain", "1", "rnn-demo", CLOUDS, ("chain", "predictions")),
-    Lesson("french", "2", "long-lag-lstm",
-           "I grew up in France . the weather was nice and we walked to the old market every day , "
-           "my friends liked music . I speak fluent",
-           ("predictions", "compare", "gradients"), compare="long-lag-rnn"),
-    Lesson("code", "4", "code",
-           "def area(shape):\n    if shape.kind == 'circle':\n        return 3.14 * (shape.r ** 2)\n",
-           ("predictions", "unit-text", "chain"), features=("inside a string", "bracket depth", "indentation")),
-    Lesson("prose", "4", "prose",
-           '"I cannot agree with you, papa; you know I cannot." She smiled, and said nothing more.',
-           ("predictions", "unit-text", "chain"), features=("inside quotes",)),
-    Lesson("counter", "5", "counter", "(()(()))(", ("walkthrough", "predictions", "unit-text", "inspector"),
-           features=("bracket depth",)),
-    Lesson("agreement", "5.1", "agreement",
-           "the queen , who met the king , was tired so she went home early . the boys",
-           ("walkthrough", "predictions", "unit-text", "chain"), features=("subject gender",), vectors=("c", "tanh_c"),
-           stage=0, t=15),  # t = 15 is the "." before the new subject: the gender unit's forget gate shuts
+    Lesson(
+        "french",
+        "2",
+        "long-lag-lstm",
+        "I grew up in France . the weather was nice and we walked to the old market every day , "
+        "my friends liked music . I speak fluent",
+        ("predictions", "compare", "gradients"),
+        compare="long-lag-rnn",
+    ),
+    Lesson(
+        "code",
+        "4",
+        "code",
+        "def area(shape):\n    if shape.kind == 'circle':\n        return 3.14 * (shape.r ** 2)\n",
+        ("predictions", "unit-text", "chain"),
+        features=("inside a string", "bracket depth", "indentation"),
+    ),
+    Lesson(
+        "prose",
+        "4",
+        "prose",
+        '"I cannot agree with you, papa; you know I cannot." She smiled, and said nothing more.',
+        ("predictions", "unit-text", "chain"),
+        features=("inside quotes",),
+    ),
+    Lesson(
+        "counter",
+        "5",
+        "counter",
+        "(()(()))(",
+        ("walkthrough", "predictions", "unit-text", "inspector"),
+        features=("bracket depth",),
+    ),
+    Lesson(
+        "agreement",
+        "5.1",
+        "agreement",
+        "the queen , who met the king , was tired so she went home early . the boys",
+        ("walkthrough", "predictions", "unit-text", "chain"),
+        features=("subject gender",),
+        vectors=("c", "tanh_c"),
+        stage=0,
+        t=15,
+    ),  # t = 15 is the "." before the new subject: the gender unit's forget gate shuts
     Lesson("peephole", "6", "peephole-demo", CLOUDS, ("walkthrough", "predictions")),
     Lesson("coupled", "6", "cifg-demo", CLOUDS, ("walkthrough", "predictions")),
     Lesson("gru", "6", "gru-article-demo", CLOUDS, ("chain", "compare"), compare="gru-demo"),
@@ -72,8 +100,14 @@ def lesson_view(lesson: Lesson, summary: dict) -> dict:
     """A lesson as the page and /api/lessons give it: its URL properties (the `query`
     the page starts from) with the unit resolved from the model's labels."""
     label = labelled_unit(lesson.features, summary.get("units") or [], lesson.vectors)
-    properties = {"model": lesson.model, "compare": lesson.compare, "text": lesson.text,
-                  "panels": ",".join(lesson.panels), "stage": lesson.stage, "t": lesson.t}
+    properties = {
+        "model": lesson.model,
+        "compare": lesson.compare,
+        "text": lesson.text,
+        "panels": ",".join(lesson.panels),
+        "stage": lesson.stage,
+        "t": lesson.t,
+    }
     if label is not None:
         properties["unit"] = label["unit"]
         properties["vector"] = label.get("vector")
@@ -95,5 +129,8 @@ def available_lessons(summaries: list[dict]) -> list[dict]:
     """The lessons whose models are all here and load (by the registry's `summaries()`,
     which the caller has read already), in the table's order."""
     usable = {summary["name"]: summary for summary in summaries if not summary.get("error")}
-    return [lesson_view(lesson, usable[lesson.model]) for lesson in LESSONS
-            if lesson.model in usable and (lesson.compare is None or lesson.compare in usable)]
+    return [
+        lesson_view(lesson, usable[lesson.model])
+        for lesson in LESSONS
+        if lesson.model in usable and (lesson.compare is None or lesson.compare in usable)
+    ]

@@ -60,8 +60,11 @@ class BodySizeLimit:
     async def refuse(self, send: Send) -> None:
         message = f"a request body may hold at most {self.max_bytes} bytes"
         body = json.dumps({"detail": {"code": "too_large", "message": message, "limit": "max_body_bytes"}}).encode()
-        headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
-                   (b"connection", b"close")]
+        headers = [
+            (b"content-type", b"application/json"),
+            (b"content-length", str(len(body)).encode()),
+            (b"connection", b"close"),
+        ]
         await send({"type": "http.response.start", "status": 413, "headers": headers})
         await send({"type": "http.response.body", "body": body})
 

@@ -40,7 +40,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     errors.install(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(  # outermost: on every answer
-        SecurityHeaders, frame_ancestors=settings.frame_ancestors, embed_frame_ancestors=settings.embed_frame_ancestors)
+        SecurityHeaders, frame_ancestors=settings.frame_ancestors, embed_frame_ancestors=settings.embed_frame_ancestors
+    )
     return app
 
 

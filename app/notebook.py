@@ -34,7 +34,9 @@ class LessonView:
         return Path(path)
 
 
-def show(model: str = "lstm-demo", text: str = "I grew up in France", views=DEFAULT_PANELS, height: int = 900) -> LessonView:
+def show(
+    model: str = "lstm-demo", text: str = "I grew up in France", views=DEFAULT_PANELS, height: int = 900
+) -> LessonView:
     """A view of `model` reading `text`; `views` names the panels to show."""
     settings = get_settings()
     loaded, bundled = resolve_model(model, settings)

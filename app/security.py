@@ -24,17 +24,19 @@ SWAGGER_CDN = "https://cdn.jsdelivr.net"
 def content_security_policy(frame_ancestors: str, docs: bool = False) -> str:
     scripts = f"'self' 'unsafe-inline' {SWAGGER_CDN}" if docs else "'self'"
     styles = f"'self' 'unsafe-inline' {SWAGGER_CDN}" if docs else "'self' 'unsafe-inline'"
-    return "; ".join([
-        "default-src 'self'",
-        f"script-src {scripts}",
-        f"style-src {styles}",
-        "img-src 'self' data:" + (" https://fastapi.tiangolo.com" if docs else ""),
-        "connect-src 'self'",
-        "object-src 'none'",
-        "base-uri 'none'",
-        "form-action 'self'",
-        f"frame-ancestors {frame_ancestors}",
-    ])
+    return "; ".join(
+        [
+            "default-src 'self'",
+            f"script-src {scripts}",
+            f"style-src {styles}",
+            "img-src 'self' data:" + (" https://fastapi.tiangolo.com" if docs else ""),
+            "connect-src 'self'",
+            "object-src 'none'",
+            "base-uri 'none'",
+            "form-action 'self'",
+            f"frame-ancestors {frame_ancestors}",
+        ]
+    )
 
 
 def security_headers(frame_ancestors: str, docs: bool = False) -> dict[str, str]:

@@ -71,17 +71,25 @@ def keystroke(browser, url: str, text: str, around=lambda page: contextlib.nullc
         for k, character in enumerate(text):
             page.keyboard.type(character)
             page.wait_for_function(f"window.__belt.some(([, t]) => t === {k})", timeout=5000)
-    latencies = page.evaluate("""(n) => {
+    latencies = page.evaluate(
+        """(n) => {
       const keys = window.__keys.slice(-n);
       return keys.map((down, k) => {
         const shown = window.__belt.find(([at, t]) => t === k && at >= down);
         return shown ? shown[0] - down : null;
       });
-    }""", len(text))
+    }""",
+        len(text),
+    )
     page.close()
     measured = [v for v in latencies if v is not None]
-    return {"keys": len(text), "measured": len(measured), "p50_ms": percentile(measured, 0.5),
-            "p95_ms": percentile(measured, 0.95), "max_ms": max(measured)}
+    return {
+        "keys": len(text),
+        "measured": len(measured),
+        "p50_ms": percentile(measured, 0.5),
+        "p95_ms": percentile(measured, 0.95),
+        "max_ms": max(measured),
+    }
 
 
 def keystroke_floor(browser, url: str, keys: int = 100) -> dict:
@@ -92,7 +100,8 @@ def keystroke_floor(browser, url: str, keys: int = 100) -> dict:
     the time to that frame even though the server answers in about a millisecond."""
     page = browser.new_page(bypass_csp=True)
     page.goto(f"{url}/healthz")  # any page of the app's origin: the socket checks Origin
-    page.evaluate("""async (url) => {
+    page.evaluate(
+        """async (url) => {
       document.body.innerHTML = "<textarea></textarea>";
       window.__keys = []; window.__steps = [];
       const socket = new WebSocket(url);
@@ -105,7 +114,9 @@ def keystroke_floor(browser, url: str, keys: int = 100) -> dict:
       const box = document.querySelector("textarea");
       box.addEventListener("keydown", () => window.__keys.push(performance.now()));
       box.addEventListener("input", () => socket.send(JSON.stringify({ type: "append", text: box.value.slice(-1), id: id++ })));
-    }""", url.replace("http", "ws", 1) + "/ws/trace")
+    }""",
+        url.replace("http", "ws", 1) + "/ws/trace",
+    )
     page.click("textarea")
     for k in range(keys):
         page.keyboard.type("a")
@@ -121,12 +132,14 @@ def playback(browser, url: str, steps: int, seconds: float, around=lambda page: 
     text = (SAMPLE * (steps // len(SAMPLE) + 1))[:steps]
     query = urllib.parse.urlencode({"model": "big", "text": text, "panels": PLAYBACK_PANELS, "speed": PLAY_SPEED_MS})
     page.goto(f"{url}/?{query}")
-    page.wait_for_function(f"document.querySelector('[data-testid=time-slider]').max == {steps - 1}",
-                           timeout=300_000, polling=500)
+    page.wait_for_function(
+        f"document.querySelector('[data-testid=time-slider]').max == {steps - 1}", timeout=300_000, polling=500
+    )
     page.wait_for_timeout(500)
     with around(page):
         page.get_by_test_id("play").click()
-        intervals = page.evaluate("""(ms) => new Promise((done) => {
+        intervals = page.evaluate(
+            """(ms) => new Promise((done) => {
       const gaps = [];
       let last = performance.now();
       const end = last + ms;
@@ -136,12 +149,19 @@ def playback(browser, url: str, steps: int, seconds: float, around=lambda page: 
         if (now < end) requestAnimationFrame(frame); else done(gaps);
       }
       requestAnimationFrame(frame);
-    })""", seconds * 1000)
+    })""",
+            seconds * 1000,
+        )
     shown = page.evaluate("new Set(window.__belt.map(([, t]) => t)).size")
     page.close()
     intervals = intervals[1:]  # the first gap is from the click, not a frame
-    return {"frames": len(intervals), "median_fps": 1000 / statistics.median(intervals),
-            "p95_ms": percentile(intervals, 0.95), "max_ms": max(intervals), "steps_drawn": shown}
+    return {
+        "frames": len(intervals),
+        "median_fps": 1000 / statistics.median(intervals),
+        "p95_ms": percentile(intervals, 0.95),
+        "max_ms": max(intervals),
+        "steps_drawn": shown,
+    }
 
 
 def first_view(browser, url: str, path: str) -> dict:
@@ -163,14 +183,31 @@ def first_view(browser, url: str, path: str) -> dict:
 
 
 def untrained_model(folder: Path, hidden: int) -> None:
-    subprocess.run([sys.executable, "-m", "app.models.seeded", "--cell", "lstm", "--hidden", str(hidden),
-                    "-o", str(folder / "big.npz")], check=True, capture_output=True)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "app.models.seeded",
+            "--cell",
+            "lstm",
+            "--hidden",
+            str(hidden),
+            "-o",
+            str(folder / "big.npz"),
+        ],
+        check=True,
+        capture_output=True,
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--only", nargs="+", choices=["keystroke", "playback", "first-view"],
-                        default=["keystroke", "playback", "first-view"])
+    parser.add_argument(
+        "--only",
+        nargs="+",
+        choices=["keystroke", "playback", "first-view"],
+        default=["keystroke", "playback", "first-view"],
+    )
     parser.add_argument("--steps", type=int, default=2000, help="the playback text's length")
     parser.add_argument("--seconds", type=float, default=6, help="how long playback is measured")
     args = parser.parse_args(argv)
@@ -182,24 +219,32 @@ def main(argv: list[str] | None = None) -> int:
             with serve(Path(models)) as server:
                 if "keystroke" in args.only:
                     r = keystroke(browser, server.url, (SAMPLE * 2)[:200])
-                    print(f"keystroke → belt, {r['measured']}/{r['keys']} keys: p50 {r['p50_ms']:.1f} ms, "
-                          f"p95 {r['p95_ms']:.1f} ms, max {r['max_ms']:.1f} ms  (target p95 ≤ 16 ms: "
-                          f"{'met' if r['p95_ms'] <= 16 else 'MISSED'})")
+                    print(
+                        f"keystroke → belt, {r['measured']}/{r['keys']} keys: p50 {r['p50_ms']:.1f} ms, "
+                        f"p95 {r['p95_ms']:.1f} ms, max {r['max_ms']:.1f} ms  (target p95 ≤ 16 ms: "
+                        f"{'met' if r['p95_ms'] <= 16 else 'MISSED'})"
+                    )
                     r = keystroke_floor(browser, server.url)
-                    print(f"  the browser's floor (a bare page, no drawing), {r['keys']} keys: keydown → step frame "
-                          f"handled p50 {r['p50_ms']:.1f} ms, p95 {r['p95_ms']:.1f} ms")
+                    print(
+                        f"  the browser's floor (a bare page, no drawing), {r['keys']} keys: keydown → step frame "
+                        f"handled p50 {r['p50_ms']:.1f} ms, p95 {r['p95_ms']:.1f} ms"
+                    )
                 if "playback" in args.only:
                     r = playback(browser, server.url, args.steps, args.seconds)
                     met = r["median_fps"] >= 55 and r["max_ms"] <= 50
-                    print(f"playback, H=256, {args.steps} steps, {PLAYBACK_PANELS}: median {r['median_fps']:.1f} fps, "
-                          f"p95 frame {r['p95_ms']:.1f} ms, max frame {r['max_ms']:.1f} ms over {r['frames']} frames, "
-                          f"{r['steps_drawn']} steps drawn  (target ≥ 55 fps, none > 50 ms: {'met' if met else 'MISSED'})")
+                    print(
+                        f"playback, H=256, {args.steps} steps, {PLAYBACK_PANELS}: median {r['median_fps']:.1f} fps, "
+                        f"p95 frame {r['p95_ms']:.1f} ms, max frame {r['max_ms']:.1f} ms over {r['frames']} frames, "
+                        f"{r['steps_drawn']} steps drawn  (target ≥ 55 fps, none > 50 ms: {'met' if met else 'MISSED'})"
+                    )
                 if "first-view" in args.only:
                     for path in FIRST_VIEWS:
                         r = first_view(browser, server.url, path)
-                        print(f"first view {path}: {r['bytes'] / 1024:.0f} KB in {r['requests']} requests, "
-                              f"first belt frame at {r['first_belt_ms']:.0f} ms"
-                              + (f", its first step drawn at {r['first_step_ms']:.0f} ms" if r["first_step_ms"] else ""))
+                        print(
+                            f"first view {path}: {r['bytes'] / 1024:.0f} KB in {r['requests']} requests, "
+                            f"first belt frame at {r['first_belt_ms']:.0f} ms"
+                            + (f", its first step drawn at {r['first_step_ms']:.0f} ms" if r["first_step_ms"] else "")
+                        )
         finally:
             browser.close()
     return 0

@@ -28,8 +28,10 @@ from websockets.asyncio.client import connect
 from tests.live_server import live_server
 
 MiB = 1024 * 1024
-TEXT = ("I grew up in France. I speak fluent French. The clouds are in the sky, and the "
-        "cat sat on the mat while the dog slept. ")
+TEXT = (
+    "I grew up in France. I speak fluent French. The clouds are in the sky, and the "
+    "cat sat on the mat while the dog slept. "
+)
 
 
 @dataclass
@@ -122,11 +124,15 @@ def report(args: argparse.Namespace, results: list[ClientResult], elapsed: float
     first = [r.first_frame for r in results if r.first_frame is not None]
     done = [d for r in results for d in r.append_done]
     ms = 1000
-    print(f"  {elapsed:.1f} s; completed sessions {completed}/{args.clients}; errors {len(errors)}"
-          + (f" {sorted(set(errors))}" if errors else ""))
-    print(f"  first frame p50/p99 {percentile(first, 50) * ms:.0f} / {percentile(first, 99) * ms:.0f} ms; "
-          f"append to done p50/p99 {percentile(done, 50) * ms:.0f} / {percentile(done, 99) * ms:.0f} ms "
-          f"({len(done)} appends)")
+    print(
+        f"  {elapsed:.1f} s; completed sessions {completed}/{args.clients}; errors {len(errors)}"
+        + (f" {sorted(set(errors))}" if errors else "")
+    )
+    print(
+        f"  first frame p50/p99 {percentile(first, 50) * ms:.0f} / {percentile(first, 99) * ms:.0f} ms; "
+        f"append to done p50/p99 {percentile(done, 50) * ms:.0f} / {percentile(done, 99) * ms:.0f} ms "
+        f"({len(done)} appends)"
+    )
 
 
 def main() -> None:
@@ -142,10 +148,14 @@ def main() -> None:
     if not (1 <= args.clients <= 1000 and 1 <= args.rounds <= 5):
         parser.error("--clients must be 1 to 1000, --rounds 1 to 5")
 
-    env = {"GATESCOPE_MAX_SESSIONS_PER_CLIENT": str(args.clients + 10),  # every client is 127.0.0.1
-           "GATESCOPE_MAX_SESSIONS": str(args.clients + 10)}
-    print(f"{args.clients} clients typing {args.chars} characters each at {args.cps:g} chars/s, "
-          f"connecting over {args.ramp:g} s, {args.rounds} round(s)")
+    env = {
+        "GATESCOPE_MAX_SESSIONS_PER_CLIENT": str(args.clients + 10),  # every client is 127.0.0.1
+        "GATESCOPE_MAX_SESSIONS": str(args.clients + 10),
+    }
+    print(
+        f"{args.clients} clients typing {args.chars} characters each at {args.cps:g} chars/s, "
+        f"connecting over {args.ramp:g} s, {args.rounds} round(s)"
+    )
     with live_server(env) as server:
         warm_up = argparse.Namespace(**{**vars(args), "clients": 1, "chars": 20, "ramp": 0})
         asyncio.run(run_clients(server.ws_url, warm_up))  # imports, the model, a worker thread
@@ -164,8 +174,10 @@ def main() -> None:
             after = server.rss_bytes()
             print(f"round {round_number}:")
             report(args, results, elapsed)
-            print(f"  server RSS peak {peak[0] / MiB:.0f} MiB, after the clients left {after / MiB:.0f} MiB "
-                  f"({(after - before) / before:+.1%} from the warm-up)")
+            print(
+                f"  server RSS peak {peak[0] / MiB:.0f} MiB, after the clients left {after / MiB:.0f} MiB "
+                f"({(after - before) / before:+.1%} from the warm-up)"
+            )
 
 
 if __name__ == "__main__":

@@ -3,14 +3,14 @@ as a client would (a start, then appends, each within the server's per-message l
 
     .venv/bin/python benchmarks/long_text.py [--tokens 10000] [--model lstm-demo] [--models DIR] [--repeats 3]
 
-Runs both step encodings, JSON (the default) and binary ("encoding": "binary", README
+Runs both step encodings, JSON (the default) and binary ("encoding": "binary", docs/api.md
 "Binary step frames"), alternately on the same server. Reports for each, as medians over
 repeats (a fresh connection each): time from sending the start to receiving the first
 step frame (before this client parses it) and to the last "done" (this client's parsing
 included); the bytes on the wire per step and per number (the numbers a
 JSON step frame holds, but t and token_id), and how many messages carried the steps;
 and the server's resident memory before the first run and after the last.
-Targets (issue 8): first frame ≤ 50 ms; ≤ 2.5 bytes a number in the compact encoding.
+Targets: first frame ≤ 50 ms; ≤ 2.5 bytes a number in the compact encoding.
 """
 
 from __future__ import annotations
@@ -72,8 +72,10 @@ def one_run(server: Server, model: str, text: str, encoding: str) -> dict:
                     steps += len(frames)
                     step_messages += 1
                     step_bytes += len(raw.encode() if isinstance(raw, str) else raw)
-                    step_numbers += sum(numbers_in({k: v for k, v in frame.items() if k not in ("t", "token_id", "id")})
-                                        for frame in frames)
+                    step_numbers += sum(
+                        numbers_in({k: v for k, v in frame.items() if k not in ("t", "token_id", "id")})
+                        for frame in frames
+                    )
                 elif frames[0]["type"] == "meta":
                     meta = frames[0]
                 elif frames[0]["type"] == "error":
@@ -81,9 +83,15 @@ def one_run(server: Server, model: str, text: str, encoding: str) -> dict:
                 elif frames[0]["type"] == "done":
                     break
         done_ms = (time.perf_counter() - start) * 1e3
-    return {"first_ms": first_ms, "done_ms": done_ms, "steps": steps, "messages": step_messages,
-            "bytes_per_step": step_bytes / steps, "bytes_per_value": step_bytes / step_numbers,
-            "values_per_step": step_numbers / steps}
+    return {
+        "first_ms": first_ms,
+        "done_ms": done_ms,
+        "steps": steps,
+        "messages": step_messages,
+        "bytes_per_step": step_bytes / steps,
+        "bytes_per_value": step_bytes / step_numbers,
+        "values_per_step": step_numbers / steps,
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -109,19 +117,29 @@ def main(argv: list[str] | None = None) -> int:
         median = {key: statistics.median(run[key] for run in runs[encoding]) for key in runs[encoding][0]}
         first_met = median["first_ms"] <= FIRST_FRAME_TARGET_MS
         print(f"{encoding}:")
-        print(f"  first step frame  {median['first_ms']:8.1f} ms   (target ≤ {FIRST_FRAME_TARGET_MS} ms: "
-              f"{'met' if first_met else 'MISSED'})")
-        print(f"  done              {median['done_ms']:8.1f} ms   "
-              f"({median['done_ms'] / median['steps'] * 1e3:.0f} µs per step)")
-        print(f"  wire              {median['bytes_per_step']:8.0f} bytes per step, {median['values_per_step']:.0f} "
-              f"numbers per step, {median['bytes_per_value']:.2f} bytes per number, "
-              f"{median['steps'] / median['messages']:.1f} steps per message")
+        print(
+            f"  first step frame  {median['first_ms']:8.1f} ms   (target ≤ {FIRST_FRAME_TARGET_MS} ms: "
+            f"{'met' if first_met else 'MISSED'})"
+        )
+        print(
+            f"  done              {median['done_ms']:8.1f} ms   "
+            f"({median['done_ms'] / median['steps'] * 1e3:.0f} µs per step)"
+        )
+        print(
+            f"  wire              {median['bytes_per_step']:8.0f} bytes per step, {median['values_per_step']:.0f} "
+            f"numbers per step, {median['bytes_per_value']:.2f} bytes per number, "
+            f"{median['steps'] / median['messages']:.1f} steps per message"
+        )
     binary = statistics.median(run["bytes_per_value"] for run in runs["binary"])
-    print(f"binary bytes per number {binary:.2f} (target ≤ {BYTES_PER_NUMBER_TARGET}: "
-          f"{'met' if binary <= BYTES_PER_NUMBER_TARGET else 'MISSED'})")
+    print(
+        f"binary bytes per number {binary:.2f} (target ≤ {BYTES_PER_NUMBER_TARGET}: "
+        f"{'met' if binary <= BYTES_PER_NUMBER_TARGET else 'MISSED'})"
+    )
     sessions = args.repeats * len(ENCODINGS)
-    print(f"server RSS          {rss_before / 2**20:8.1f} MiB before, {rss_after / 2**20:.1f} MiB after "
-          f"{sessions} sessions of {args.tokens} steps ({(rss_after - rss_before) / sessions / 2**10:.0f} KiB a session)")
+    print(
+        f"server RSS          {rss_before / 2**20:8.1f} MiB before, {rss_after / 2**20:.1f} MiB after "
+        f"{sessions} sessions of {args.tokens} steps ({(rss_after - rss_before) / sessions / 2**10:.0f} KiB a session)"
+    )
     return 0
 
 

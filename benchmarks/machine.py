@@ -2,7 +2,7 @@
 checked later: date, CPU, cores, memory, and the BLAS (and its thread count) NumPy used.
 
 OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE, when set, pin OpenBLAS to an older kernel and slow
-NumPy down; they are reported, never changed here (see /work/.library/env/README.md)."""
+NumPy down; they are reported, never changed here."""
 
 from __future__ import annotations
 

@@ -6,7 +6,7 @@ forward (outputs only) on the same weights: CPU, float32, batch 1, T = 1000.
 
 Both run in this one process, alternately, so a busy neighbour slows both alike; each
 time is a median over repeats, and the ratio app / torch of the medians is what the
-targets judge (≤ 1.0× at H ≥ 512, ≤ 2.0× at H = 128; issue 8). "best/best" is the ratio
+targets judge (≤ 1.0× at H ≥ 512, ≤ 2.0× at H = 128). "best/best" is the ratio
 of each side's fastest repeat: on a shared machine, the run least disturbed by neighbours. Each --threads N is one table, with
 NumPy's BLAS and torch both limited to N threads. The input size is X = H, as in a
 language model whose embedding is as wide as its hidden layer. Before timing, the two
@@ -38,7 +38,7 @@ from app.cells.lstm import LSTM, params_from_arrays, zero_state  # noqa: E402
 from app.cells.weights import project_inputs  # noqa: E402
 from benchmarks.machine import describe, median_seconds  # noqa: E402
 
-TARGETS = {128: 2.0, 512: 1.0, 1024: 1.0}  # the largest app / torch ratio that meets issue 8
+TARGETS = {128: 2.0, 512: 1.0, 1024: 1.0}  # the largest app / torch ratio that meets its target
 NAMES = ("f", "i", "c_tilde", "o", "c", "h")
 
 
@@ -58,7 +58,9 @@ def interleaved_times(runs, repeats: int) -> list[list[float]]:
 
 
 def same_bits(records, others) -> bool:
-    return all(np.array_equal(getattr(a, n), getattr(b, n)) for a, b in zip(records, others, strict=True) for n in NAMES)
+    return all(
+        np.array_equal(getattr(a, n), getattr(b, n)) for a, b in zip(records, others, strict=True) for n in NAMES
+    )
 
 
 def setup(torch, hidden: int, steps: int):
@@ -91,9 +93,16 @@ def compare(torch, hidden: int, steps: int, repeats: int) -> dict:
         raise AssertionError(f"H={hidden}: the fast trace differs from the step loop (what-if baselines would shift)")
     app_t, torch_t, fixable_t = interleaved_times((app, pytorch, app_fixable), repeats)
     app_s, torch_s, fixable_s = (statistics.median(t) for t in (app_t, torch_t, fixable_t))
-    return {"hidden": hidden, "app_ms": app_s * 1e3, "torch_ms": torch_s * 1e3, "ratio": app_s / torch_s,
-            "best_ratio": min(app_t) / min(torch_t), "fixable_ratio": fixable_s / torch_s,
-            "target": target_for(hidden), "max_abs_error": error}
+    return {
+        "hidden": hidden,
+        "app_ms": app_s * 1e3,
+        "torch_ms": torch_s * 1e3,
+        "ratio": app_s / torch_s,
+        "best_ratio": min(app_t) / min(torch_t),
+        "fixable_ratio": fixable_s / torch_s,
+        "target": target_for(hidden),
+        "max_abs_error": error,
+    }
 
 
 def profile(torch, hidden: int, steps: int, repeats: int, row: dict) -> str:
@@ -119,11 +128,16 @@ def profile(torch, hidden: int, steps: int, repeats: int, row: dict) -> str:
 
     def gbps(microseconds: float) -> float:  # W_hh's bytes read in that time
         return w_hh.nbytes / microseconds / 1e3
+
     lines = [
-        (f"  H={hidden}: W_hh {w_hh.nbytes / 2**20:.1f} MiB; input projection app {app_projection * 1e3:.1f} ms, "
-         f"torch {torch_projection * 1e3:.1f} ms"),
-        (f"    the rest per step (total − projection; torch's projection estimated by addmm): app {app_step:.1f} µs, "
-         f"torch {torch_step:.1f} µs (W_hh read at {gbps(app_step):.0f} / {gbps(torch_step):.0f} GB/s)"),
+        (
+            f"  H={hidden}: W_hh {w_hh.nbytes / 2**20:.1f} MiB; input projection app {app_projection * 1e3:.1f} ms, "
+            f"torch {torch_projection * 1e3:.1f} ms"
+        ),
+        (
+            f"    the rest per step (total − projection; torch's projection estimated by addmm): app {app_step:.1f} µs, "
+            f"torch {torch_step:.1f} µs (W_hh read at {gbps(app_step):.0f} / {gbps(torch_step):.0f} GB/s)"
+        ),
         "    alone: " + ", ".join(f"{name} {t:.1f} µs ({gbps(t):.0f} GB/s)" for name, t in us.items()),
     ]
     return "\n".join(lines)
@@ -135,22 +149,30 @@ def run_table(torch, args, threads: int | None) -> None:
     with threadpool_limits(threads):
         if threads:
             torch.set_num_threads(threads)
-        print(f"\nthreads: NumPy's BLAS {threads or 'default'}, torch intra-op {torch.get_num_threads()}; "
-              f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
-        print(f"{'H':>5} {'app ms':>9} {'torch ms':>9} {'app/torch':>10} {'target':>7}  {'met':<4} {'best/best':>9} "
-              f"{'max|Δh|':>8} {'step loop/torch':>15}")
+        print(
+            f"\nthreads: NumPy's BLAS {threads or 'default'}, torch intra-op {torch.get_num_threads()}; "
+            f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}"
+        )
+        print(
+            f"{'H':>5} {'app ms':>9} {'torch ms':>9} {'app/torch':>10} {'target':>7}  {'met':<4} {'best/best':>9} "
+            f"{'max|Δh|':>8} {'step loop/torch':>15}"
+        )
         profiles = []
         for hidden in args.hidden:
             row = compare(torch, hidden, args.steps, args.repeats)
             met = row["ratio"] <= row["target"]
-            print(f"{row['hidden']:>5} {row['app_ms']:>9.1f} {row['torch_ms']:>9.1f} {row['ratio']:>9.2f}× "
-                  f"{row['target']:>6.1f}×  {'yes' if met else 'NO':<4} {row['best_ratio']:>8.2f}× "
-                  f"{row['max_abs_error']:>8.1e} {row['fixable_ratio']:>14.2f}×",
-                  flush=True)
+            print(
+                f"{row['hidden']:>5} {row['app_ms']:>9.1f} {row['torch_ms']:>9.1f} {row['ratio']:>9.2f}× "
+                f"{row['target']:>6.1f}×  {'yes' if met else 'NO':<4} {row['best_ratio']:>8.2f}× "
+                f"{row['max_abs_error']:>8.1e} {row['fixable_ratio']:>14.2f}×",
+                flush=True,
+            )
             if args.profile:
                 profiles.append(profile(torch, hidden, args.steps, args.repeats, row))
-        print(f"fast trace = step loop bit for bit at every H; load average after: "
-              f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+        print(
+            f"fast trace = step loop bit for bit at every H; load average after: "
+            f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}"
+        )
         if profiles:
             print("profile:\n" + "\n".join(profiles))
 
@@ -160,15 +182,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--steps", type=int, default=1000)
     parser.add_argument("--hidden", type=int, nargs="+", default=[128, 512, 1024])
     parser.add_argument("--repeats", type=int, default=9)
-    parser.add_argument("--threads", type=int, nargs="+", default=[1, os.cpu_count() or 1],
-                        help="one table per N: NumPy's BLAS and torch each limited to N threads (default: 1 and all cores)")
+    parser.add_argument(
+        "--threads",
+        type=int,
+        nargs="+",
+        default=[1, os.cpu_count() or 1],
+        help="one table per N: NumPy's BLAS and torch each limited to N threads (default: 1 and all cores)",
+    )
     parser.add_argument("--profile", action="store_true", help="also show where each side's time goes")
     args = parser.parse_args(argv)
     import torch  # after numpy, so both BLAS pools show below
 
     print(describe())
-    print(f"torch {torch.__version__} ({torch.backends.mkldnn.is_available() and 'oneDNN' or 'no oneDNN'}); "
-          f"T={args.steps}, batch 1, float32, X=H, median of {args.repeats}")
+    print(
+        f"torch {torch.__version__} ({torch.backends.mkldnn.is_available() and 'oneDNN' or 'no oneDNN'}); "
+        f"T={args.steps}, batch 1, float32, X=H, median of {args.repeats}"
+    )
     for threads in args.threads:
         run_table(torch, args, threads)
     return 0

@@ -38,7 +38,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cell", nargs="+", default=["lstm"])
     parser.add_argument("--hidden", type=int, nargs="+", default=[128, 256])
-    parser.add_argument("--vocab", type=int, default=100, help="one-hot input and decoder size (default: %(default)s characters)")
+    parser.add_argument(
+        "--vocab", type=int, default=100, help="one-hot input and decoder size (default: %(default)s characters)"
+    )
     parser.add_argument("--batch", type=int, default=32)
     parser.add_argument("--steps", type=int, default=100)
     parser.add_argument("--repeats", type=int, default=10)

@@ -46,8 +46,11 @@ def fixed_point(v: np.ndarray) -> tuple[np.ndarray, float]:
     return np.array(Reader(data).vector(len(v))), (len(data) - 1) / len(v)
 
 
-CANDIDATES: dict[str, Callable] = {"float16": float16, "int16 × per-vector scale": scaled_int16,
-                                   "fixed point 1/32767, 2–3 B (chosen)": fixed_point}
+CANDIDATES: dict[str, Callable] = {
+    "float16": float16,
+    "int16 × per-vector scale": scaled_int16,
+    "fixed point 1/32767, 2–3 B (chosen)": fixed_point,
+}
 
 
 def vectors_by_kind(registry: ModelRegistry, settings: Settings) -> dict[str, list[np.ndarray]]:
@@ -76,8 +79,10 @@ def main() -> int:
                 errors.append(np.abs(decoded - v.astype(np.float64)).max())
                 sizes.append(size * len(v))
             largest = max(float(np.abs(v).max()) for v in vectors)
-            print(f"{name:38s} {kind:7s} {largest:11.2f} {max(errors):10.2e} "
-                  f"{sum(sizes) / sum(len(v) for v in vectors):11.2f}")
+            print(
+                f"{name:38s} {kind:7s} {largest:11.2f} {max(errors):10.2e} "
+                f"{sum(sizes) / sum(len(v) for v in vectors):11.2f}"
+            )
     return 0
 
 

@@ -41,6 +41,7 @@ def every_cell_client(tmp_path):
 def client_with(settings):
     """A client of an app whose settings differ from `settings` in the given ones."""
     with contextlib.ExitStack() as stack:
+
         def make(**changes) -> TestClient:
             return stack.enter_context(TestClient(create_app(settings.model_copy(update=changes))))
 

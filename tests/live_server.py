@@ -47,7 +47,9 @@ def live_server(env: dict[str, str] | None = None, startup_seconds: float = 30) 
     log = tempfile.TemporaryFile()  # a file, not a pipe: a pipe nobody reads would fill and stall the server
     process = subprocess.Popen(
         [sys.executable, "-m", "app", "serve", "--host", "127.0.0.1", "--port", str(port)],
-        stdout=log, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})},
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        env={**os.environ, **(env or {})},
     )
     url = f"http://127.0.0.1:{port}"
     try:

@@ -30,7 +30,9 @@ def test_trace_reads_a_model_file_by_path(tmp_path, capsys):
 
 def test_an_unknown_model_is_one_clear_line_and_exit_code_2(capsys):
     assert main(["trace", "nope", "abc"]) == 2
-    assert capsys.readouterr().err.strip() == f"gatescope: unknown model 'nope'; available: {', '.join(bundled_names())}"
+    assert (
+        capsys.readouterr().err.strip() == f"gatescope: unknown model 'nope'; available: {', '.join(bundled_names())}"
+    )
 
 
 def test_a_broken_model_file_is_one_clear_line(tmp_path, capsys):

@@ -37,7 +37,18 @@ def test_every_lesson_shown_has_its_models_and_every_bundled_lesson_is_shown(bun
     for lesson in LESSONS:
         installed = lesson.model in models and (lesson.compare is None or lesson.compare in models)
         assert (lesson.id in shown) == installed, lesson.id
-    assert {"chain", "french", "code", "counter", "agreement", "peephole", "coupled", "gru", "depth", "clockwork"} <= set(shown)
+    assert {
+        "chain",
+        "french",
+        "code",
+        "counter",
+        "agreement",
+        "peephole",
+        "coupled",
+        "gru",
+        "depth",
+        "clockwork",
+    } <= set(shown)
     for lesson in shown.values():
         query = query_of(lesson)
         assert query["model"] == lesson["model"] and not models[lesson["model"]].get("error")
@@ -55,7 +66,10 @@ def test_each_labelled_lesson_takes_its_unit_from_its_models_labels(bundled_clie
         assert label in models[lesson["model"]]["units"], lesson_id  # one of the model's own labels
         assert query_of(lesson)["unit"] == str(label["unit"]) and query_of(lesson)["vector"] == label["vector"]
     assert shown["counter"]["label"]["feature"] == "bracket depth"
-    assert "subject gender" in shown["agreement"]["label"]["feature"] and shown["agreement"]["label"]["vector"] in {"c", "tanh_c"}
+    assert "subject gender" in shown["agreement"]["label"]["feature"] and shown["agreement"]["label"]["vector"] in {
+        "c",
+        "tanh_c",
+    }
     assert {u["unit"] for u in models["counter"]["units"] if abs(u["r"]) > 0.95} == {shown["counter"]["label"]["unit"]}
     for lesson in shown.values():  # a lesson without features picks no unit
         assert (lesson["label"] is None) == (not lesson["features"])
@@ -64,8 +78,10 @@ def test_each_labelled_lesson_takes_its_unit_from_its_models_labels(bundled_clie
 def test_a_retrained_model_moves_the_lessons_unit_with_its_labels(tmp_path):
     counter = next(lesson for lesson in LESSONS if lesson.id == "counter")
     model = tiny_model(name="counter", hidden=6, options={})
-    labels = [{"unit": 5, "layer": 0, "vector": "tanh_c", "feature": "bracket depth", "r": -0.97},
-              {"unit": 1, "layer": 0, "vector": "c", "feature": "bracket depth", "r": 0.6}]
+    labels = [
+        {"unit": 5, "layer": 0, "vector": "tanh_c", "feature": "bracket depth", "r": -0.97},
+        {"unit": 1, "layer": 0, "vector": "c", "feature": "bracket depth", "r": 0.6},
+    ]
     save_model(dataclasses.replace(model, info={"units": labels}), tmp_path / "counter.npz")
     shown = available_lessons(ModelRegistry(bundled_dir=tmp_path).summaries())
     assert [lesson["id"] for lesson in shown] == [counter.id]  # only the lesson whose model is here
@@ -73,24 +89,32 @@ def test_a_retrained_model_moves_the_lessons_unit_with_its_labels(tmp_path):
 
 
 def test_the_prose_lesson_appears_only_once_a_prose_model_exists(tmp_path):
-    assert "prose" not in [lesson["id"] for lesson in available_lessons(ModelRegistry(bundled_dir=tmp_path).summaries())]
+    assert "prose" not in [
+        lesson["id"] for lesson in available_lessons(ModelRegistry(bundled_dir=tmp_path).summaries())
+    ]
     labels = [{"unit": 3, "layer": 0, "vector": "tanh_c", "feature": "inside quotes", "r": 0.8}]
-    save_model(dataclasses.replace(tiny_model(name="prose"), info={"units": labels}, trained=True), tmp_path / "prose.npz")
+    save_model(
+        dataclasses.replace(tiny_model(name="prose"), info={"units": labels}, trained=True), tmp_path / "prose.npz"
+    )
     (prose,) = available_lessons(ModelRegistry(bundled_dir=tmp_path).summaries())
     assert prose["id"] == "prose" and prose["label"]["unit"] == 3 and prose["trained"]
 
 
 def test_a_lesson_is_hidden_when_its_compare_model_is_missing(tmp_path):
     (tmp_path / "long-lag-lstm.npz").write_bytes((BUNDLED_DIR / "long-lag-lstm.npz").read_bytes())
-    assert "french" not in [lesson["id"] for lesson in available_lessons(ModelRegistry(bundled_dir=tmp_path).summaries())]
+    assert "french" not in [
+        lesson["id"] for lesson in available_lessons(ModelRegistry(bundled_dir=tmp_path).summaries())
+    ]
     (tmp_path / "long-lag-rnn.npz").write_bytes((BUNDLED_DIR / "long-lag-rnn.npz").read_bytes())
     assert "french" in [lesson["id"] for lesson in available_lessons(ModelRegistry(bundled_dir=tmp_path).summaries())]
 
 
 def test_a_label_is_picked_by_feature_order_then_strength_then_vector():
-    labels = [{"unit": 1, "vector": "h", "feature": "bracket depth", "r": 0.9},
-              {"unit": 2, "vector": "c", "feature": "bracket depth", "r": -0.8},
-              {"unit": 3, "vector": "c", "feature": "inside a string", "r": 0.7}]
+    labels = [
+        {"unit": 1, "vector": "h", "feature": "bracket depth", "r": 0.9},
+        {"unit": 2, "vector": "c", "feature": "bracket depth", "r": -0.8},
+        {"unit": 3, "vector": "c", "feature": "inside a string", "r": 0.7},
+    ]
     assert labelled_unit(("inside a string", "bracket depth"), labels)["unit"] == 3
     assert labelled_unit(("bracket depth",), labels)["unit"] == 1
     assert labelled_unit(("bracket depth",), labels, ("c", "tanh_c"))["unit"] == 2
@@ -99,7 +123,9 @@ def test_a_label_is_picked_by_feature_order_then_strength_then_vector():
 
 
 def test_the_page_offers_the_lessons_marks_the_open_one_and_escapes_labels(tmp_path):
-    hostile = [{"unit": 0, "layer": 0, "vector": "c", "feature": "bracket depth</script><script>alert(1)</script>", "r": 0.9}]
+    hostile = [
+        {"unit": 0, "layer": 0, "vector": "c", "feature": "bracket depth</script><script>alert(1)</script>", "r": 0.9}
+    ]
     save_model(dataclasses.replace(tiny_model(name="counter"), info={"units": hostile}), tmp_path / "counter.npz")
     app = create_app(Settings())
     with TestClient(app) as client:

@@ -9,8 +9,10 @@ def directives(policy: str) -> dict[str, list[str]]:
     return {name: values for name, *values in (part.split() for part in policy.split("; "))}
 
 
-@pytest.mark.parametrize("path", ["/", "/api/models", "/healthz", "/static/js/main.js", "/vendor/plotly.min.js",
-                                  "/no-such-page", "/openapi.json"])
+@pytest.mark.parametrize(
+    "path",
+    ["/", "/api/models", "/healthz", "/static/js/main.js", "/vendor/plotly.min.js", "/no-such-page", "/openapi.json"],
+)
 def test_every_answer_carries_the_security_headers(client, path):
     headers = client.get(path).headers
     assert headers["x-content-type-options"] == "nosniff"
@@ -45,7 +47,9 @@ def test_who_may_frame_the_app_comes_from_the_settings(client_with):
 def test_only_the_docs_page_may_load_swagger_from_its_cdn(client):
     docs = directives(client.get("/docs").headers["content-security-policy"])
     assert "https://cdn.jsdelivr.net" in docs["script-src"]
-    assert "https://cdn.jsdelivr.net" not in directives(client.get("/").headers["content-security-policy"])["script-src"]
+    assert (
+        "https://cdn.jsdelivr.net" not in directives(client.get("/").headers["content-security-policy"])["script-src"]
+    )
 
 
 def test_cors_is_closed(client):

@@ -18,9 +18,9 @@ from functools import partial
 
 import numpy as np
 
+from app.cells.cifg import GATE_ROWS as CIFG_ROWS
 from app.cells.cwrnn import CWRNNParams, CWRNNStep
 from app.cells.gru import GRUParams, GRUStep
-from app.cells.cifg import GATE_ROWS as CIFG_ROWS
 from app.cells.lstm import GATE_ROWS as LSTM_ROWS
 from app.cells.lstm import LSTMStep
 from app.cells.rnn import RNNStep
@@ -34,7 +34,9 @@ def rows(matrix: np.ndarray, scale: np.ndarray) -> np.ndarray:
     return scale[:, None] * matrix
 
 
-def lstm(params: Weights, prev: dict, record: LSTMStep, below: LSTMStep | None = None, rows_order=LSTM_ROWS) -> Jacobians:
+def lstm(
+    params: Weights, prev: dict, record: LSTMStep, below: LSTMStep | None = None, rows_order=LSTM_ROWS
+) -> Jacobians:
     """The LSTM's Jacobians, and its variants' through their extra terms: peepholes
     (p_f, p_i on C_{t-1} and p_o on C_t: ∂C_t/∂C_{t-1} gains σ'_f C_{t-1} p_f + σ'_i C̃ p_i,
     and z_o gains p_o ∂C_t/∂·), the coupled gate (i = 1 − f, so ∂C_t/∂z_f = (C_{t-1} − C̃) σ'_f)
@@ -111,7 +113,9 @@ def cwrnn(params: CWRNNParams, prev: dict, record: CWRNNStep, below=None) -> Jac
     whose module ticks: an idle unit's row of J_s is the identity's (weight_hh is masked)."""
     active = record.active.astype(np.float64)
     slope = active * (1 - record.h.astype(np.float64) ** 2)
-    return np.diag(1 - active) + rows(params.weight_hh.astype(np.float64), slope), rows(params.weight_ih.astype(np.float64), slope)
+    return np.diag(1 - active) + rows(params.weight_hh.astype(np.float64), slope), rows(
+        params.weight_ih.astype(np.float64), slope
+    )
 
 
 # cell name -> (the one-step Jacobians, the names of the state vectors stacked in s)

@@ -122,7 +122,11 @@ class Cell:
         return shapes | self.extra_shapes(layer, hidden, inputs, options)
 
     def trace(
-        self, params: Any, xs: np.ndarray, state: Any, below: Sequence[StepRecord] | None = None,
+        self,
+        params: Any,
+        xs: np.ndarray,
+        state: Any,
+        below: Sequence[StepRecord] | None = None,
         fixes: Callable[[int], Fix] | None = None,
     ) -> list[StepRecord]:
         """Run the cell over a whole sequence xs (T, X) from `state`; `below` holds the
@@ -133,7 +137,9 @@ class Cell:
             return self.trace_unfixed(params, state, zxs)
         records = []
         for k, zx in enumerate(zxs):
-            record = self.step_projected(params, state, zx, fixes(k)) if fixes else self.step_projected(params, state, zx)
+            record = (
+                self.step_projected(params, state, zx, fixes(k)) if fixes else self.step_projected(params, state, zx)
+            )
             records.append(record)
             state = record.state()
         return records

@@ -22,7 +22,6 @@ from app.cells.base import Cell, Fix, keep
 from app.cells.lstm import LSTMState, LSTMStep, zero_state
 from app.cells.weights import Weights, preactivation
 
-
 GATE_ROWS = ("f", "g", "o")  # W's row blocks: no input gate's, as i = 1 − f
 
 

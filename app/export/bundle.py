@@ -97,4 +97,6 @@ def _wrap(path: PurePosixPath, source: str) -> str:
     if leftover:
         line = body[leftover.start() : body.find("\n", leftover.start())]
         raise BundleError(f"{path}: cannot bundle {line.strip()!r}")
-    return f"// {path}\nconst {module_variable(path)} = (() => {{\n{body}\nreturn {{ {', '.join(exported)} }};\n}})();\n"
+    return (
+        f"// {path}\nconst {module_variable(path)} = (() => {{\n{body}\nreturn {{ {', '.join(exported)} }};\n}})();\n"
+    )

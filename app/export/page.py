@@ -47,7 +47,12 @@ def script_json(value) -> str:
 
 
 def render_lesson(
-    model: Model, bundled: bool, text: str, settings: Settings, panels: tuple[str, ...] = DEFAULT_PANELS, view: dict | None = None
+    model: Model,
+    bundled: bool,
+    text: str,
+    settings: Settings,
+    panels: tuple[str, ...] = DEFAULT_PANELS,
+    view: dict | None = None,
 ) -> str:
     unknown = [p for p in panels if p not in PANELS]
     if unknown:

@@ -1,6 +1,6 @@
 """The model file: one `.npz` of plain arrays, read with allow_pickle=False.
 
-Every key is documented in the README ("Model files"). Weight names are those of a
+Every key is documented in docs/model-files.md. Weight names are those of a
 PyTorch word-language-model state_dict (`encoder.weight`, `rnn.weight_ih_l0`, ...,
 `decoder.weight`), so importing from PyTorch is a rename at most. Which arrays a layer
 has beyond nn.RNN's four, and which model-wide choices a file makes, each cell says
@@ -35,7 +35,9 @@ def _unicode(key: str, text: str) -> str:
     try:
         text.encode("utf-8")
     except UnicodeEncodeError as error:
-        raise ModelFileError(f"{key!r} holds a lone surrogate U+{ord(text[error.start]):04X}, not a character") from None
+        raise ModelFileError(
+            f"{key!r} holds a lone surrogate U+{ord(text[error.start]):04X}, not a character"
+        ) from None
     return text
 
 
@@ -207,8 +209,16 @@ def header_arrays(
 
 def model_to_arrays(model: Model) -> dict[str, np.ndarray]:
     tokenizer = model.tokenizer
-    arrays = header_arrays(model.cell.name, tokenizer.kind, tokenizer.vocab, tokenizer.unk_token,
-                           tokenizer.lowercase, model.description, model.trained, model.info)
+    arrays = header_arrays(
+        model.cell.name,
+        tokenizer.kind,
+        tokenizer.vocab,
+        tokenizer.unk_token,
+        tokenizer.lowercase,
+        model.description,
+        model.trained,
+        model.info,
+    )
     arrays |= model.cell.options_to_arrays(model.cell_options)
     if model.embedding is not None:
         arrays["encoder.weight"] = model.embedding

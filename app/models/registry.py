@@ -61,7 +61,9 @@ def model_summary(model: Model, bundled: bool) -> dict:
         "states": list(model.cell.states),
         "extras": list(model.cell.extras),
         "cell_options": model.cell_options,
-        "units": model.info.get("units", []),  # labelled units: {unit, layer, vector, feature, r}, from `gatescope label`
+        "units": model.info.get(
+            "units", []
+        ),  # labelled units: {unit, layer, vector, feature, r}, from `gatescope label`
         "metrics": model.info.get("metrics", {}),  # a trained model's held-out metrics (long-lag: accuracy_by_lag)
     }
 

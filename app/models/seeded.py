@@ -79,8 +79,13 @@ def random_layers(
 
 
 def seeded_model(
-    cell_name: str, hidden: int = 16, embed: int = 8, layers: int = 1, seed: int = 0,
-    name: str | None = None, options: dict | None = None,
+    cell_name: str,
+    hidden: int = 16,
+    embed: int = 8,
+    layers: int = 1,
+    seed: int = 0,
+    name: str | None = None,
+    options: dict | None = None,
 ) -> Model:
     """An untrained char-level model of any cell, drawn like seeded_lstm's weights;
     `options` (e.g. {"gru_variant": "article"}) replace default_options."""

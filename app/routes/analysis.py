@@ -42,7 +42,9 @@ def compute(registry: ModelRegistry, settings: Settings, request: GradientReques
         raise HTTPException(404, detail={"code": "unknown_model", "message": str(e)}) from None
     ids = np.array([token.id for token in model.tokenizer.encode(request.text)])
     if len(ids) > settings.max_gradient_tokens:
-        message = f"gradient flow is computed for at most {settings.max_gradient_tokens} tokens; the text has {len(ids)}"
+        message = (
+            f"gradient flow is computed for at most {settings.max_gradient_tokens} tokens; the text has {len(ids)}"
+        )
         raise HTTPException(413, detail={"code": "too_long", "message": message})
     layer = model.num_layers - 1 if request.layer is None else request.layer
     if layer >= model.num_layers:
@@ -51,8 +53,14 @@ def compute(registry: ModelRegistry, settings: Settings, request: GradientReques
         flow = gradient_flow(model, ids, layer)
     except GradientFlowUnavailable as e:
         raise HTTPException(422, detail={"code": "unavailable", "message": str(e)}) from None
-    return GradientResponse(model=name, cell=model.cell.name, layer=layer, state=flow.state,
-                            input_norms=flow.input_norms, state_norms=flow.state_norms)
+    return GradientResponse(
+        model=name,
+        cell=model.cell.name,
+        layer=layer,
+        state=flow.state,
+        input_norms=flow.input_norms,
+        state_norms=flow.state_norms,
+    )
 
 
 @router.post("/api/gradients", responses=responses(400, 404, 413, 422))

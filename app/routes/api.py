@@ -27,7 +27,10 @@ router = APIRouter()
 class TraceRequest(BaseModel):
     model: str | None = Field(None, max_length=64, description="a name from /api/models; default: the app's default")
     text: str = Field(
-        ..., min_length=1, max_length=200_000, description="the text to read, token by token; "
+        ...,
+        min_length=1,
+        max_length=200_000,
+        description="the text to read, token by token; "
         "no control characters but tab, newline and carriage return, no lone surrogates",
         json_schema_extra={"pattern": TEXT_PATTERN},  # checked by app.tracing.text, which names the character
     )
@@ -75,7 +78,8 @@ async def trace(
     (Answered as built, not re-validated against the response model: a trace may hold
     5000 steps of hundreds of numbers.)"""
     body = await anyio.to_thread.run_sync(
-        run_trace, registry, settings, request.model, request.text, request.whatif, limiter=compute)
+        run_trace, registry, settings, request.model, request.text, request.whatif, limiter=compute
+    )
     return JSONResponse(body)
 
 
@@ -83,8 +87,14 @@ def lesson(registry: ModelRegistry, settings: Settings, name: str | None, text: 
     """The lesson page, every check of a trace first (raising HTTPException)."""
     try:
         started = start_trace(registry, settings, name, text)
-        return render_lesson(started.session.model, registry.is_bundled(started.session.model.name), text, settings,
-                             tuple(panels.split(",")), view)
+        return render_lesson(
+            started.session.model,
+            registry.is_bundled(started.session.model.name),
+            text,
+            settings,
+            tuple(panels.split(",")),
+            view,
+        )
     except TRACE_ERRORS as e:
         raise HTTPException(STATUS[e.code], detail=error_detail(e)) from None
     except ExportError as e:

@@ -72,7 +72,8 @@ def check_size(raw: str | bytes, settings: Settings) -> None:
     size = len(raw) if isinstance(raw, bytes) else len(raw.encode("utf-8", "surrogatepass"))
     if size > settings.max_message_bytes:
         raise ProtocolError(
-            "too_large", f"a message may hold at most {settings.max_message_bytes} bytes; this one has {size}",
+            "too_large",
+            f"a message may hold at most {settings.max_message_bytes} bytes; this one has {size}",
             limit="max_message_bytes",
             close=MESSAGE_TOO_BIG if size > settings.max_message_bytes_to_read else None,
         )

@@ -30,9 +30,15 @@ def page(request: Request, template: str, mode: str) -> HTMLResponse:
     # start without waiting for that request.
     summaries = get_registry(request).summaries()
     models = ModelList(models=summaries).model_dump(mode="json")
-    context = {"default_model": settings.default_model, "mode": mode, "oembed_url": oembed, "app_url": app_url,
-               "lessons": available_lessons(summaries), "lesson": request.query_params.get("lesson"),
-               "models_json": script_json(models)}
+    context = {
+        "default_model": settings.default_model,
+        "mode": mode,
+        "oembed_url": oembed,
+        "app_url": app_url,
+        "lessons": available_lessons(summaries),
+        "lesson": request.query_params.get("lesson"),
+        "models_json": script_json(models),
+    }
     return request.app.state.templates.TemplateResponse(request, template, context)
 
 
@@ -93,5 +99,3 @@ def oembed(
 @router.get("/vendor/plotly.min.js", include_in_schema=False)
 def plotly_js() -> FileResponse:
     return FileResponse(PLOTLY_JS, media_type="text/javascript", headers={"Cache-Control": "public, max-age=86400"})
-
-

@@ -1,4 +1,4 @@
-"""The JSON the HTTP API answers with, as OpenAPI response models (README, "HTTP").
+"""The JSON the HTTP API answers with, as OpenAPI response models (docs/api.md).
 
 They describe; the frames themselves are built in app.tracing.frames. A step's state
 vectors are named by its cell (`c` and `h` for an LSTM, `h` for a GRU), so a step
@@ -37,7 +37,9 @@ class ModelSummary(BaseModel):
     gates: list[str] | None = None
     states: list[str] | None = None
     extras: list[str] | None = Field(None, description="per-step vectors beside gates and states (cwrnn: active)")
-    cell_options: dict | None = Field(None, description="peepholes, gru_variant, periods: what the cell's diagram needs")
+    cell_options: dict | None = Field(
+        None, description="peepholes, gru_variant, periods: what the cell's diagram needs"
+    )
     units: list[dict] | None = Field(None, description="labelled units: unit, layer, vector, feature, r")
     error: str | None = Field(None, description="set, and the rest absent, when the file cannot be loaded")
 
@@ -48,12 +50,14 @@ class ModelList(BaseModel):
 
 class LessonSummary(BaseModel):
     id: str = Field(description="the `lesson` URL property that opens it, e.g. /?lesson=agreement")
-    section: str = Field(description="the section of Olah's article it teaches, e.g. \"5.1\" (§5, step 1)")
+    section: str = Field(description='the section of Olah\'s article it teaches, e.g. "5.1" (§5, step 1)')
     model: str
     compare: str | None = None
     trained: bool
     features: list[str] = Field(description="labelled features that pick its unit, best first")
-    label: dict | None = Field(None, description="the model's label that picked the unit: unit, layer, vector, feature, r")
+    label: dict | None = Field(
+        None, description="the model's label that picked the unit: unit, layer, vector, feature, r"
+    )
     query: str = Field(description="the URL properties the lesson sets; the page's own URL properties override them")
 
 

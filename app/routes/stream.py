@@ -1,4 +1,4 @@
-"""WS /ws/trace: the live stream (README, "The stream"). Translates messages to a trace
+"""WS /ws/trace: the live stream (docs/api.md, "The stream"). Translates messages to a trace
 session and frames back; the math lives in app.cells, the framing in app.tracing.
 
 One connection is three kinds of task in one task group, so that whichever way the
@@ -107,8 +107,10 @@ def encoded_steps(
 ) -> list[str | BinaryStep]:
     """The step frames of `tokens`, as JSON text or binary records: run in a worker thread."""
     if encoding == "binary":
-        return [BinaryStep(request_id, wire.encode_step(session.model, step, settings.top_k))
-                for step in session.run(tokens)]
+        return [
+            BinaryStep(request_id, wire.encode_step(session.model, step, settings.top_k))
+            for step in session.run(tokens)
+        ]
     return [encode(frame, request_id) for frame in traced_frames(session, tokens, settings)]
 
 
@@ -165,8 +167,12 @@ class TraceStream:
                 break
             if isinstance(item, tuple) and item[0] != self.generation and item[0] is not None:
                 continue  # of a replaced trace
-            if not (isinstance(item, tuple) and item[0] == generation and isinstance(item[1], BinaryStep)
-                    and item[1].request_id == first.request_id):
+            if not (
+                isinstance(item, tuple)
+                and item[0] == generation
+                and isinstance(item[1], BinaryStep)
+                and item[1].request_id == first.request_id
+            ):
                 self.held = item
                 break
             records.append(item[1].record)
@@ -205,8 +211,14 @@ class TraceStream:
         if isinstance(message, StartMessage):
             try:  # may read a model file: off the event loop
                 started = await anyio.to_thread.run_sync(
-                    start_trace, self.registry, self.settings, message.model, message.text, message.whatif,
-                    limiter=self.compute)
+                    start_trace,
+                    self.registry,
+                    self.settings,
+                    message.model,
+                    message.text,
+                    message.whatif,
+                    limiter=self.compute,
+                )
             except TRACE_ERRORS as e:
                 return await self.put(error_frame(error_detail(e)), message.id)  # the old trace goes on
             if self.trace is not None:
@@ -216,8 +228,9 @@ class TraceStream:
             self.trace.pending.send_nowait(Work(message.id, tokens=started.tokens, meta=started.meta))
             tasks.start_soon(self.run, self.trace)
         elif self.trace is None:
-            await self.put(error_frame({"code": "no_trace", "message": "send a 'start' message before 'append'"}),
-                           message.id)
+            await self.put(
+                error_frame({"code": "no_trace", "message": "send a 'start' message before 'append'"}), message.id
+            )
         else:
             await self.trace.pending.send(Work(message.id, text=message.text))
 
@@ -240,7 +253,8 @@ class TraceStream:
                 return await self.put(error_frame(error_detail(e)), request_id, generation)
         for chunk in session.chunks(tokens, self.settings.stream_chunk):
             frames = await anyio.to_thread.run_sync(
-                encoded_steps, session, chunk, self.settings, request_id, trace.encoding, limiter=self.compute)
+                encoded_steps, session, chunk, self.settings, request_id, trace.encoding, limiter=self.compute
+            )
             for frame in frames:  # a chunk's frames go in at once while there is room: sent together
                 try:
                     self.outbox.send_nowait((generation, frame))

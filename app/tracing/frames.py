@@ -1,6 +1,6 @@
 """Traced steps as the JSON the stream, the HTTP API and the CLI all send.
 
-Vector names are the article's (DESIGN.md, "The stream"): gates under "gates",
+Vector names are the article's (docs/api.md, "The stream"): gates under "gates",
 states and any extra per-unit vectors (a clockwork RNN's "active") at the top level,
 one record per layer under "layers" when there are several.
 Values are rounded to `decimals` places: the float32 they come from has about seven

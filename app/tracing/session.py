@@ -39,7 +39,10 @@ class TracedStep:
 
 class TraceSession:
     def __init__(
-        self, model: Model, max_tokens_per_message: int | None = None, max_tokens: int | None = None,
+        self,
+        model: Model,
+        max_tokens_per_message: int | None = None,
+        max_tokens: int | None = None,
         interventions: Interventions | None = None,
     ):
         self.model = model

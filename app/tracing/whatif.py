@@ -56,7 +56,9 @@ def check(interventions: Interventions, model: Model) -> None:
     names = set(model.cell.gates) | set(model.cell.states)
     for clamp in interventions.clamps:
         if clamp.vector not in names:
-            raise InterventionError(f"{model.cell.name} has no vector {clamp.vector!r}; it has {', '.join(sorted(names))}")
+            raise InterventionError(
+                f"{model.cell.name} has no vector {clamp.vector!r}; it has {', '.join(sorted(names))}"
+            )
         if clamp.unit is not None and clamp.unit >= model.hidden_size:
             raise InterventionError(f"unit {clamp.unit} is out of range: the model has {model.hidden_size} units")
         if clamp.layer is not None and clamp.layer >= model.num_layers:

@@ -1,4 +1,4 @@
-"""Step frames as compact binary WebSocket messages (README, "Binary step frames").
+"""Step frames as compact binary WebSocket messages (docs/api.md, "Binary step frames").
 
 A client asks for them with `"encoding": "binary"` on `start`; meta, done and error stay
 JSON. One message holds one or more steps of one request. Every value is fixed point

@@ -53,7 +53,9 @@ def stream_batches(tokens: np.ndarray, batch: int, window: int, offset: int = 0)
         yield Batch(inputs[start : start + window], targets[start : start + window], carry_state=start > 0)
 
 
-def document_batches(documents: Sequence[np.ndarray], batch: int, window: int, pad_id: int, rng: np.random.Generator) -> Iterator[Batch]:
+def document_batches(
+    documents: Sequence[np.ndarray], batch: int, window: int, pad_id: int, rng: np.random.Generator
+) -> Iterator[Batch]:
     """Documents dealt, longest first, each to the shortest of B streams (so the streams
     end close together), then read in a random order within each stream; each padded to
     whole windows, where nothing is predicted."""
@@ -81,4 +83,6 @@ def document_batches(documents: Sequence[np.ndarray], batch: int, window: int, p
             starts[at, b] = True
             at += len(piece_ids)
     for start in range(0, steps, window):
-        yield Batch(ids[start : start + window], targets[start : start + window], carry_state=start > 0, reset=starts[start])
+        yield Batch(
+            ids[start : start + window], targets[start : start + window], carry_state=start > 0, reset=starts[start]
+        )

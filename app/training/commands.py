@@ -42,7 +42,7 @@ def resolve_task(name: str, files: list[Path], level: str = "char", model: Model
 
 
 def listed(text: str) -> list[str]:
-    """"f,i" or "1, 2, 4" -> its items."""
+    """ "f,i" or "1, 2, 4" -> its items."""
     return [item.strip() for item in text.split(",") if item.strip()]
 
 
@@ -102,7 +102,11 @@ def starting_point(task, args: argparse.Namespace) -> tuple[Shape, dict, dict]:
     if start.tokenizer.vocab != task.tokenizer.vocab:
         raise SystemExit(f"gatescope: {start.name}'s vocabulary is not the {task.name} task's")
     shape, params = from_model(start)
-    return shape, params, {"init": {"model": start.name, "command": start.info.get("command"), "metrics": start.info.get("metrics")}}
+    return (
+        shape,
+        params,
+        {"init": {"model": start.name, "command": start.info.get("command"), "metrics": start.info.get("metrics")}},
+    )
 
 
 def train_command(args: argparse.Namespace) -> int:
@@ -128,7 +132,10 @@ def train_command(args: argparse.Namespace) -> int:
         model = to_model(shape, params, task.tokenizer, output.stem, task.description, {**info, **extra_info})
         save_model(model, output)
 
-    print(f"training {shape.cell} (H = {shape.hidden}, {shape.layers} layer(s)) on {task.name}: {task.data_description}", file=sys.stderr)
+    print(
+        f"training {shape.cell} (H = {shape.hidden}, {shape.layers} layer(s)) on {task.name}: {task.data_description}",
+        file=sys.stderr,
+    )
     result: TrainResult = train(
         shape,
         initial,
@@ -137,7 +144,12 @@ def train_command(args: argparse.Namespace) -> int:
         on_improve=lambda params, validation: save(params, {"metrics": {"validation": validation.as_dict()}}),
     )
     evaluate = partial(metrics.evaluate, shape, result.params)
-    run = {"epochs": round(result.epochs, 2), "batches": result.batches, "seconds": round(result.seconds, 1), "interrupted": result.interrupted}
+    run = {
+        "epochs": round(result.epochs, 2),
+        "batches": result.batches,
+        "seconds": round(result.seconds, 1),
+        "interrupted": result.interrupted,
+    }
     held_out = task.metrics(evaluate)
     save(result.params, {"metrics": {"validation": result.validation.as_dict(), **held_out}, "run": run})
     print(f"wrote {output} after {result.seconds / 60:.1f} min ({result.batches} batches)")
@@ -153,10 +165,13 @@ def label(path: Path, task) -> None:
     model = load_model(path)
     units = find_units(model, task)
     save_model(dataclasses.replace(model, info={**model.info, "units": units}), path)
-    print(f"labelled {len(units)} unit(s) in {path}" + "".join(
-        f"\n  layer {u['layer']} unit {u['unit']} {u['vector']}: {u['feature']}, r = {u['r']:+.2f} (untrained best {u['untrained_r']:.2f})"
-        for u in units
-    ))
+    print(
+        f"labelled {len(units)} unit(s) in {path}"
+        + "".join(
+            f"\n  layer {u['layer']} unit {u['unit']} {u['vector']}: {u['feature']}, r = {u['r']:+.2f} (untrained best {u['untrained_r']:.2f})"
+            for u in units
+        )
+    )
 
 
 def model_path(spec: str) -> Path:
@@ -208,11 +223,21 @@ def add_train_parser(commands) -> None:
     train_parser.add_argument("task", help="counter, long-lag, agreement, code, prose, or text (then give FILE)")
     train_parser.add_argument("file", nargs="*", type=Path, help="for `text`: UTF-8 text file(s)")
     train_parser.add_argument("-o", "--output", type=Path, required=True, help="the model file to write (.npz)")
-    train_parser.add_argument("--level", choices=("char", "word"), default="char", help="for `text` (default: %(default)s)")
+    train_parser.add_argument(
+        "--level", choices=("char", "word"), default="char", help="for `text` (default: %(default)s)"
+    )
     train_parser.add_argument("--cell", choices=sorted(BACKPROPS), help="the cell to train (default: the task's, lstm)")
-    train_parser.add_argument("--peepholes", metavar="GATES", help="with --cell peephole: the gates that peek at C, e.g. f,o (default: f,i,o)")
-    train_parser.add_argument("--gru-variant", choices=("pytorch", "article"), help="with --cell gru: its formulation (default: pytorch)")
-    train_parser.add_argument("--periods", metavar="T1,T2,...", help="with --cell cwrnn: the modules' periods (default: 1,2,4,8, as many modules as split H evenly)")
+    train_parser.add_argument(
+        "--peepholes", metavar="GATES", help="with --cell peephole: the gates that peek at C, e.g. f,o (default: f,i,o)"
+    )
+    train_parser.add_argument(
+        "--gru-variant", choices=("pytorch", "article"), help="with --cell gru: its formulation (default: pytorch)"
+    )
+    train_parser.add_argument(
+        "--periods",
+        metavar="T1,T2,...",
+        help="with --cell cwrnn: the modules' periods (default: 1,2,4,8, as many modules as split H evenly)",
+    )
     train_parser.add_argument("--hidden", type=int, help="units per layer (default: the task's; 128 for text)")
     train_parser.add_argument("--layers", type=int, help="default: the task's (1)")
     train_parser.add_argument("--embed", type=int, help="embedding size; 0 for one-hot inputs (default: the task's)")
@@ -220,20 +245,35 @@ def add_train_parser(commands) -> None:
     budget.add_argument("--minutes", type=float, help="wall-time budget (default: the task's)")
     budget.add_argument("--epochs", type=int, help="passes over the data")
     train_parser.add_argument("--lr", type=float, help="Adam's learning rate (default: the task's)")
-    train_parser.add_argument("--forget-decay", type=float, default=0.0, help="L2 on the forget-gate biases of an lstm, peephole, cifg or dglstm (default: %(default)s)")
+    train_parser.add_argument(
+        "--forget-decay",
+        type=float,
+        default=0.0,
+        help="L2 on the forget-gate biases of an lstm, peephole, cifg or dglstm (default: %(default)s)",
+    )
     train_parser.add_argument("--batch", type=int, help="sequences per batch (default: 32)")
     train_parser.add_argument("--seed", type=int, default=0, help="data and initial weights (default: %(default)s)")
-    train_parser.add_argument("--per-file", action="store_true", help="code: read each source file from a zero state (default: one stream across files)")
-    train_parser.add_argument("--init", help="go on training this model (a bundled name or a .npz path) instead of fresh weights")
+    train_parser.add_argument(
+        "--per-file",
+        action="store_true",
+        help="code: read each source file from a zero state (default: one stream across files)",
+    )
+    train_parser.add_argument(
+        "--init", help="go on training this model (a bundled name or a .npz path) instead of fresh weights"
+    )
     train_parser.set_defaults(run=train_command)
 
     evaluate_parser = commands.add_parser("evaluate", help="print a trained model's task metric")
     evaluate_parser.add_argument("model", help="a bundled model's name or a path to a .npz file")
-    evaluate_parser.add_argument("task", nargs="?", help="default: the task the model was trained on; or a text FILE (bits per token)")
+    evaluate_parser.add_argument(
+        "task", nargs="?", help="default: the task the model was trained on; or a text FILE (bits per token)"
+    )
     evaluate_parser.add_argument("file", nargs="*", type=Path)
     evaluate_parser.set_defaults(run=evaluate_command)
 
-    label_parser = commands.add_parser("label", help="find the units that track the task's features; store them in the model file")
+    label_parser = commands.add_parser(
+        "label", help="find the units that track the task's features; store them in the model file"
+    )
     label_parser.add_argument("model", help="a bundled model's name or a path to a .npz file (rewritten in place)")
     label_parser.add_argument("task", nargs="?", help="default: the task the model was trained on")
     label_parser.set_defaults(run=label_command)

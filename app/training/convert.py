@@ -13,9 +13,10 @@ from app.training.network import Params, Shape
 
 def to_model(shape: Shape, params: Params, tokenizer: Tokenizer, name: str, description: str, info: dict) -> Model:
     """A trained Model, built by the model file's own reader from the arrays a file of
-    it would hold (README "Model files"), so every cell's layout rules apply unchanged."""
-    arrays = header_arrays(shape.cell, tokenizer.kind, tokenizer.vocab, tokenizer.unk_token,
-                           tokenizer.lowercase, description, True, info)
+    it would hold (docs/model-files.md), so every cell's layout rules apply unchanged."""
+    arrays = header_arrays(
+        shape.cell, tokenizer.kind, tokenizer.vocab, tokenizer.unk_token, tokenizer.lowercase, description, True, info
+    )
     arrays |= get_cell(shape.cell).options_to_arrays(shape.options)  # gru_variant, rnn.periods
     return model_from_arrays(arrays | params, name)
 
@@ -28,8 +29,11 @@ def from_model(model: Model) -> tuple[Shape, Params]:
     arrays = model_to_arrays(model)
     options = model.cell.read_options(arrays, model.hidden_size)
     option_keys = model.cell.options_to_arrays(options).keys()
-    params = {key: np.asarray(value, np.float32) for key, value in arrays.items()
-              if key.split(".")[0] in ("encoder", "rnn", "decoder") and key not in option_keys}
+    params = {
+        key: np.asarray(value, np.float32)
+        for key, value in arrays.items()
+        if key.split(".")[0] in ("encoder", "rnn", "decoder") and key not in option_keys
+    }
     shape = Shape(
         cell=model.cell.name,
         vocab=model.vocab_size,

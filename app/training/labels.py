@@ -51,7 +51,11 @@ def correlations(values: np.ndarray, feature: np.ndarray) -> np.ndarray:
 def all_correlations(model: Model, samples: list[list[str]], features: dict[str, np.ndarray]) -> dict:
     """{(feature, layer, vector): r per unit (H,)}."""
     states = states_by_token(model, samples)
-    return {(name, layer, vector): correlations(values, feature) for name, feature in features.items() for (layer, vector), values in states.items()}
+    return {
+        (name, layer, vector): correlations(values, feature)
+        for name, feature in features.items()
+        for (layer, vector), values in states.items()
+    }
 
 
 def untrained_twin(model: Model, seed: int = 0) -> Model:
@@ -72,7 +76,14 @@ def find_units(model: Model, task, samples: int = 100, seed: int = 0) -> list[di
     for name in features:
         best_untrained = max(float(np.abs(r).max()) for (f, _, _), r in baseline.items() if f == name)
         found = [
-            {"unit": int(u), "layer": layer, "vector": vector, "feature": name, "r": round(float(r[u]), 3), "untrained_r": round(best_untrained, 3)}
+            {
+                "unit": int(u),
+                "layer": layer,
+                "vector": vector,
+                "feature": name,
+                "r": round(float(r[u]), 3),
+                "untrained_r": round(best_untrained, 3),
+            }
             for (f, layer, vector), r in trained.items()
             if f == name
             for u in range(len(r))

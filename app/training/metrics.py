@@ -35,7 +35,12 @@ class Metrics:
         return self.correct / max(self.count, 1)
 
     def as_dict(self) -> dict:
-        return {"loss": round(self.loss, 4), "bits_per_token": round(self.bits, 4), "accuracy": round(self.accuracy, 4), "positions": self.count}
+        return {
+            "loss": round(self.loss, 4),
+            "bits_per_token": round(self.bits, 4),
+            "accuracy": round(self.accuracy, 4),
+            "positions": self.count,
+        }
 
 
 def of_outcome(outcome: network.Outcome) -> Metrics:

@@ -74,7 +74,9 @@ def init_params(shape: Shape, seed: int) -> Params:
         params["encoder.weight"] = rng.normal(0.0, 1.0, (shape.vocab, shape.embed)).astype(np.float32)
         inputs = shape.embed
     for layer in range(shape.layers):
-        fresh = shape.backprop.init_params(rng, inputs if layer == 0 else shape.hidden, shape.hidden, layer, shape.options)
+        fresh = shape.backprop.init_params(
+            rng, inputs if layer == 0 else shape.hidden, shape.hidden, layer, shape.options
+        )
         params.update({f"rnn.{key}_l{layer}": value for key, value in fresh.items()})
     bound = 1.0 / np.sqrt(shape.hidden)
     params["decoder.weight"] = rng.uniform(-bound, bound, (shape.vocab, shape.hidden)).astype(np.float32)
@@ -95,8 +97,13 @@ def window_states(shape: Shape, batch, states: list[State] | None, dtype=np.floa
         return zero
     if batch.reset is None or not batch.reset.any():
         return states
-    return [tuple(np.where(batch.reset.reshape(-1, *(1,) * (part.ndim - 1)), start, part).astype(part.dtype)
-                  for part, start in zip(state, fresh, strict=True)) for state, fresh in zip(states, zero, strict=True)]
+    return [
+        tuple(
+            np.where(batch.reset.reshape(-1, *(1,) * (part.ndim - 1)), start, part).astype(part.dtype)
+            for part, start in zip(state, fresh, strict=True)
+        )
+        for state, fresh in zip(states, zero, strict=True)
+    ]
 
 
 def embed(shape: Shape, params: Params, ids: np.ndarray) -> np.ndarray:
@@ -137,7 +144,9 @@ def log_softmax(logits: np.ndarray) -> np.ndarray:
     return shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
 
 
-def step(shape: Shape, params: Params, ids: np.ndarray, targets: np.ndarray, states: list[State], grad: bool = True) -> Outcome:
+def step(
+    shape: Shape, params: Params, ids: np.ndarray, targets: np.ndarray, states: list[State], grad: bool = True
+) -> Outcome:
     """Forward over a window ids (T, B) with targets (T, B), and backward if `grad`."""
     top, caches, new_states, _ = run_layers(shape, params, ids, states)
     marked = targets != IGNORE  # (T, B)
@@ -165,7 +174,9 @@ def step(shape: Shape, params: Params, ids: np.ndarray, targets: np.ndarray, sta
     dlink = None  # ∂L/∂ what the layer above read of this one besides h (dglstm: C_t)
     for layer in reversed(range(shape.layers)):
         need_dxs = layer > 0 or shape.embed is not None  # one-hot inputs need no gradient
-        layer_grads, dhs, dlink = shape.backprop.backward(layer_params(params, layer), caches[layer], dhs, need_dxs, dlink)
+        layer_grads, dhs, dlink = shape.backprop.backward(
+            layer_params(params, layer), caches[layer], dhs, need_dxs, dlink
+        )
         grads.update({f"rnn.{key}_l{layer}": value for key, value in layer_grads.items()})
     if shape.embed is not None:
         grads["encoder.weight"] = sum_rows_by_id(ids.ravel(), dhs.reshape(-1, shape.embed), shape.vocab)

@@ -1,8 +1,8 @@
 """Adam (Kingma & Ba 2015) with global gradient-norm clipping, over a dict of arrays.
 
-    g ← g · min(1, max_norm / ‖g‖)          ‖g‖ over every parameter together
-    m ← β₁m + (1 − β₁)g      v ← β₂v + (1 − β₂)g²
-    θ ← θ − lr · m̂ / (√v̂ + ε),  m̂ = m / (1 − β₁ᵗ), v̂ = v / (1 − β₂ᵗ)
+g ← g · min(1, max_norm / ‖g‖)          ‖g‖ over every parameter together
+m ← β₁m + (1 − β₁)g      v ← β₂v + (1 − β₂)g²
+θ ← θ − lr · m̂ / (√v̂ + ε),  m̂ = m / (1 − β₁ᵗ), v̂ = v / (1 − β₂ᵗ)
 """
 
 from __future__ import annotations

@@ -25,7 +25,9 @@ class ProgressBar:
         done = min(max(done, 0.0), 1.0)
         filled = int(round(done * self.width))
         eta = clock(elapsed * (1 - done) / done) if done > 0 else "?"
-        line = f"[{'#' * filled}{'.' * (self.width - filled)}] {done:4.0%} {text} | {clock(elapsed)} elapsed, {eta} left"
+        line = (
+            f"[{'#' * filled}{'.' * (self.width - filled)}] {done:4.0%} {text} | {clock(elapsed)} elapsed, {eta} left"
+        )
         if self.live:
             self.stream.write("\r" + line.ljust(self._last_length))
             self._last_length = len(line)

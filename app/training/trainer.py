@@ -102,7 +102,10 @@ def train(
         validated_at = batches
         result = metrics.evaluate(shape, params, data.validation)
         improved = best is None or data.score(result) > best[0]
-        progress.note(f"epoch {batches / data.batches_per_epoch:5.2f}  validation {data.describe(result)}" + ("  (best: saved)" if improved else ""))
+        progress.note(
+            f"epoch {batches / data.batches_per_epoch:5.2f}  validation {data.describe(result)}"
+            + ("  (best: saved)" if improved else "")
+        )
         if improved:
             best = (data.score(result), {key: value.copy() for key, value in params.items()}, result)
             on_improve(best[1], result)
@@ -119,7 +122,9 @@ def train(
                 adam.update(params, outcome.grads)
                 states, batches = outcome.states, batches + 1
                 running = running + metrics.of_outcome(outcome)
-                progress.draw(done_fraction(), f"epoch {epoch + 1} loss {running.loss:.3f} {data.describe(running)}", elapsed())
+                progress.draw(
+                    done_fraction(), f"epoch {epoch + 1} loss {running.loss:.3f} {data.describe(running)}", elapsed()
+                )
                 if done_fraction() >= 1.0:
                     break
                 if batches % config.validate_every == 0:

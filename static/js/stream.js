@@ -1,4 +1,4 @@
-// The WebSocket client for WS /ws/trace (DESIGN.md, "The stream").
+// The WebSocket client for WS /ws/trace (docs/api.md, "The stream").
 //
 // Every message carries an id that the server echoes on its frames; frames of a
 // trace that a newer "start" replaced are dropped here, so late frames never mix
@@ -17,7 +17,7 @@ import { openMessage } from "./wire.js";
 const IDLE_CLOSE = 1001;  // the server's close code for an idle connection
 
 export class TraceStream {
-  // encoding: of step frames, "binary" or "json" (README, "The stream")
+  // encoding: of step frames, "binary" or "json" (docs/api.md, "The stream")
   constructor(url, handlers, { encoding = "binary" } = {}) {
     this.url = url;
     this.handlers = handlers;  // { meta, step, done, error, status, reopen }

@@ -1,4 +1,4 @@
-// Binary step messages of WS /ws/trace (README, "Binary step frames"; app/tracing/wire.py
+// Binary step messages of WS /ws/trace (docs/api.md, "Binary step frames"; app/tracing/wire.py
 // writes them): decoded into the same step objects as the JSON frames, with DataView.
 //
 // Every value is fixed point, q / 32767, in 2 or 3 bytes (or a float32 where 3 bytes do

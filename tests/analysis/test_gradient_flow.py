@@ -70,7 +70,8 @@ def test_the_belt_gradient_matches_torch_autograd():
         with torch.no_grad():
             c_t, h_t = run(cell, xs[: t + 1], True)
         jacobian = torch.autograd.functional.jacobian(
-            lambda c, t=t, h_t=h_t: run(cell, xs, True, t + 1, (c, h_t))[0], c_t)
+            lambda c, t=t, h_t=h_t: run(cell, xs, True, t + 1, (c, h_t))[0], c_t
+        )
         assert flow.state_norms[t] == pytest.approx(float(torch.linalg.norm(jacobian)), rel=2e-4)
     assert flow.state == "c" and flow.state_norms[-1] == pytest.approx(4.0)  # ∂C/∂C = I, ‖I‖ = √16
 

@@ -41,7 +41,9 @@ def test_one_step_jacobians_match_central_differences(cell_name, options, monkey
     cell, step_jacobians, names = model.cell, *STEP_JACOBIANS[cell_name]
     ids = np.random.default_rng(3).integers(0, model.vocab_size, 7)
     records, _ = model.forward(ids, model.zero_state())
-    layer_hs = [model.inputs(ids).astype(np.float64)] + [np.stack([r.h for r in rs]).astype(np.float64) for rs in records]
+    layer_hs = [model.inputs(ids).astype(np.float64)] + [
+        np.stack([r.h for r in rs]).astype(np.float64) for rs in records
+    ]
     for layer in (0, 1):
         params = model.layers[layer]
         for t in (1, 4, 5):  # with periods 1, 2: a ticking step and idle ones
@@ -56,5 +58,17 @@ def test_one_step_jacobians_match_central_differences(cell_name, options, monkey
 
             j_s, j_x = step_jacobians(params, prev, records[layer][t], below)
             label = f"{cell_name} {options}, layer {layer}, t = {t}"
-            assert_allclose(j_s, central_differences(lambda s: s_next(s, x), s_prev), rtol=1e-6, atol=1e-8, err_msg=label + ": J_s")
-            assert_allclose(j_x, central_differences(lambda x: s_next(s_prev, x), x), rtol=1e-6, atol=1e-8, err_msg=label + ": J_x")
+            assert_allclose(
+                j_s,
+                central_differences(lambda s, x=x: s_next(s, x), s_prev),
+                rtol=1e-6,
+                atol=1e-8,
+                err_msg=label + ": J_s",
+            )
+            assert_allclose(
+                j_x,
+                central_differences(lambda x, s_prev=s_prev: s_next(s_prev, x), x),
+                rtol=1e-6,
+                atol=1e-8,
+                err_msg=label + ": J_x",
+            )

@@ -32,8 +32,12 @@ def pre(arrays: dict, layer: int, row: int, x, h) -> float:
 def draw_weights(rng: np.random.Generator, blocks: int, hidden: int, inputs: int, layer: int = 0, scale=0.7) -> dict:
     """nn.RNN's four arrays for one layer, drawn at random."""
     rows, k = blocks * hidden, f"l{layer}"
-    shapes = {f"weight_ih_{k}": (rows, inputs), f"weight_hh_{k}": (rows, hidden), f"bias_ih_{k}": (rows,),
-              f"bias_hh_{k}": (rows,)}
+    shapes = {
+        f"weight_ih_{k}": (rows, inputs),
+        f"weight_hh_{k}": (rows, hidden),
+        f"bias_ih_{k}": (rows,),
+        f"bias_hh_{k}": (rows,),
+    }
     return {key: rng.normal(0, scale, shape).astype(np.float32) for key, shape in shapes.items()}
 
 

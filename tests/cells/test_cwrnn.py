@@ -106,13 +106,16 @@ def test_the_clock_continues_from_the_state():
         assert_array_equal(a.active, b.active)
 
 
-@pytest.mark.parametrize("periods, hidden, message", [
-    ([1, 2, 4], 8, "do not split into 3 equal modules"),
-    ([2, 1], 4, "increasing order"),
-    ([0, 1], 4, "positive"),
-    ([], 4, "non-empty"),
-    ([1.0, 2.0], 4, "int array"),
-])
+@pytest.mark.parametrize(
+    "periods, hidden, message",
+    [
+        ([1, 2, 4], 8, "do not split into 3 equal modules"),
+        ([2, 1], 4, "increasing order"),
+        ([0, 1], 4, "positive"),
+        ([], 4, "non-empty"),
+        ([1.0, 2.0], 4, "int array"),
+    ],
+)
 def test_bad_periods_are_refused_with_the_reason(periods, hidden, message):
     with pytest.raises(InvalidOption, match=message):
         CWRNN.read_options({"rnn.periods": np.array(periods)}, hidden)

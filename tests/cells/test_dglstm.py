@@ -27,10 +27,12 @@ def naive_dglstm(arrays, xs, hidden, layers):
                 o = sigma(pre(arrays, L, 3 * hidden + u, x, h[L]))
                 c_new = f * c[L][u] + i * g
                 if L > 0:
-                    d = sigma(dot(arrays[f"depth_weight_x_l{L}"], u, x)
-                              + float(arrays[f"depth_weight_c_l{L}"][u]) * c_below[u]
-                              + float(arrays[f"depth_weight_l_l{L}"][u]) * c[L][u]
-                              + float(arrays[f"depth_bias_l{L}"][u]))
+                    d = sigma(
+                        dot(arrays[f"depth_weight_x_l{L}"], u, x)
+                        + float(arrays[f"depth_weight_c_l{L}"][u]) * c_below[u]
+                        + float(arrays[f"depth_weight_l_l{L}"][u]) * c[L][u]
+                        + float(arrays[f"depth_bias_l{L}"][u])
+                    )
                     c_new += d * c_below[u]
                     record["d"].append(d)
                 for name, value in zip(("f", "i", "c_tilde", "o", "c", "h"), (f, i, g, o, c_new, o * math.tanh(c_new))):
@@ -48,8 +50,10 @@ def draw_stack(rng, hidden, inputs, layers, depth_scale=1.0):
         arrays |= draw_weights(rng, 4, hidden, inputs if L == 0 else hidden, layer=L)
         if L > 0:
             arrays |= {f"depth_weight_x_l{L}": rng.normal(0, depth_scale, (hidden, hidden)).astype(np.float32)}
-            arrays |= {f"depth_{name}_l{L}": rng.normal(0, depth_scale, hidden).astype(np.float32)
-                       for name in ("weight_c", "weight_l", "bias")}
+            arrays |= {
+                f"depth_{name}_l{L}": rng.normal(0, depth_scale, hidden).astype(np.float32)
+                for name in ("weight_c", "weight_l", "bias")
+            }
     return arrays
 
 
@@ -75,8 +79,9 @@ def test_every_layer_and_step_matches_a_per_unit_loop(layers, seed):
         for L, record in enumerate(expected):
             names = [n for n in record if record[n]]  # layer 0 has no d
             for name in names:
-                assert_allclose(getattr(ours[L][t], name), record[name], rtol=1e-5, atol=1e-6,
-                                err_msg=f"{name}, layer {L}, t={t}")
+                assert_allclose(
+                    getattr(ours[L][t], name), record[name], rtol=1e-5, atol=1e-6, err_msg=f"{name}, layer {L}, t={t}"
+                )
 
 
 def test_the_bottom_layer_is_a_plain_lstm_with_no_depth_gate():

@@ -23,6 +23,7 @@ SUBSETS = [(), ("f",), ("i",), ("o",), ("f", "o"), ("f", "i", "o")]
 
 def naive_peephole(arrays, peepholes, xs, hidden):
     """Rows i, f, g, o; p_gate[u] * C where the gate has a peephole."""
+
     def peek(gate, u, c):
         return float(peepholes[gate][u]) * c if gate in peepholes else 0.0
 
@@ -85,5 +86,7 @@ def test_the_output_peephole_reads_the_new_cell_state_not_the_old():
 def test_the_summary_says_which_peepholes_exist():
     params = PEEPHOLE.params_from_arrays(
         draw_weights(np.random.default_rng(1), 4, 2, 2) | {"peephole_o_l0": np.ones(2), "peephole_f_l0": np.ones(2)},
-        0, {"peepholes": ["o", "f"]})
+        0,
+        {"peepholes": ["o", "f"]},
+    )
     assert PEEPHOLE.options(params) == {"peepholes": ["f", "o"]}

@@ -18,8 +18,12 @@ from tests.live_server import live_server
 CHROMIUM = os.environ.get("GATESCOPE_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 SCREENSHOTS = Path(__file__).parent / "screenshots"
 LAUNCH_FLAGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
 ]
 
 
@@ -38,7 +42,9 @@ def pytest_collection_modifyitems(items):
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
     if not Path(CHROMIUM).exists():
-        pytest.fail(f"no Chromium at {CHROMIUM}: run `make test` (installs Debian's chromium) or set GATESCOPE_CHROMIUM")
+        pytest.fail(
+            f"no Chromium at {CHROMIUM}: run `make test` (installs Debian's chromium) or set GATESCOPE_CHROMIUM"
+        )
     return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": LAUNCH_FLAGS}
 
 

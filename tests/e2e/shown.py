@@ -1,5 +1,5 @@
 """The page's numbers against the API's JSON. The page reads the binary stream, whose
-values are within wire.ERROR_BOUND of the cell's float32 (README, "Binary step frames");
+values are within wire.ERROR_BOUND of the cell's float32 (docs/api.md, "Binary step frames");
 the API's are that float32 rounded to 5 decimals. So a number the page shows to `digits`
 decimals may differ from the API's, rounded alike, only where the two bounds together
 reach across a rounding boundary; these checks allow exactly that and nothing more."""

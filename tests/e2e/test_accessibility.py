@@ -26,11 +26,14 @@ def axe(page):
     return scan
 
 
-@pytest.mark.parametrize("query", [
-    "?text=I%20grew%20up&panels=walkthrough,chain,predictions,unit-text,heatmap",
-    "?text=I%20grew%20up&panels=compare,whatif,gradients,inspector,saturation&lang=zh",
-    "?lesson=counter&text=I%20grew%20up&theme=dark",  # the lesson picker, an open lesson marked
-])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "?text=I%20grew%20up&panels=walkthrough,chain,predictions,unit-text,heatmap",
+        "?text=I%20grew%20up&panels=compare,whatif,gradients,inspector,saturation&lang=zh",
+        "?lesson=counter&text=I%20grew%20up&theme=dark",  # the lesson picker, an open lesson marked
+    ],
+)
 def test_no_serious_or_critical_accessibility_violations(page, server_url, axe, query):
     page.goto(f"{server_url}/{query}")
     expect(page.get_by_test_id("status")).to_contain_text("9")

@@ -72,23 +72,40 @@ def test_the_browser_decoder_reads_every_width_and_large_ids_as_the_reference_do
     """wire.js against app/tracing/wire.py on a message built by hand: 2-, 3- and 4-byte
     vectors, a depth-gated bottom layer's mask, a 53-bit id, multi-byte varints and UTF-8."""
     meta = {"layers": 2, "hidden_size": 3, "gates": ["f", "d"], "states": ["c"], "extras": [], "input_size": 2}
+
     def vector(*values):
         return wire.quantised(np.array(values, np.float32))
 
-    step = (wire.varint(300) + wire.varint(70_000) + bytes([wire.UNK | wire.HAS_X | wire.HAS_PREDICTIONS])
-            + wire.string("é中🙂")
-            + wire.varint(0b101) + vector(1, -1, 0.5) + vector(-2, 255.9, -100)  # bottom layer: f, c (no d)
-            + wire.varint(0b111) + vector(0, 0.25, 1) + vector(0.1, 0.2, 0.3) + vector(1e6, -3.5e-3, np.nan)
-            + vector(-0.75, 42)  # x
-            + wire.varint(2) + wire.varint(1) + wire.string("a") + wire.varint(2**20) + wire.string("<unk>")
-            + vector(0.625, 0.125))
+    step = (
+        wire.varint(300)
+        + wire.varint(70_000)
+        + bytes([wire.UNK | wire.HAS_X | wire.HAS_PREDICTIONS])
+        + wire.string("é中🙂")
+        + wire.varint(0b101)
+        + vector(1, -1, 0.5)
+        + vector(-2, 255.9, -100)  # bottom layer: f, c (no d)
+        + wire.varint(0b111)
+        + vector(0, 0.25, 1)
+        + vector(0.1, 0.2, 0.3)
+        + vector(1e6, -3.5e-3, np.nan)
+        + vector(-0.75, 42)  # x
+        + wire.varint(2)
+        + wire.varint(1)
+        + wire.string("a")
+        + wire.varint(2**20)
+        + wire.string("<unk>")
+        + vector(0.625, 0.125)
+    )
     data = wire.message([step, step], request_id=2**53 - 1)
     page.goto(server_url)
-    decoded = page.evaluate("""async ([bytes, meta]) => {
+    decoded = page.evaluate(
+        """async ([bytes, meta]) => {
         const { openMessage } = await import('/static/js/wire.js');
         const message = openMessage(new Uint8Array(bytes).buffer);
         return JSON.stringify({ id: message.id, steps: message.steps(meta) });
-    }""", [list(data), meta])
+    }""",
+        [list(data), meta],
+    )
     request_id, expected = wire.decode(data, meta)
     got = json.loads(decoded, parse_constant=float)  # NaN: JSON.stringify writes null
     assert got["id"] == request_id == 2**53 - 1

@@ -61,7 +61,9 @@ def test_coupled_gates_draw_one_minus_f_instead_of_an_input_gate(app_at_step, se
     assert shows(float(hovered_value(page, "i", 2)), 1 - step["gates"]["f"][2], 4, BOUND + FLOAT32_ROUNDING)
 
 
-@pytest.mark.parametrize(("model", "formulation", "has_r_h"), [("gru-demo", "PyTorch", False), ("gru-article-demo", "article", True)])
+@pytest.mark.parametrize(
+    ("model", "formulation", "has_r_h"), [("gru-demo", "PyTorch", False), ("gru-article-demo", "article", True)]
+)
 def test_gru_shows_its_gates_and_says_which_formulation(app_at_step, server_url, model, formulation, has_r_h):
     page = app_at_step
     switch_to(page, model, "gru")
@@ -96,8 +98,11 @@ def test_clockwork_modules_idle_off_their_period(app_at_step, server_url):
     idle = modules.evaluate_all("m => m.map(g => g.classList.contains('idle'))")
     assert idle == [False, True, True, True]
     active = api_step(server_url, "cwrnn-demo")["active"]
-    faded = dict(page.locator('[data-testid="strip-h"] rect.unit').evaluate_all(
-        "c => c.map(r => [Number(r.dataset.unit), r.classList.contains('idle')])"))
+    faded = dict(
+        page.locator('[data-testid="strip-h"] rect.unit').evaluate_all(
+            "c => c.map(r => [Number(r.dataset.unit), r.classList.contains('idle')])"
+        )
+    )
     assert [faded[u] for u in range(16)] == [a == 0 for a in active] and sum(faded.values()) == 12
     page.get_by_test_id("token").nth(4).click()  # t = 4: periods 1, 2 and 4 tick
     expect(modules.nth(2)).not_to_have_class(re.compile("idle"))

@@ -1,7 +1,6 @@
-"""How the page draws (issue 8): at most once per animation frame however fast steps come,
+"""How the page draws: at most once per animation frame however fast steps come,
 charts that only move their cursor when only the time step moves, and counts kept up to
 date step by step that equal a count over the whole trace."""
-
 
 import httpx2
 from playwright.sync_api import expect
@@ -65,9 +64,12 @@ def test_gate_saturation_counted_step_by_step_equals_a_count_over_the_whole_trac
         low = [sum(v[u] < 0.1 for v in values) / len(steps) for u in range(len(values[0]))]
         high = [sum(v[u] > 0.9 for v in values) / len(steps) for u in range(len(values[0]))]
         expected.append([f"{gate} gate", low, high])
-    page.wait_for_function("""(expected) => {
+    page.wait_for_function(
+        """(expected) => {
       const data = document.querySelector('[data-testid=saturation]').data ?? [];
       const close = (a, b) => a.length === b.length && a.every((v, k) => Math.abs(v - b[k]) < 1e-12);
       return data.length === expected.length &&
         data.every((d, k) => d.name === expected[k][0] && close(d.x, expected[k][1]) && close(d.y, expected[k][2]));
-    }""", arg=expected)
+    }""",
+        arg=expected,
+    )

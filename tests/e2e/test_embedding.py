@@ -68,8 +68,12 @@ def host_page(tmp_path, server_url):
 <script src="{server_url}/static/embed-host.js"></script>
 </body></html>""")
     port = free_port()
-    process = subprocess.Popen([sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1"],
-                               cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1"],
+        cwd=tmp_path,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     url = f"http://127.0.0.1:{port}/course.html"
     for _ in range(100):
         try:
@@ -103,7 +107,9 @@ def test_an_embed_on_another_origin_renders_resizes_and_obeys_the_message_api(pa
     assert frame.locator("img").count() == 0 and page.evaluate("window.pwned") is None
     page.evaluate("document.getElementById('view').contentWindow.postMessage({type: 'gatescope:seek', t: 3}, '*')")
     expect(view.get_by_test_id("position")).to_have_text("t = 3 of 35")
-    page.evaluate("document.getElementById('view').contentWindow.postMessage({type: 'gatescope:select-unit', unit: 9}, '*')")
+    page.evaluate(
+        "document.getElementById('view').contentWindow.postMessage({type: 'gatescope:select-unit', unit: 9}, '*')"
+    )
     expect(view.get_by_test_id("unit-input")).to_have_value("9")
 
 
@@ -121,8 +127,10 @@ def offline(page):
 
 
 def test_an_exported_lesson_plays_to_the_end_from_a_file_with_no_network(page, server_url, tmp_path):
-    response = httpx2.get(f"{server_url}/api/export",
-                          params={"text": "the sky", "panels": "walkthrough,chain,heatmap", "t": "0", "unit": "2"})
+    response = httpx2.get(
+        f"{server_url}/api/export",
+        params={"text": "the sky", "panels": "walkthrough,chain,heatmap", "t": "0", "unit": "2"},
+    )
     lesson = tmp_path / "lesson.html"
     lesson.write_bytes(response.content)
     blocked = offline(page)
@@ -139,7 +147,9 @@ def test_an_exported_lesson_plays_to_the_end_from_a_file_with_no_network(page, s
 
 def test_the_notebook_output_renders_in_chromium(page, tmp_path):
     offline(page)
-    (tmp_path / "notebook.html").write_text(f"<html><body><h2>Out[1]:</h2>{show('lstm-demo', 'ab')._repr_html_()}</body></html>")
+    (tmp_path / "notebook.html").write_text(
+        f"<html><body><h2>Out[1]:</h2>{show('lstm-demo', 'ab')._repr_html_()}</body></html>"
+    )
     page.goto((tmp_path / "notebook.html").as_uri())
     output = page.frame_locator("iframe")
     expect(output.get_by_test_id("position")).to_have_text("t = 1 of 1")

@@ -7,6 +7,7 @@ from urllib.parse import quote
 
 import numpy as np
 import pytest
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect
 
 from app.models.format import model_to_arrays
@@ -87,7 +88,7 @@ def test_the_page_and_its_heatmap_run_under_the_content_security_policy(page, ho
     box = heatmap.bounding_box()
     assert box["height"] > 200 and box["width"] > 300  # laid out, not collapsed
     assert csp_errors == []
-    with pytest.raises(Exception):  # and an injected inline script is refused
+    with pytest.raises(PlaywrightError):  # and an injected inline script is refused
         page.add_script_tag(content="window.__xss = 'inline'")
     assert page.evaluate("() => window.__xss") is None
 

@@ -13,8 +13,12 @@ from tests.e2e.shown import BOUND, hovered_value
 
 # The feature (and the label's vectors) that should pick each lesson's unit: the test's
 # own statement of the lessons, checked against the model labels /api/models lists.
-FEATURES = {"counter": ("bracket depth", None), "agreement": ("subject gender", {"c", "tanh_c"}),
-            "code": ("inside a string", None), "prose": ("inside quotes", None)}
+FEATURES = {
+    "counter": ("bracket depth", None),
+    "agreement": ("subject gender", {"c", "tanh_c"}),
+    "code": ("inside a string", None),
+    "prose": ("inside quotes", None),
+}
 
 
 def top_prediction(panel):
@@ -37,7 +41,9 @@ def models(server_url):
 def expected_label(lesson_id, model):
     """The strongest label for the lesson's feature; None for an unlabelled model."""
     feature, vectors = FEATURES.get(lesson_id, (None, None))
-    labels = [u for u in model["units"] if feature and feature in u["feature"] and (vectors is None or u["vector"] in vectors)]
+    labels = [
+        u for u in model["units"] if feature and feature in u["feature"] and (vectors is None or u["vector"] in vectors)
+    ]
     return max(labels, key=lambda u: abs(u["r"])) if labels else None
 
 
@@ -77,7 +83,7 @@ def test_every_lesson_opens_its_model_text_and_labelled_unit(page, server_url, l
 def test_a_lesson_link_is_overridden_by_the_properties_it_gives(page, server_url, lessons):
     page.goto(f"{server_url}/?lesson=counter&text=((()&unit=1&panels=chain")
     expect(page.get_by_test_id("model-select")).to_have_value("counter")  # from the lesson
-    expect(page.get_by_test_id("text-input")).to_have_value("((()")      # from the link
+    expect(page.get_by_test_id("text-input")).to_have_value("((()")  # from the link
     expect(page.get_by_test_id("status")).to_have_text("4 steps traced")
     expect(page.get_by_test_id("unit-input")).to_have_value("1")
     expect(page.locator('[data-panel="chain"]')).to_be_visible()
@@ -126,15 +132,22 @@ def test_france_to_french_the_lstm_remembers_what_the_rnn_does_not(page, server_
     expect(page.get_by_test_id("model-select")).to_have_value("long-lag-lstm")
     expect(page.get_by_test_id("compare-select")).to_have_value("long-lag-rnn")
     expect(page.get_by_test_id("compare-status")).to_have_text(re.compile(r"\d+ steps traced"), timeout=15_000)
-    expect(page.get_by_test_id("status")).to_have_text(re.compile(r"\d+ steps traced"), timeout=15_000)  # a busy machine
+    expect(page.get_by_test_id("status")).to_have_text(
+        re.compile(r"\d+ steps traced"), timeout=15_000
+    )  # a busy machine
     expect(page.get_by_test_id("token").last).to_have_text("fluent")
     lstm_token, lstm_p = top_prediction(page.locator(".stage").first)
     assert (lstm_token, lstm_p > 0.9) == ("french", True)
     expect(page.get_by_test_id("compare-predictions").get_by_test_id("prediction")).to_have_count(5)
-    rnn = page.get_by_test_id("compare-predictions").locator("li").evaluate_all(
-        "rows => rows.map(r => [r.children[0].textContent, parseFloat(r.children[2].textContent) / 100])")
+    rnn = (
+        page.get_by_test_id("compare-predictions")
+        .locator("li")
+        .evaluate_all("rows => rows.map(r => [r.children[0].textContent, parseFloat(r.children[2].textContent) / 100])")
+    )
     assert dict(rnn).get("french", 0.0) < lstm_p - 0.3  # the plain RNN has lost France
-    expect(page.get_by_test_id("gradients")).to_have_attribute("data-models", "long-lag-lstm,long-lag-rnn", timeout=15_000)
+    expect(page.get_by_test_id("gradients")).to_have_attribute(
+        "data-models", "long-lag-lstm,long-lag-rnn", timeout=15_000
+    )
     screenshot("lesson-french")
 
 
@@ -145,7 +158,9 @@ def test_the_agreement_unit_holds_the_subject_and_the_pronoun_follows_it(page, s
     expect(page.get_by_test_id("labelled-units")).to_contain_text("subject gender")
     expect(page.get_by_test_id("labelled-units").locator("option:checked")).to_contain_text("subject gender")
     # The label names its vector as the diagram does (tanh(Cₜ), Cₜ, hₜ), not by its key in the file.
-    expect(page.get_by_test_id("labelled-units").locator("option:checked")).to_contain_text(re.compile(r"^unit \d+ \((tanh\(Cₜ\)|Cₜ|hₜ)\): "))
+    expect(page.get_by_test_id("labelled-units").locator("option:checked")).to_contain_text(
+        re.compile(r"^unit \d+ \((tanh\(Cₜ\)|Cₜ|hₜ)\): ")
+    )
     expect(page.get_by_test_id("status")).to_have_text("18 steps traced")
     expect(page.get_by_test_id("stage-title")).to_contain_text("Forget gate")  # step 1 of the walk-through
     # It opens on the "." that ends the old subject's sentence, where the gender unit's
@@ -257,7 +272,9 @@ def test_tanh_of_c_is_shown_beside_c_where_the_student_reads_c(page, server_url,
     spans = page.get_by_test_id("unit-text").locator("[data-t]")
     expect(spans).to_have_count(len(text))
     coloured = [float(v) for v in spans.evaluate_all("spans => spans.map(s => s.dataset.value)")]
-    assert coloured == pytest.approx([math.tanh(step["c"][unit]) for step in steps], abs=BOUND)  # the binary wire's bound
+    assert coloured == pytest.approx(
+        [math.tanh(step["c"][unit]) for step in steps], abs=BOUND
+    )  # the binary wire's bound
     inspector = page.get_by_test_id("inspector")
     page.wait_for_function("el => (el.data || []).some(d => d.name === 'tanh(c)')", arg=inspector.element_handle())
     line = inspector.evaluate("el => el.data.find(d => d.name === 'tanh(c)').y")

@@ -27,7 +27,8 @@ def api_steps(server_url, text=SENTENCE):
 
 def fills(page, vector):
     return page.locator(f'[data-testid="strip-{vector}"] rect.unit').evaluate_all(
-        "cells => cells.map(c => c.getAttribute('fill'))")
+        "cells => cells.map(c => c.getAttribute('fill'))"
+    )
 
 
 def test_typing_a_sentence_draws_each_token_live_on_the_belt(page, server_url, screenshot):

@@ -20,7 +20,9 @@ def start(page, server_url, text=TEXT):
 
 
 def numbers(page):
-    return [float(n.replace("−", "-")) for n in re.findall(r"−?\d+\.\d+", page.get_by_test_id("stage-numbers").inner_text())]
+    return [
+        float(n.replace("−", "-")) for n in re.findall(r"−?\d+\.\d+", page.get_by_test_id("stage-numbers").inner_text())
+    ]
 
 
 def test_the_four_steps_by_keyboard_with_this_steps_numbers(page, server_url):
@@ -79,7 +81,9 @@ def test_clicking_a_unit_selects_it_on_every_view(page, server_url):
     c = steps[2]["c"][5]
     prefix, shown = titles[2].split(": c[5] = ")
     shown_c, shown_tanh = shown.split(", tanh(Cₜ) = ")  # C, and what h sees of it
-    assert prefix == "t = 2" and shows(shown_c, c, 4) and shows(shown_tanh, math.tanh(c), 4)  # |tanh'| ≤ 1: the same bound
+    assert (
+        prefix == "t = 2" and shows(shown_c, c, 4) and shows(shown_tanh, math.tanh(c), 4)
+    )  # |tanh'| ≤ 1: the same bound
     colours = spans.evaluate_all("spans => spans.map(s => s.style.backgroundColor)")
     assert all(colours) and len(set(colours)) > 3
     page.get_by_test_id("unit-vector").select_option("f")
@@ -169,7 +173,12 @@ def test_gradient_flow_plots_both_models_from_the_server(page, server_url):
     expected = httpx2.post(f"{server_url}/api/gradients", json={"model": "rnn-demo", "text": TEXT}).json()
     plotted = chart.evaluate("el => el.data.map(d => [d.name, d.y])")
     names = [name for name, _ in plotted]
-    assert names == ["lstm-demo: ‖∂h_T/∂x_t‖", "lstm-demo: ‖∂C_T/∂C_t‖", "rnn-demo: ‖∂h_T/∂x_t‖", "rnn-demo: ‖∂h_T/∂h_t‖"]
+    assert names == [
+        "lstm-demo: ‖∂h_T/∂x_t‖",
+        "lstm-demo: ‖∂C_T/∂C_t‖",
+        "rnn-demo: ‖∂h_T/∂x_t‖",
+        "rnn-demo: ‖∂h_T/∂h_t‖",
+    ]
     assert plotted[2][1] == expected["input_norms"]
     page.get_by_test_id("model-select").select_option("cwrnn-demo")  # every cell has exact Jacobians
     expect(chart).to_have_attribute("data-models", "cwrnn-demo,rnn-demo")
@@ -177,8 +186,11 @@ def test_gradient_flow_plots_both_models_from_the_server(page, server_url):
 
 
 def c_values(page):
-    return dict(page.locator('[data-testid="strip-c"] rect.unit').evaluate_all(
-        "cells => cells.map(c => [Number(c.dataset.unit), c.getAttribute('fill')])"))
+    return dict(
+        page.locator('[data-testid="strip-c"] rect.unit').evaluate_all(
+            "cells => cells.map(c => [Number(c.dataset.unit), c.getAttribute('fill')])"
+        )
+    )
 
 
 def test_what_if_clamping_f_to_1_and_i_to_0_freezes_the_belt_from_that_step(page, server_url):

@@ -25,7 +25,8 @@ def ramp(stops, u):
 
 def pixels(page, vector):
     return page.locator(f'[data-testid="strip-{vector}"] canvas').evaluate(
-        "c => Array.from(c.getContext('2d').getImageData(0, 0, c.width, 1).data)")
+        "c => Array.from(c.getContext('2d').getImageData(0, 0, c.width, 1).data)"
+    )
 
 
 def test_a_wide_strips_image_shows_each_units_value_and_its_cells_still_hover(page, server_url):

@@ -55,7 +55,9 @@ def test_the_bundle_finds_import_cycles(tmp_path):
 
 
 def test_the_bundle_keeps_every_module_once_in_dependency_order(tmp_path):
-    (tmp_path / "main.js").write_text('import { a } from "./a.js";\nimport { b as bee } from "./b.js";\nconsole.log(a, bee);\n')
+    (tmp_path / "main.js").write_text(
+        'import { a } from "./a.js";\nimport { b as bee } from "./b.js";\nconsole.log(a, bee);\n'
+    )
     (tmp_path / "a.js").write_text('import { b } from "./b.js";\nexport const a = b + 1;\n')
     (tmp_path / "b.js").write_text("export function b() {}\n")
     code = bundle(tmp_path)

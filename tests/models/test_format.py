@@ -92,8 +92,21 @@ def test_a_newer_format_version_is_refused(tmp_path):
 def test_the_file_is_a_plain_zip_of_npy_arrays_with_the_documented_keys(tmp_path):
     save_model(tiny_model(layers=2), tmp_path / "m.npz")
     names = set(zipfile.ZipFile(tmp_path / "m.npz").namelist())
-    expected = {"format", "version", "cell", "tokenizer", "vocab", "unk_token", "lowercase", "description",
-                "trained", "info", "encoder.weight", "decoder.weight", "decoder.bias"}
+    expected = {
+        "format",
+        "version",
+        "cell",
+        "tokenizer",
+        "vocab",
+        "unk_token",
+        "lowercase",
+        "description",
+        "trained",
+        "info",
+        "encoder.weight",
+        "decoder.weight",
+        "decoder.bias",
+    }
     expected |= {f"rnn.{k}_l{n}" for n in range(2) for k in ("weight_ih", "weight_hh", "bias_ih", "bias_hh")}
     assert names == {f"{k}.npy" for k in expected}
 
@@ -115,17 +128,36 @@ def test_every_cell_saves_and_loads_back_identical(tmp_path, cell, layers):
 DEPTH_KEYS = {f"rnn.depth_{k}_l1" for k in ("weight_x", "weight_c", "weight_l", "bias")}
 
 
-@pytest.mark.parametrize("cell, extra", [
-    ("rnn", set()), ("lstm", set()), ("cifg", set()), ("dglstm", DEPTH_KEYS),
-    ("peephole", {f"rnn.peephole_{g}_l{k}" for g in "fio" for k in range(2)}),
-    ("gru", {"gru_variant"}),
-    ("cwrnn", {"rnn.periods"}),
-])
+@pytest.mark.parametrize(
+    "cell, extra",
+    [
+        ("rnn", set()),
+        ("lstm", set()),
+        ("cifg", set()),
+        ("dglstm", DEPTH_KEYS),
+        ("peephole", {f"rnn.peephole_{g}_l{k}" for g in "fio" for k in range(2)}),
+        ("gru", {"gru_variant"}),
+        ("cwrnn", {"rnn.periods"}),
+    ],
+)
 def test_each_cell_writes_nn_rnns_four_arrays_per_layer_and_its_own(tmp_path, cell, extra):
     save_model(tiny_model(cell=cell, layers=2, hidden=4), tmp_path / "m.npz")
     names = {name.removesuffix(".npy") for name in zipfile.ZipFile(tmp_path / "m.npz").namelist()}
-    common = {"format", "version", "cell", "tokenizer", "vocab", "unk_token", "lowercase", "description",
-              "trained", "info", "encoder.weight", "decoder.weight", "decoder.bias"}
+    common = {
+        "format",
+        "version",
+        "cell",
+        "tokenizer",
+        "vocab",
+        "unk_token",
+        "lowercase",
+        "description",
+        "trained",
+        "info",
+        "encoder.weight",
+        "decoder.weight",
+        "decoder.bias",
+    }
     layers = {f"rnn.{k}_l{n}" for n in range(2) for k in ("weight_ih", "weight_hh", "bias_ih", "bias_hh")}
     assert names == common | layers | extra
 

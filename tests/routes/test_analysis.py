@@ -5,7 +5,7 @@ def test_gradients_give_one_norm_per_step(client):
     body = client.post("/api/gradients", json={"model": "tiny", "text": "i grew"}).json()
     assert (body["model"], body["cell"], body["layer"], body["state"]) == ("tiny", "lstm", 0, "c")
     assert len(body["input_norms"]) == len(body["state_norms"]) == 6
-    assert body["state_norms"][-1] == 5 ** 0.5  # ∂C_{T-1}/∂C_{T-1} = I for 5 units
+    assert body["state_norms"][-1] == 5**0.5  # ∂C_{T-1}/∂C_{T-1} = I for 5 units
 
 
 def test_gradients_of_a_lower_layer(client):

@@ -5,8 +5,19 @@ import json
 
 import pytest
 
-TRAVERSALS = ["../../etc/passwd", "..", "/etc/passwd", "lstm-demo/../lstm-demo", "..\\..\\windows\\win.ini",
-              "tiny.npz", "~/.ssh/id_rsa", "%2e%2e%2fetc%2fpasswd", "tiny\x00", "file:///etc/passwd", " tiny"]
+TRAVERSALS = [
+    "../../etc/passwd",
+    "..",
+    "/etc/passwd",
+    "lstm-demo/../lstm-demo",
+    "..\\..\\windows\\win.ini",
+    "tiny.npz",
+    "~/.ssh/id_rsa",
+    "%2e%2e%2fetc%2fpasswd",
+    "tiny\x00",
+    "file:///etc/passwd",
+    " tiny",
+]
 
 
 def post_raw(client, body: bytes | str, content_type="application/json"):
@@ -26,16 +37,19 @@ def test_model_names_are_names_never_paths(client, name):
     still_serves(client)
 
 
-@pytest.mark.parametrize(("body", "where"), [
-    (b"not json", "body"),
-    (b'{"model": "tiny", "text": ', "body"),
-    (b"[1, 2]", "body"),
-    (b'{"model": "tiny", "text": 5}', "body.text"),
-    (b'{"model": ["tiny"], "text": "a"}', "body.model"),
-    (b'{"model": "tiny"}', "body.text"),
-    (b'{"model": "tiny", "text": ""}', "body.text"),
-    (b"", "body"),
-])
+@pytest.mark.parametrize(
+    ("body", "where"),
+    [
+        (b"not json", "body"),
+        (b'{"model": "tiny", "text": ', "body"),
+        (b"[1, 2]", "body"),
+        (b'{"model": "tiny", "text": 5}', "body.text"),
+        (b'{"model": ["tiny"], "text": "a"}', "body.model"),
+        (b'{"model": "tiny"}', "body.text"),
+        (b'{"model": "tiny", "text": ""}', "body.text"),
+        (b"", "body"),
+    ],
+)
 def test_malformed_bodies_are_a_422_saying_where(client, body, where):
     response = post_raw(client, body)
     assert response.status_code == 422
@@ -64,10 +78,13 @@ def test_a_validation_error_never_echoes_the_input(client):
     assert secret[:100] not in response.text and len(response.content) < 1_000
 
 
-@pytest.mark.parametrize(("text", "named"), [
-    ("a\x00b", "U+0000 at position 1"),
-    ("\x1b[2J", "U+001B at position 0"),
-])
+@pytest.mark.parametrize(
+    ("text", "named"),
+    [
+        ("a\x00b", "U+0000 at position 1"),
+        ("\x1b[2J", "U+001B at position 0"),
+    ],
+)
 def test_control_characters_are_refused_by_name(client, text, named):
     response = client.post("/api/trace", json={"model": "tiny", "text": text})
     assert response.status_code == 422
@@ -95,7 +112,10 @@ def test_a_body_over_the_size_limit_is_a_413_naming_the_limit(client):
     response = post_raw(client, emoji)
     assert response.status_code == 413
     assert response.json()["detail"] == {
-        "code": "too_large", "message": "a request body may hold at most 65536 bytes", "limit": "max_body_bytes"}
+        "code": "too_large",
+        "message": "a request body may hold at most 65536 bytes",
+        "limit": "max_body_bytes",
+    }
     still_serves(client)
 
 

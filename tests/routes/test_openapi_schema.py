@@ -28,10 +28,14 @@ REFUSALS = ["400", "404", "405", "413", "422"]
 # Valid requests may still be refused for what a schema cannot say: a model that is not
 # there (404), too many tokens (413), a what-if on a layer the model lacks (422).
 ACCEPTED = ["2xx", "3xx", "404", "413", "422"]
-CONFIG = SchemathesisConfig.from_dict({"checks": {
-    "negative_data_rejection": {"expected-statuses": REFUSALS},
-    "positive_data_acceptance": {"expected-statuses": ACCEPTED},
-}})
+CONFIG = SchemathesisConfig.from_dict(
+    {
+        "checks": {
+            "negative_data_rejection": {"expected-statuses": REFUSALS},
+            "positive_data_acceptance": {"expected-statuses": ACCEPTED},
+        }
+    }
+)
 schema = schemathesis.openapi.from_asgi("/openapi.json", app_with_a_user_model(), config=CONFIG)
 
 

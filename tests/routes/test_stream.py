@@ -17,7 +17,12 @@ def test_start_streams_meta_then_one_step_per_token_then_done(client):
     assert [f["type"] for f in frames] == ["meta"] + ["step"] * 6 + ["done"]
     meta = frames[0]
     assert (meta["model"], meta["cell"], meta["hidden_size"], meta["layers"], meta["tokenizer"]) == (
-        "tiny", "lstm", 5, 1, "char")
+        "tiny",
+        "lstm",
+        5,
+        1,
+        "char",
+    )
     assert [f["t"] for f in frames[1:-1]] == list(range(6))
     assert "".join(f["token"] for f in frames[1:-1]) == "i grew"
     assert frames[-1] == {"type": "done", "steps": 6, "total": 6}
@@ -90,7 +95,11 @@ def test_append_before_start_is_an_error(client):
     with client.websocket_connect("/ws/trace") as ws:
         ws.send_json({"type": "append", "text": "a", "id": 3})
         assert ws.receive_json() == {
-            "type": "error", "code": "no_trace", "message": "send a 'start' message before 'append'", "id": 3}
+            "type": "error",
+            "code": "no_trace",
+            "message": "send a 'start' message before 'append'",
+            "id": 3,
+        }
 
 
 def test_a_session_holds_at_most_its_token_limit(client):
@@ -154,8 +163,12 @@ def test_a_start_with_what_if_clamps_reads_the_text_with_them(client):
 
 def test_what_if_on_a_missing_vector_is_an_error_frame(client):
     with client.websocket_connect("/ws/trace") as ws:
-        ws.send_json({"type": "start", "model": "tiny", "text": "ab", "whatif": {"clamps": [{"vector": "z", "value": 1}]}})
+        ws.send_json(
+            {"type": "start", "model": "tiny", "text": "ab", "whatif": {"clamps": [{"vector": "z", "value": 1}]}}
+        )
         error = ws.receive_json()
         assert error["code"] == "bad_whatif" and "no vector 'z'" in error["message"]
-        ws.send_json({"type": "start", "model": "tiny", "text": "ab", "whatif": {"clamps": [{"vector": "f", "value": "x"}]}})
+        ws.send_json(
+            {"type": "start", "model": "tiny", "text": "ab", "whatif": {"clamps": [{"vector": "f", "value": "x"}]}}
+        )
         assert ws.receive_json()["code"] == "bad_message"

@@ -21,25 +21,28 @@ def test_model_names_are_names_never_paths(client, name):
     assert "tiny" in error["message"]
 
 
-@pytest.mark.parametrize(("bad", "code"), [
-    ("{", "bad_json"),
-    ("[" * 60_000, "bad_json"),  # deeper than Python's JSON parser recurses
-    ('{"type": "start", "text": "a", "id": ' + "9" * 5_000 + "}", "bad_json"),  # past int parsing's limit
-    ("null", "unknown_type"),
-    ({"type": None}, "unknown_type"),
-    ({"type": "START", "text": "a"}, "unknown_type"),
-    ({"type": "start", "model": 7, "text": "a"}, "bad_message"),
-    ({"type": "start", "text": ["a"]}, "bad_message"),
-    ({"type": "start", "text": "a", "id": "7"}, "bad_message"),
-    ({"type": "start", "text": "a", "id": -1}, "bad_message"),
-    ({"type": "start", "text": "a", "id": 2**60}, "bad_message"),
-    ({"type": "start", "model": "m" * 65, "text": "a"}, "bad_message"),
-    ({"type": "start", "model": "tiny", "text": "a\x00"}, "bad_text"),
-    ({"type": "start", "model": "tiny", "text": "\x1b[31mred"}, "bad_text"),
-    ('{"type": "start", "model": "tiny", "text": "a\\ud800"}', "bad_text"),
-    ('{"type": "start", "model": "tiny\\udfff", "text": "a"}', "bad_message"),
-    (b"\xff\xfe binary", "bad_message"),
-])
+@pytest.mark.parametrize(
+    ("bad", "code"),
+    [
+        ("{", "bad_json"),
+        ("[" * 60_000, "bad_json"),  # deeper than Python's JSON parser recurses
+        ('{"type": "start", "text": "a", "id": ' + "9" * 5_000 + "}", "bad_json"),  # past int parsing's limit
+        ("null", "unknown_type"),
+        ({"type": None}, "unknown_type"),
+        ({"type": "START", "text": "a"}, "unknown_type"),
+        ({"type": "start", "model": 7, "text": "a"}, "bad_message"),
+        ({"type": "start", "text": ["a"]}, "bad_message"),
+        ({"type": "start", "text": "a", "id": "7"}, "bad_message"),
+        ({"type": "start", "text": "a", "id": -1}, "bad_message"),
+        ({"type": "start", "text": "a", "id": 2**60}, "bad_message"),
+        ({"type": "start", "model": "m" * 65, "text": "a"}, "bad_message"),
+        ({"type": "start", "model": "tiny", "text": "a\x00"}, "bad_text"),
+        ({"type": "start", "model": "tiny", "text": "\x1b[31mred"}, "bad_text"),
+        ('{"type": "start", "model": "tiny", "text": "a\\ud800"}', "bad_text"),
+        ('{"type": "start", "model": "tiny\\udfff", "text": "a"}', "bad_message"),
+        (b"\xff\xfe binary", "bad_message"),
+    ],
+)
 def test_each_bad_message_gets_its_error_and_the_connection_stays_usable(client, bad, code):
     with client.websocket_connect("/ws/trace") as ws:
         errors_then_still_usable(ws, bad, code)
@@ -65,8 +68,12 @@ def test_an_append_over_the_session_limit_names_the_limit(client):
         receive_until_done(ws)
         ws.send_json({"type": "append", "text": "b" * 201, "id": 4})
         assert ws.receive_json() == {
-            "type": "error", "code": "too_long", "limit": "max_tokens_per_session", "id": 4,
-            "message": "a trace holds at most 500 tokens; this one has 300 already"}
+            "type": "error",
+            "code": "too_long",
+            "limit": "max_tokens_per_session",
+            "id": 4,
+            "message": "a trace holds at most 500 tokens; this one has 300 already",
+        }
 
 
 def test_a_message_over_the_size_limit_gets_an_error_and_the_connection_stays(client):

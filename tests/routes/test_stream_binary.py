@@ -92,8 +92,9 @@ def test_a_new_start_may_go_back_to_json(client):
 @pytest.mark.parametrize("encoding", ["f16", "BINARY", 1, None, ["binary"]])
 def test_an_unknown_encoding_is_refused(client, encoding):
     with client.websocket_connect("/ws/trace") as ws:
-        error = errors_then_still_usable(ws, {"type": "start", "model": "tiny", "text": "a", "encoding": encoding},
-                                         "bad_message")
+        error = errors_then_still_usable(
+            ws, {"type": "start", "model": "tiny", "text": "a", "encoding": encoding}, "bad_message"
+        )
     assert error["message"].startswith("encoding:")
 
 

@@ -11,12 +11,49 @@ from tests.routes.stream_client import assert_still_usable, receive_until_done, 
 
 MESSAGES = 400
 SEED = 20240607
-ODD_VALUES = [None, True, -1, 0, 2**53, 2**64, 1.5, float("1e308"), "", "x" * 100, [], {}, ["start"], {"a": 1},
-              "<script>alert(1)</script>", "../../etc/passwd", "\u0000", "😀" * 10, "\ud800", "tiny", "lstm-demo"]
+ODD_VALUES = [
+    None,
+    True,
+    -1,
+    0,
+    2**53,
+    2**64,
+    1.5,
+    float("1e308"),
+    "",
+    "x" * 100,
+    [],
+    {},
+    ["start"],
+    {"a": 1},
+    "<script>alert(1)</script>",
+    "../../etc/passwd",
+    "\u0000",
+    "😀" * 10,
+    "\ud800",
+    "tiny",
+    "lstm-demo",
+]
 
 
 def random_text(rng: random.Random, length: int) -> str:
-    alphabet = ["a", " ", "\n", "\t", "\x00", "\x1b", "é", "法", "😀", "\ud800", "\udfff", "\u202e", "\ufeff", "<", "\\"]
+    alphabet = [
+        "a",
+        " ",
+        "\n",
+        "\t",
+        "\x00",
+        "\x1b",
+        "é",
+        "法",
+        "😀",
+        "\ud800",
+        "\udfff",
+        "\u202e",
+        "\ufeff",
+        "<",
+        "\\",
+    ]
     return "".join(rng.choice(alphabet) for _ in range(length))
 
 

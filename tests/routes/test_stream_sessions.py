@@ -18,8 +18,10 @@ def wait_for(condition, timeout=5.0):
 
 def stream_tasks(ws) -> list[str]:
     """Names of the connection's own tasks still alive in its event loop."""
+
     def names():
         return [task.get_name() for task in asyncio.all_tasks()]  # anyio names a task by its function
+
     return [name for name in ws.portal.call(names) if "TraceStream." in name]
 
 
@@ -46,7 +48,11 @@ def test_a_new_start_cancels_the_trace_still_streaming(client_with):
         old = [f for f in frames if f["id"] == 1]
         assert len(old) < 1_000 and "done" not in {f["type"] for f in old}
         assert [(f["type"], f.get("token")) for f in frames if f["id"] == 2] == [
-            ("meta", None), ("step", "b"), ("step", "c"), ("done", None)]
+            ("meta", None),
+            ("step", "b"),
+            ("step", "c"),
+            ("done", None),
+        ]
         ws.send_json({"type": "append", "text": "d", "id": 3})
         assert receive_until_done(ws)[-1] == {"type": "done", "steps": 1, "total": 3, "id": 3}
 

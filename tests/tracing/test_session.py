@@ -41,6 +41,7 @@ def test_an_append_never_recomputes_the_prefix(monkeypatch):
     session.run(session.tokenize("i grew"))
     seen = []
     original = model.cell.trace
+
     def counting_trace(self, params, xs, state, below=None, fixes=None):
         seen.append(len(xs))
         return original(params, xs, state, below, fixes)
@@ -98,5 +99,8 @@ def test_a_depth_gated_frame_has_d_on_every_layer_but_the_bottom_one():
     model = tiny_model(cell="dglstm", layers=3)
     (frame,) = [step_frame(model, step, decimals=5, top_k=3) for step in trace_text(model, "a")]
     assert [sorted(layer["gates"]) for layer in frame["layers"]] == [
-        ["c_tilde", "f", "i", "o"], ["c_tilde", "d", "f", "i", "o"], ["c_tilde", "d", "f", "i", "o"]]
+        ["c_tilde", "f", "i", "o"],
+        ["c_tilde", "d", "f", "i", "o"],
+        ["c_tilde", "d", "f", "i", "o"],
+    ]
     assert "d" in frame["gates"]  # the top layer's, also at the top level

@@ -29,7 +29,9 @@ def trace(model, interventions=None, parts=(TEXT,)):
 def test_an_open_forget_gate_and_a_shut_input_gate_hold_the_belt_from_that_step_on():
     model = tiny_model()
     plain = trace(model)
-    held = trace(model, Interventions(clamps=[Clamp(vector="f", value=1.0, start=6), Clamp(vector="i", value=0.0, start=6)]))
+    held = trace(
+        model, Interventions(clamps=[Clamp(vector="f", value=1.0, start=6), Clamp(vector="i", value=0.0, start=6)])
+    )
     for t in range(6):  # before the clamps: untouched
         assert_array_equal(held[t].layers[0].c, plain[t].layers[0].c)
     for t in range(6, len(TEXT)):  # after: C stays as it was at t = 5
@@ -54,8 +56,10 @@ def test_knocking_out_a_unit_zeroes_its_output_for_every_cell():
 
 def test_interventions_continue_across_appends():
     model = tiny_model(layers=2)
-    interventions = Interventions(clamps=[Clamp(vector="f", value=0.0, start=4, layer=1)],
-                                  weights=[WeightEdit(layer=0, matrix="weight_hh", row=1, column=2, value=3.0, start=7)])
+    interventions = Interventions(
+        clamps=[Clamp(vector="f", value=0.0, start=4, layer=1)],
+        weights=[WeightEdit(layer=0, matrix="weight_hh", row=1, column=2, value=3.0, start=7)],
+    )
     whole = trace(model, interventions)
     pieces = trace(model, interventions, ("i gr", "ew up", " in france"))
     for a, b in zip(whole, pieces):
@@ -81,12 +85,15 @@ def test_an_edit_of_w_hh_changes_the_steps_after_it_despite_the_cached_transpose
     assert not np.allclose(plain[9].layers[0].h, edited[9].layers[0].h)
 
 
-@pytest.mark.parametrize(("interventions", "message"), [
-    (Interventions(clamps=[Clamp(vector="z", value=1)]), "no vector 'z'"),
-    (Interventions(clamps=[Clamp(vector="f", value=1, unit=99)]), "unit 99 is out of range"),
-    (Interventions(weights=[WeightEdit(matrix="weight_hh", row=200, value=1)]), "has shape"),
-    (Interventions(weights=[WeightEdit(layer=3, matrix="bias", row=0, value=1)]), "layer 3 is out of range"),
-])
+@pytest.mark.parametrize(
+    ("interventions", "message"),
+    [
+        (Interventions(clamps=[Clamp(vector="z", value=1)]), "no vector 'z'"),
+        (Interventions(clamps=[Clamp(vector="f", value=1, unit=99)]), "unit 99 is out of range"),
+        (Interventions(weights=[WeightEdit(matrix="weight_hh", row=200, value=1)]), "has shape"),
+        (Interventions(weights=[WeightEdit(layer=3, matrix="bias", row=0, value=1)]), "layer 3 is out of range"),
+    ],
+)
 def test_interventions_on_what_the_model_lacks_are_refused(interventions, message):
     with pytest.raises(InterventionError, match=message):
         check(interventions, tiny_model())

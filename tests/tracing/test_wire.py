@@ -1,5 +1,5 @@
 """The binary step encoding (app/tracing/wire.py): values within its error bound, the
-frames JSON would carry, and a layout a third party can read from the README alone."""
+frames JSON would carry, and a layout a third party can read from docs/api.md alone."""
 
 import struct
 
@@ -119,16 +119,22 @@ def test_models_without_embedding_or_decoder_send_neither():
 
 
 def test_the_documented_layout_by_hand():
-    """A one-layer, one-unit RNN step read with struct alone, as the README describes it."""
+    """A one-layer, one-unit RNN step read with struct alone, as docs/api.md describes it."""
     model = tiny_model(cell="rnn", hidden=1, embed=None, decoder=False, layers=1)
     step = TraceSession(model).run([Token("é", 3, False)])[0]
     data = wire.message([wire.encode_step(model, step, 5)], request_id=300)
     h = float(step.layers[0].h[0])
     q = round(h * 32767)
-    expected = (bytes([1]) + bytes([0xAD, 0x02])  # version; id + 1 = 301 as LEB128
-                + bytes([1, 0, 3, 0])  # 1 step; t = 0; token_id 3; flags 0
-                + bytes([2]) + "é".encode() + bytes([1])  # token; layer mask: its one vector, h
-                + bytes([2]) + struct.pack("<h", q))  # h: width 2, int16
+    expected = (
+        bytes([1])
+        + bytes([0xAD, 0x02])  # version; id + 1 = 301 as LEB128
+        + bytes([1, 0, 3, 0])  # 1 step; t = 0; token_id 3; flags 0
+        + bytes([2])
+        + "é".encode()
+        + bytes([1])  # token; layer mask: its one vector, h
+        + bytes([2])
+        + struct.pack("<h", q)
+    )  # h: width 2, int16
     assert data == expected
 
 

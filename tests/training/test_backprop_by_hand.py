@@ -93,7 +93,12 @@ def test_depth_gate_gradients_and_the_gradient_sent_below_by_hand():
     assert grads["depth_weight_x"].item() == pytest.approx(dz_d * X, rel=1e-12)
     assert grads["depth_bias"].item() == pytest.approx(dz_d, rel=1e-12)
     assert dlink.item() == pytest.approx(dc * d + dz_d * w_cd, rel=1e-12)  # ∂h/∂C_0 of the layer below
-    dx_gates = sum(w * dz for w, dz in zip(LSTM_ROWS[0], (dc * g * i * (1 - i), dc * C0 * f * (1 - f), dc * i * (1 - g**2), np.tanh(c) * o * (1 - o))))
+    dx_gates = sum(
+        w * dz
+        for w, dz in zip(
+            LSTM_ROWS[0], (dc * g * i * (1 - i), dc * C0 * f * (1 - f), dc * i * (1 - g**2), np.tanh(c) * o * (1 - o))
+        )
+    )
     assert dxs.item() == pytest.approx(dx_gates + w_xd * dz_d, rel=1e-12)
 
 
@@ -105,7 +110,9 @@ def test_gru_article_gradients_by_hand():
     hs, grads, _, _ = run(get_backprop("gru", {"gru_variant": "article"}), one_unit(rows), [X], (np.array([[H0]]),))
     assert hs.item() == pytest.approx((1 - z) * H0 + z * n, rel=1e-12)
     dz_n = z * (1 - n**2)
-    assert grads["weight_hh"] == pytest.approx([dz_n * un * H0 * r * (1 - r) * H0, (n - H0) * z * (1 - z) * H0, dz_n * r * H0], rel=1e-12)
+    assert grads["weight_hh"] == pytest.approx(
+        [dz_n * un * H0 * r * (1 - r) * H0, (n - H0) * z * (1 - z) * H0, dz_n * r * H0], rel=1e-12
+    )
     assert grads["bias_hh"] == pytest.approx(grads["bias_ih"], rel=1e-15)  # b_n adds outside r in this form
 
 
@@ -114,8 +121,12 @@ def test_an_idle_clockwork_module_passes_its_state_and_gradient_on_unchanged():
     gradient of h_1[1] is that of h_0[1] = tanh(W_1 · [h_{-1}, x_0] + b_1)."""
     layer = get_backprop("cwrnn", {"periods": [1, 2]})
     rng = np.random.default_rng(0)
-    params = {"weight_ih": rng.normal(size=(2, 1)), "weight_hh": np.triu(rng.normal(size=(2, 2))),
-              "bias_ih": rng.normal(size=2), "bias_hh": rng.normal(size=2)}
+    params = {
+        "weight_ih": rng.normal(size=(2, 1)),
+        "weight_hh": np.triu(rng.normal(size=(2, 2))),
+        "bias_ih": rng.normal(size=2),
+        "bias_hh": rng.normal(size=2),
+    }
     h_start = np.array([[0.3, -0.5]])
     hs, grads, dxs, _ = run(layer, params, [X, -X], (h_start, np.array([0])), dhs=[[0, 0], [0, 1]])
     assert hs[1, 0, 1] == hs[0, 0, 1]

@@ -54,7 +54,9 @@ def test_each_features_unit_holds_on_other_held_out_chunks(model):
     chunks = [chunk for seed in (1, 2, 3) for chunk in task.label_samples(100, seed)]  # the labels used seed 0
     states, features = measured(model, chunks)
     best = strongest_per_feature(model.info["units"])
-    assert {"inside a string", "inside a triple-quoted string", "bracket depth", "indentation"} <= {u["feature"] for u in best}
+    assert {"inside a string", "inside a triple-quoted string", "bracket depth", "indentation"} <= {
+        u["feature"] for u in best
+    }
     for label in best:
         r = unit_r(states, features, label)
         assert np.sign(r) == np.sign(label["r"]) and abs(r) >= 0.6 and abs(r - label["r"]) < 0.1, (label, r)

@@ -35,7 +35,11 @@ def test_indentation_and_position_in_line():
 def test_an_apostrophe_in_a_docstring_is_no_one_line_string_and_brackets_there_do_not_count():
     source = 'def f():\n    """Don\'t (see x)."""\n    return g(1)\n'
     values = features_of(source)
-    inside, docstring, depth = values["inside a string"], values["inside a triple-quoted string"], values["bracket depth"]
+    inside, docstring, depth = (
+        values["inside a string"],
+        values["inside a triple-quoted string"],
+        values["bracket depth"],
+    )
     body = range(source.index('"""'), source.index('."""') + 4)
     assert not any(inside.values())
     assert all(docstring[k] for k in body) and not docstring[source.index("return")]
@@ -45,4 +49,8 @@ def test_an_apostrophe_in_a_docstring_is_no_one_line_string_and_brackets_there_d
 def test_clean_line_starts_are_lines_in_code_outside_brackets():
     source = 'x = f(\n    1)\ns = """\n"""\n# a\ny = 2\n'
     starts = clean_line_starts(list(source))
-    assert [source[k:].split("\n")[0] for k in starts] == ['s = """', "# a", "y = 2"]  # not "    1)" (in brackets), nor the string's last line
+    assert [source[k:].split("\n")[0] for k in starts] == [
+        's = """',
+        "# a",
+        "y = 2",
+    ]  # not "    1)" (in brackets), nor the string's last line

@@ -33,7 +33,26 @@ def test_train_text_learns_a_char_model_of_a_file(tmp_path, capsys):
     text = tmp_path / "abc.txt"
     text.write_text("abcabcabd " * 400, encoding="utf-8")
     path = tmp_path / "abc.npz"
-    assert main(["train", "text", str(text), "--hidden", "8", "--batch", "4", "--epochs", "10", "--lr", "0.01", "-o", str(path)]) == 0
+    assert (
+        main(
+            [
+                "train",
+                "text",
+                str(text),
+                "--hidden",
+                "8",
+                "--batch",
+                "4",
+                "--epochs",
+                "10",
+                "--lr",
+                "0.01",
+                "-o",
+                str(path),
+            ]
+        )
+        == 0
+    )
     model = load_model(path)
     assert model.tokenizer.kind == "char" and set(model.tokenizer.vocab) == {"<unk>", "a", "b", "c", "d", " "}
     assert model.info["metrics"]["validation"]["bits_per_token"] < 1.5  # 2.6 bits for 6 equally likely chars
@@ -79,7 +98,9 @@ def test_train_init_goes_on_from_a_trained_models_weights(tmp_path):
     before, after = load_model(first), load_model(second)
     for layer_before, layer_after in zip(before.layers, after.layers, strict=True):
         for name in ("weight_ih", "weight_hh"):
-            assert np.allclose(getattr(layer_before, name), getattr(layer_after, name), atol=1e-6)  # a step of 1e-9 moves nothing
+            assert np.allclose(
+                getattr(layer_before, name), getattr(layer_after, name), atol=1e-6
+            )  # a step of 1e-9 moves nothing
     assert after.info["init"]["command"] == before.info["command"]
     fresh = tmp_path / "fresh.npz"
     main(["train", "counter", "--epochs", "1", "--lr", "1e-9", "-o", str(fresh)])
@@ -104,7 +125,25 @@ def test_train_prose_reads_the_novels_and_records_their_source(tmp_path, monkeyp
 
     monkeypatch.setattr(prose, "RDATA", FIXTURES / "Rdata-xz.rdb")  # an Austen-like fixture R wrote
     path = tmp_path / "prose.npz"
-    assert main(["train", "prose", "--hidden", "8", "--batch", "2", "--epochs", "1", "--forget-decay", "0.01", "-o", str(path)]) == 0
+    assert (
+        main(
+            [
+                "train",
+                "prose",
+                "--hidden",
+                "8",
+                "--batch",
+                "2",
+                "--epochs",
+                "1",
+                "--forget-decay",
+                "0.01",
+                "-o",
+                str(path),
+            ]
+        )
+        == 0
+    )
     model = load_model(path)
     info = model.info
     assert info["task"] == "prose" and "r-cran-janeaustenr" in info["data"] and "public domain" in info["data"]

@@ -36,7 +36,13 @@ def test_the_app_traces_what_the_trainer_computed(cell, options, embed, layers, 
     assert model.cell.name == cell and model.trained and model.info == {"task": "t"}
     records, _ = model.forward(ids[:, 0], model.zero_state())
     for layer in range(layers):
-        assert_allclose(np.stack([r.h for r in records[layer]]), layer_hs[layer][:, 0], rtol=1e-5, atol=1e-6, err_msg=f"layer {layer}")
+        assert_allclose(
+            np.stack([r.h for r in records[layer]]),
+            layer_hs[layer][:, 0],
+            rtol=1e-5,
+            atol=1e-6,
+            err_msg=f"layer {layer}",
+        )
     if hasattr(caches[-1], "cs"):  # the LSTM family: the belt too
         assert_allclose(np.stack([r.c for r in records[-1]]), caches[-1].cs[1:, 0], rtol=1e-5, atol=1e-6)
 
@@ -52,7 +58,9 @@ def test_a_model_file_records_the_options_it_was_trained_with():
     assert model.cell_options["gru_variant"] == "article"
     shape = Shape(cell="peephole", vocab=len(TOKENIZER.vocab), hidden=4, options={"peepholes": ["o", "f"]})
     assert shape.options == {"peepholes": ["f", "o"]}
-    assert to_model(shape, network.init_params(shape, 0), TOKENIZER, "m", "d", {}).cell_options == {"peepholes": ["f", "o"]}
+    assert to_model(shape, network.init_params(shape, 0), TOKENIZER, "m", "d", {}).cell_options == {
+        "peepholes": ["f", "o"]
+    }
     shape = Shape(cell="cwrnn", vocab=len(TOKENIZER.vocab), hidden=6)
     assert shape.options == {"periods": [1, 2]}  # as many modules (up to 4) as split H evenly
     assert to_model(shape, network.init_params(shape, 0), TOKENIZER, "m", "d", {}).cell_options == {"periods": [1, 2]}

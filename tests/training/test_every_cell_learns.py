@@ -34,7 +34,9 @@ def majority_accuracy(batches) -> float:
     return np.bincount(targets).max() / len(targets)
 
 
-@pytest.mark.parametrize("cell,options,hidden,layers,lr", LEARNERS, ids=[f"{c}-{''.join(map(str, o.values()))}" for c, o, *_ in LEARNERS])
+@pytest.mark.parametrize(
+    "cell,options,hidden,layers,lr", LEARNERS, ids=[f"{c}-{''.join(map(str, o.values()))}" for c, o, *_ in LEARNERS]
+)
 def test_a_few_epochs_of_counter_learn_the_count(cell, options, hidden, layers, lr, data):
     shape = Shape(cell=cell, vocab=len(COUNTER.tokenizer.vocab), hidden=hidden, layers=layers, options=options)
     params = network.init_params(shape, seed=0)

@@ -22,7 +22,10 @@ CONFIGS = [
     ("cwrnn", {"periods": [1, 2, 4]}),
     ("cwrnn", {"periods": [1, 3]}),
 ]
-IDS = [cell + "".join(f"-{v if isinstance(v, str) else ''.join(map(str, v))}" for v in options.values()) for cell, options in CONFIGS]
+IDS = [
+    cell + "".join(f"-{v if isinstance(v, str) else ''.join(map(str, v))}" for v in options.values())
+    for cell, options in CONFIGS
+]
 
 
 def float64(params):
@@ -75,13 +78,17 @@ def assert_every_gradient_matches(shape, params, ids, targets, states, rng, labe
 
     for key, value in params.items():
         picks, expected = numerical_gradient(loss, value, 12, rng)
-        np.testing.assert_allclose(grads[key].reshape(-1)[picks], expected, rtol=1e-5, atol=1e-8, err_msg=f"{label}: {key}")
+        np.testing.assert_allclose(
+            grads[key].reshape(-1)[picks], expected, rtol=1e-5, atol=1e-8, err_msg=f"{label}: {key}"
+        )
 
 
 @pytest.mark.parametrize("cell,options", CONFIGS, ids=IDS)
 @pytest.mark.parametrize("embed,layers", [(None, 1), (4, 2), (4, 3)])
 def test_every_parameter_gradient_matches_central_differences(cell, options, embed, layers):
-    shape, params, ids, targets, states, rng = random_problem(cell, embed, layers, seed=len(cell) + layers, options=options)
+    shape, params, ids, targets, states, rng = random_problem(
+        cell, embed, layers, seed=len(cell) + layers, options=options
+    )
     assert_every_gradient_matches(shape, params, ids, targets, states, rng, f"{cell} {options}")
 
 
@@ -108,9 +115,10 @@ def test_only_marked_positions_carry_loss(cell, options):
         np.testing.assert_allclose(grads[key].reshape(-1)[picks], expected, rtol=1e-5, atol=1e-8, err_msg=key)
 
     changed_ignored = np.where(targets == IGNORE, (targets + 3) % shape.vocab, targets)
-    assert network.step(shape, params, ids, targets, states, grad=False).loss != network.step(
-        shape, params, ids, changed_ignored, states, grad=False
-    ).loss  # marking more positions changes the loss: the mask is really applied
+    assert (
+        network.step(shape, params, ids, targets, states, grad=False).loss
+        != network.step(shape, params, ids, changed_ignored, states, grad=False).loss
+    )  # marking more positions changes the loss: the mask is really applied
 
 
 @pytest.mark.parametrize("cell,options", CONFIGS, ids=IDS)

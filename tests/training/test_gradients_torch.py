@@ -45,15 +45,22 @@ def test_every_gradient_matches_torch_autograd(cell, layers):
     ids = rng.integers(0, shape.vocab, (steps, batch))
     targets = rng.integers(0, shape.vocab, (steps, batch))
     targets[rng.random((steps, batch)) < 0.3] = IGNORE
-    states = [tuple(rng.normal(0, 0.5, s.shape).astype(np.float32) for s in state) for state in network.zero_states(shape, batch)]
+    states = [
+        tuple(rng.normal(0, 0.5, s.shape).astype(np.float32) for s in state)
+        for state in network.zero_states(shape, batch)
+    ]
 
     reference = TorchLanguageModel(shape)
     reference.load_state_dict({key: torch.tensor(value) for key, value in params.items()})
     logits = reference(torch.tensor(ids), torch_state(shape, states))
-    loss = torch.nn.functional.cross_entropy(logits.reshape(-1, shape.vocab), torch.tensor(targets).reshape(-1), ignore_index=IGNORE)
+    loss = torch.nn.functional.cross_entropy(
+        logits.reshape(-1, shape.vocab), torch.tensor(targets).reshape(-1), ignore_index=IGNORE
+    )
     loss.backward()
 
     ours = network.step(shape, params, ids, targets, states)
     assert ours.loss == pytest.approx(loss.item(), rel=1e-5)
     for key, parameter in reference.named_parameters():
-        assert_allclose(ours.grads[key], parameter.grad.numpy(), rtol=1e-4, atol=1e-6, err_msg=f"{cell}, {layers} layers: {key}")
+        assert_allclose(
+            ours.grads[key], parameter.grad.numpy(), rtol=1e-4, atol=1e-6, err_msg=f"{cell}, {layers} layers: {key}"
+        )

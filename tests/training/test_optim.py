@@ -47,7 +47,11 @@ def test_forget_bias_decay_touches_only_the_forget_rows_of_the_lstm_biases():
     from app.training.optim import decay_forget_bias
 
     hidden = 2
-    params = {"rnn.bias_ih_l0": np.arange(8, dtype=np.float32), "rnn.bias_hh_l0": np.full(8, -1, np.float32), "rnn.weight_hh_l0": np.ones((8, 2), np.float32)}
+    params = {
+        "rnn.bias_ih_l0": np.arange(8, dtype=np.float32),
+        "rnn.bias_hh_l0": np.full(8, -1, np.float32),
+        "rnn.weight_hh_l0": np.ones((8, 2), np.float32),
+    }
     grads = {key: np.zeros_like(value) for key, value in params.items()}
     decay_forget_bias(params, grads, get_backprop("lstm").forget_rows(hidden), decay=0.5)
     assert grads["rnn.bias_ih_l0"].tolist() == [0, 0, 1.0, 1.5, 0, 0, 0, 0]  # rows i, f, g, o: only f (2, 3) decays

@@ -24,7 +24,9 @@ def test_dialogue_is_inside_quotes_from_its_opening_quote_to_its_closing_one():
     text = 'He said, "Come in." She did.\n\n"Yes,\nmadam.\n\n"No'
     inside = features_of(text)["inside quotes"]
     assert "".join(text[k] for k in inside if inside[k]) == '"Come in."' + '"Yes,\nmadam.\n' + '"No'
-    assert inside[text.rindex("\n\n")] == 1 and inside[text.rindex("\n\n") + 1] == 0  # a quoted paragraph ends at the blank line
+    assert (
+        inside[text.rindex("\n\n")] == 1 and inside[text.rindex("\n\n") + 1] == 0
+    )  # a quoted paragraph ends at the blank line
 
 
 def test_positions_in_line_and_word_and_after_a_space():
@@ -32,14 +34,20 @@ def test_positions_in_line_and_word_and_after_a_space():
     values = features_of(text)
     k = text.index("K")
     assert values["position in line"][k] == 5 and values["position in line"][text.index("\n")] == 0
-    assert values["position in word"][k] == 1 and values["position in word"][text.index("s")] == 11  # the apostrophe is in the word
-    assert values["position in word"][text.index(".")] == 0 and values["after a space"][k - 1] == 1 and values["after a space"][k] == 0
+    assert (
+        values["position in word"][k] == 1 and values["position in word"][text.index("s")] == 11
+    )  # the apostrophe is in the word
+    assert (
+        values["position in word"][text.index(".")] == 0
+        and values["after a space"][k - 1] == 1
+        and values["after a space"][k] == 0
+    )
 
 
 def test_a_sentence_starts_after_its_full_stop_until_its_first_letter_but_not_after_mr():
     text = 'Mr. Weston came. "Oh!" she said'
     start = features_of(text)["start of sentence"]
-    assert "".join(text[k] for k in start if start[k]) == 'M' + '. "O' + '!" s'
+    assert "".join(text[k] for k in start if start[k]) == "M" + '. "O' + '!" s'
 
 
 def test_each_book_is_cut_at_a_paragraph_start_near_its_last_tenth():
@@ -51,11 +59,20 @@ def test_each_book_is_cut_at_a_paragraph_start_near_its_last_tenth():
 
 def test_the_task_reads_the_fixture_and_records_source_and_licence(task):
     assert task.name == "prose" and task.recipe.hidden == 128 and task.recipe.epochs == 4
-    assert "Emma" in task.source and "Persuasion" in task.source and "public domain" in task.source and "r-cran-janeaustenr" in task.source
+    assert (
+        "Emma" in task.source
+        and "Persuasion" in task.source
+        and "public domain" in task.source
+        and "r-cran-janeaustenr" in task.source
+    )
     assert task.tokenizer.vocab[0] == "<unk>" and "£" not in task.tokenizer.vocab  # rarer than 5 times: <unk>
     held_out = "".join(split_book(text)[1] for text in read_books(FIXTURES / "Rdata.rdb").values())
-    assert held_out.startswith('"Especially when _one_') and held_out.endswith("£ é\n")  # the last paragraph of each book
-    assert [task.tokenizer.vocab[i] for i in task.held_out] == [c if c in task.tokenizer.vocab else "<unk>" for c in held_out]
+    assert held_out.startswith('"Especially when _one_') and held_out.endswith(
+        "£ é\n"
+    )  # the last paragraph of each book
+    assert [task.tokenizer.vocab[i] for i in task.held_out] == [
+        c if c in task.tokenizer.vocab else "<unk>" for c in held_out
+    ]
 
 
 def test_without_the_package_training_says_how_to_install_it(tmp_path):
@@ -80,7 +97,9 @@ def test_paragraphs_are_each_read_from_a_zero_state():
     starts = np.array([0, 7, 30, 33, 51])
     shape = Shape("lstm", vocab=6, hidden=4)
     params = network.init_params(shape, seed=1)
-    windows = list(document_batches(paragraphs(tokens, starts), batch=2, window=5, pad_id=0, rng=np.random.default_rng(3)))
+    windows = list(
+        document_batches(paragraphs(tokens, starts), batch=2, window=5, pad_id=0, rng=np.random.default_rng(3))
+    )
     assert sum(int((w.targets != IGNORE).sum()) for w in windows) == len(tokens) - 1
     ends = [*starts[1:], len(tokens) - 1]
     alone = [sequence_batch([(tokens[s:e], tokens[s + 1 : e + 1])], pad_id=0) for s, e in zip(starts, ends)]
@@ -94,7 +113,7 @@ def test_resetting_zeroes_only_the_marked_streams():
     states = [(np.ones((3, 2), np.float32), np.full((3, 2), 2, np.float32))]
     batch = sequence_batch([([1], [2])] * 3, 0)
     marked = type(batch)(batch.ids, batch.targets, carry_state=True, reset=np.array([False, True, False]))
-    (c, h), = network.window_states(shape, marked, states)
+    ((c, h),) = network.window_states(shape, marked, states)
     assert c.tolist() == [[1, 1], [0, 0], [1, 1]] and h.tolist() == [[2, 2], [0, 0], [2, 2]]
     assert c.dtype == h.dtype == np.float32
     assert states[0][0][1].tolist() == [1, 1]  # the carried state itself is not changed
@@ -111,6 +130,6 @@ def test_resetting_a_clockwork_rnn_sets_back_its_clock_too():
     states = [(np.ones((3, 2), np.float32), zero_clock + 5)]
     batch = sequence_batch([([1], [2])] * 3, 0)
     marked = type(batch)(batch.ids, batch.targets, carry_state=True, reset=np.array([False, True, False]))
-    (h, clock), = network.window_states(shape, marked, states)
+    ((h, clock),) = network.window_states(shape, marked, states)
     assert h.tolist() == [[1, 1], zero_h[1].tolist(), [1, 1]]
     assert clock.shape == (3,) and clock.tolist() == [5 + zero_clock[0], zero_clock[1], 5 + zero_clock[2]]

@@ -42,7 +42,7 @@ def test_an_unclosed_one_line_string_ends_with_its_line():
 
 
 def test_brackets_count_only_in_code():
-    depths = [p.depth for p in scan("f(a, '(', \"\"\"[\"\"\", # (\n b)\n")]
+    depths = [p.depth for p in scan('f(a, \'(\', """[""", # (\n b)\n')]
     assert depths == [0] + [1] * 24 + [0, 0]  # from "(" to just before ")"
 
 
@@ -84,5 +84,7 @@ def test_the_lexer_agrees_with_tokenize_on_standard_library_files(name):
     expected = string_modes_by_tokenize(source)
     got = [p.mode for p in scan(source)]
     # tokenize ends a comment before its newline, and a string token starts at its prefix (r, b, f)
-    disagree = [k for k in range(len(source)) if got[k] != expected[k] and not (source[k] == "\n" or source[k] in "rRbBuUfF")]
+    disagree = [
+        k for k in range(len(source)) if got[k] != expected[k] and not (source[k] == "\n" or source[k] in "rRbBuUfF")
+    ]
     assert disagree == [], (sys.version, [(k, source[k - 20 : k + 20]) for k in disagree[:3]])

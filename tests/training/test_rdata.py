@@ -17,7 +17,14 @@ FIXTURES = Path(__file__).parent / "fixtures" / "janeaustenr"
 def test_a_lazy_load_database_in_each_of_rs_compressions(name):
     books = read_lazy_load(FIXTURES / f"{name}.rdb")
     assert sorted(books) == ["emma", "persuasion"]
-    assert books["emma"][:6] == ["EMMA", "", "By Jane Austen", "", "", "Emma Woodhouse, handsome, clever, and rich, seemed to unite some of"]
+    assert books["emma"][:6] == [
+        "EMMA",
+        "",
+        "By Jane Austen",
+        "",
+        "",
+        "Emma Woodhouse, handsome, clever, and rich, seemed to unite some of",
+    ]
     assert books["emma"][8] == '"Poor Miss Taylor!--I wish she were here again. What a pity it is'
     assert len(books["emma"]) == 18 and len(books["persuasion"]) == 19
     assert books["persuasion"][-1] == "£ é"  # UTF-8 strings come back as characters

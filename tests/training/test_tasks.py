@@ -30,7 +30,11 @@ def test_long_lag_scores_only_the_language_of_the_country_read_first():
     rng = np.random.default_rng(0)
     sample = LONG_LAG.sample(rng, lag=30)
     words = [word for word, _ in sample]
-    assert words[:4] == ["i", "grew", "up", "in"] and words[-4:] == [".", "i", "speak", "fluent"] and len(words) == 4 + 2 + 30 + 4
+    assert (
+        words[:4] == ["i", "grew", "up", "in"]
+        and words[-4:] == [".", "i", "speak", "fluent"]
+        and len(words) == 4 + 2 + 30 + 4
+    )
     assert [t for _, t in sample if t] == [LANGUAGES[words[4]]]
 
 
@@ -38,7 +42,9 @@ def test_agreement_verb_and_pronoun_follow_the_subject_not_the_distractors():
     for sample in AGREEMENT.draw(50, seed=1):
         words = [w for w, _ in sample]
         asked = [(k, t) for k, (_, t) in enumerate(sample) if t]
-        subjects = [words[k + 1] for k in range(len(words) - 1) if words[k] == "the" and (k == 0 or words[k - 1] == ".")]
+        subjects = [
+            words[k + 1] for k in range(len(words) - 1) if words[k] == "the" and (k == 0 or words[k - 1] == ".")
+        ]
         assert len(asked) == 2 * len(subjects)
         for subject, (_, verb), (_, pronoun) in zip(subjects, asked[::2], asked[1::2]):
             expected = next(p for p, nouns in NOUNS.items() if subject in nouns)

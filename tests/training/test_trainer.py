@@ -43,7 +43,14 @@ def test_ctrl_c_keeps_the_best_checkpoint_and_says_it_was_interrupted():
         yield from data.epoch(number, rng)
 
     interrupted = Data(epoch, data.batches_per_epoch, data.validation, data.score, data.describe)
-    result = train(shape, params, interrupted, TrainConfig(lr=1e-2, epochs=10), on_improve=lambda p, m: saved.append(m), progress=ProgressBar(Quiet()))
+    result = train(
+        shape,
+        params,
+        interrupted,
+        TrainConfig(lr=1e-2, epochs=10),
+        on_improve=lambda p, m: saved.append(m),
+        progress=ProgressBar(Quiet()),
+    )
     assert result.interrupted and result.batches == 2 * data.batches_per_epoch
     assert saved and result.validation == max(saved, key=lambda m: m.accuracy)
 
@@ -76,7 +83,9 @@ def test_checkpoints_are_validated_at_the_same_batches_however_slow_the_machine(
     runs = []
     for seconds_per_call in (0.0, 1000.0):  # a machine where every batch seems to take minutes
         ticks = iter(range(10**6))
-        monkeypatch.setattr("app.training.trainer.time.monotonic", lambda: next(ticks) * seconds_per_call)
+        monkeypatch.setattr(
+            "app.training.trainer.time.monotonic", lambda ticks=ticks, seconds=seconds_per_call: next(ticks) * seconds
+        )
         shape, params, data = counter_setup()
         notes = Notes()
         result = train(shape, params, data, TrainConfig(epochs=2, validate_every=25), progress=ProgressBar(notes))
@@ -97,7 +106,13 @@ def test_forget_decay_shrinks_the_forget_biases_of_every_lstm_variant(cell):
     finals = []
     for decay in (0.0, 5.0):
         shape = Shape(cell=cell, vocab=len(COUNTER.tokenizer.vocab), hidden=3)
-        result = train(shape, network.init_params(shape, seed=0), COUNTER.data(32, seed=0), TrainConfig(epochs=1, forget_decay=decay), progress=ProgressBar(Quiet()))
+        result = train(
+            shape,
+            network.init_params(shape, seed=0),
+            COUNTER.data(32, seed=0),
+            TrainConfig(epochs=1, forget_decay=decay),
+            progress=ProgressBar(Quiet()),
+        )
         finals.append(np.abs(result.params["rnn.bias_ih_l0"][rows]).sum())
     assert finals[1] < 0.9 * finals[0]  # Adam moves each bias at most ~lr per step, so 125 steps shrink it only so far
 
@@ -105,4 +120,6 @@ def test_forget_decay_shrinks_the_forget_biases_of_every_lstm_variant(cell):
 def test_forget_decay_is_refused_for_a_cell_without_a_forget_gate():
     shape = Shape(cell="gru", vocab=len(COUNTER.tokenizer.vocab), hidden=3)
     with pytest.raises(ValueError, match="forget gate"):
-        train(shape, network.init_params(shape, seed=0), COUNTER.data(32, seed=0), TrainConfig(epochs=1, forget_decay=0.1))
+        train(
+            shape, network.init_params(shape, seed=0), COUNTER.data(32, seed=0), TrainConfig(epochs=1, forget_decay=0.1)
+        )

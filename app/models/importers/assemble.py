@@ -29,16 +29,30 @@ def check_rows(weights: dict[str, np.ndarray], vocabulary: Vocabulary) -> None:
     size = len(vocabulary.tokens)
     for key, what in (("encoder.weight", "embedding"), ("decoder.weight", "decoder"), ("decoder.bias", "decoder")):
         if key in weights and np.ndim(weights[key]) >= 1 and weights[key].shape[0] != size:
-            raise ModelImportError(f"the vocabulary has {size} tokens but the {what} ({key}) has "
-                                   f"{weights[key].shape[0]} rows: it needs one token per row, in index order")
+            raise ModelImportError(
+                f"the vocabulary has {size} tokens but the {what} ({key}) has "
+                f"{weights[key].shape[0]} rows: it needs one token per row, in index order"
+            )
 
 
-def assemble_model(weights: dict[str, np.ndarray], cell: str, vocabulary: Vocabulary, name: str,
-                   description: str, info: dict) -> Model:
+def assemble_model(
+    weights: dict[str, np.ndarray], cell: str, vocabulary: Vocabulary, name: str, description: str, info: dict
+) -> Model:
     """`weights` hold the model file's weight keys (encoder.*, rnn.*, decoder.*, a cell's options)."""
     check_rows(weights, vocabulary)
-    arrays = header_arrays(cell, vocabulary.tokenizer_kind, vocabulary.tokens, vocabulary.unk_token,
-                           vocabulary.lowercase, description, True, info) | weights
+    arrays = (
+        header_arrays(
+            cell,
+            vocabulary.tokenizer_kind,
+            vocabulary.tokens,
+            vocabulary.unk_token,
+            vocabulary.lowercase,
+            description,
+            True,
+            info,
+        )
+        | weights
+    )
     try:
         return model_from_arrays(arrays, name)
     except ModelFileError as error:

@@ -47,8 +47,10 @@ def read_layers(path: Path) -> dict[str, list[np.ndarray]]:
         with h5py.File(path, "r") as file:
             root = next((file[name] for name in ROOTS if name in file), None)
             if root is None:
-                raise ModelImportError(f"{Path(path).name} has no 'layers' group: it is not a Keras 3 .weights.h5 "
-                                       "(Keras 2's whole-model .h5 is not supported; re-save with save_weights)")
+                raise ModelImportError(
+                    f"{Path(path).name} has no 'layers' group: it is not a Keras 3 .weights.h5 "
+                    "(Keras 2's whole-model .h5 is not supported; re-save with save_weights)"
+                )
             layers = {name: variables(group) for name, group in root.items()}
             return {name: values for name, values in layers.items() if values}
     except OSError as error:
@@ -88,8 +90,10 @@ def unpack(name: str, values: list[np.ndarray], blocks: int) -> tuple[np.ndarray
     kernel, recurrent = values[:2]
     hidden = recurrent.shape[0]
     if recurrent.shape != (hidden, blocks * hidden) or kernel.shape[1] != blocks * hidden:
-        raise ModelImportError(f"{name}: expected kernel (X, {blocks}·H) and recurrent_kernel (H, {blocks}·H), "
-                               f"got {kernel.shape} and {recurrent.shape}")
+        raise ModelImportError(
+            f"{name}: expected kernel (X, {blocks}·H) and recurrent_kernel (H, {blocks}·H), "
+            f"got {kernel.shape} and {recurrent.shape}"
+        )
     bias = values[2] if len(values) == 3 else np.zeros(blocks * hidden, np.float32)
     return kernel, recurrent, bias
 
@@ -99,15 +103,23 @@ def convert_gru(name: str, kernel: np.ndarray, recurrent: np.ndarray, bias: np.n
     to_rzn = [1, 0, 2]  # Keras z, r, h -> nn.GRU r, z, n
     hidden = recurrent.shape[0]
     if bias.shape == (2, 3 * hidden):  # reset_after=True: nn.GRU's formulation, two biases
-        return {"weight_ih": reorder_blocks(kernel, to_rzn).T, "weight_hh": reorder_blocks(recurrent, to_rzn).T,
-                "bias_ih": reorder_blocks(bias[0], to_rzn), "bias_hh": reorder_blocks(bias[1], to_rzn)}, "pytorch"
+        return {
+            "weight_ih": reorder_blocks(kernel, to_rzn).T,
+            "weight_hh": reorder_blocks(recurrent, to_rzn).T,
+            "bias_ih": reorder_blocks(bias[0], to_rzn),
+            "bias_hh": reorder_blocks(bias[1], to_rzn),
+        }, "pytorch"
     if bias.shape != (3 * hidden,):
-        raise ModelImportError(f"{name}: expected a GRU bias of shape (2, {3 * hidden}) or ({3 * hidden},), "
-                               f"got {bias.shape}")
+        raise ModelImportError(
+            f"{name}: expected a GRU bias of shape (2, {3 * hidden}) or ({3 * hidden},), got {bias.shape}"
+        )
     flip_z = np.concatenate([-np.ones(hidden), np.ones(2 * hidden)]).astype(np.float32)  # article z = 1 − Keras z
-    return {"weight_ih": reorder_blocks(kernel * flip_z, to_rzn).T,
-            "weight_hh": reorder_blocks(recurrent * flip_z, to_rzn).T,
-            "bias_ih": reorder_blocks(bias * flip_z, to_rzn), "bias_hh": np.zeros(3 * hidden, np.float32)}, "article"
+    return {
+        "weight_ih": reorder_blocks(kernel * flip_z, to_rzn).T,
+        "weight_hh": reorder_blocks(recurrent * flip_z, to_rzn).T,
+        "bias_ih": reorder_blocks(bias * flip_z, to_rzn),
+        "bias_hh": np.zeros(3 * hidden, np.float32),
+    }, "article"
 
 
 def convert_recurrent(kind: str, name: str, values: list[np.ndarray]) -> tuple[dict, str | None]:
@@ -124,8 +136,9 @@ def convert_recurrent(kind: str, name: str, values: list[np.ndarray]) -> tuple[d
 def only_one(kinds: dict, kind: str) -> list[np.ndarray] | None:
     found = kinds.get(kind, [])
     if len(found) > 1:
-        raise ModelImportError(f"several {kind} layers ({', '.join(name for name, _ in found)}); "
-                               f"Gatescope reads at most one")
+        raise ModelImportError(
+            f"several {kind} layers ({', '.join(name for name, _ in found)}); Gatescope reads at most one"
+        )
     return found[0][1] if found else None
 
 
@@ -134,8 +147,9 @@ def convert_keras(layers: dict[str, list[np.ndarray]]) -> tuple[str, dict[str, n
     kinds = ordered_layers(layers)
     recurrent_kinds = [kind for kind in RECURRENT if kind in kinds]
     if len(recurrent_kinds) != 1:
-        raise ModelImportError("expected LSTM, GRU or SimpleRNN layers, all of one kind; found "
-                               f"{', '.join(recurrent_kinds) or 'none'}")
+        raise ModelImportError(
+            f"expected LSTM, GRU or SimpleRNN layers, all of one kind; found {', '.join(recurrent_kinds) or 'none'}"
+        )
     kind = recurrent_kinds[0]
     weights: dict[str, np.ndarray] = {}
     variants = set()

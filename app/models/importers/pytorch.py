@@ -68,8 +68,10 @@ def cell_name(requested: str | None) -> str | None:
     if requested is None or requested in CELLS:
         return requested
     if requested.upper() == "RNN_RELU":
-        raise ModelImportError("an nn.RNN with nonlinearity='relu' is not the article's RNN, "
-                               "h_t = tanh(W·[h_{t-1}, x_t] + b); only tanh RNNs can be imported")
+        raise ModelImportError(
+            "an nn.RNN with nonlinearity='relu' is not the article's RNN, "
+            "h_t = tanh(W·[h_{t-1}, x_t] + b); only tanh RNNs can be imported"
+        )
     if requested.upper() in EXAMPLE_MODEL_NAMES:
         return EXAMPLE_MODEL_NAMES[requested.upper()]
     known = ", ".join([*CELLS, *EXAMPLE_MODEL_NAMES])
@@ -83,8 +85,10 @@ def detect_cell(rnn: dict[str, np.ndarray]) -> str:
     rows, hidden = rnn["weight_ih_l0"].shape[0], rnn["weight_hh_l0"].shape[-1]
     blocks = rows // hidden if hidden and rows % hidden == 0 else None
     if blocks not in CELL_BY_GATE_BLOCKS:
-        raise ModelImportError(f"weight_ih_l0 has {rows} rows for {hidden} hidden units: not nn.LSTM (4H), "
-                               "nn.GRU (3H) or nn.RNN (H); name the cell with --cell")
+        raise ModelImportError(
+            f"weight_ih_l0 has {rows} rows for {hidden} hidden units: not nn.LSTM (4H), "
+            "nn.GRU (3H) or nn.RNN (H); name the cell with --cell"
+        )
     return CELL_BY_GATE_BLOCKS[blocks]
 
 
@@ -96,11 +100,15 @@ def recurrent_arrays(state: dict[str, np.ndarray], prefix: str) -> dict[str, np.
     rnn = module_arrays(state, prefix)
     if "weight_ih_l0" not in rnn or "weight_hh_l0" not in rnn:
         modules = sorted({key.split(".")[0] for key in state})
-        raise ModelImportError(f"no {prefix}.weight_ih_l0 and {prefix}.weight_hh_l0 in the state_dict (its modules: "
-                               f"{', '.join(modules)}); name the recurrent module with --rnn-prefix")
+        raise ModelImportError(
+            f"no {prefix}.weight_ih_l0 and {prefix}.weight_hh_l0 in the state_dict (its modules: "
+            f"{', '.join(modules)}); name the recurrent module with --rnn-prefix"
+        )
     if any(key.endswith("_reverse") for key in rnn):
-        raise ModelImportError("a bidirectional RNN reads the text backwards too; the article's cells read "
-                               "forwards only, so it cannot be imported")
+        raise ModelImportError(
+            "a bidirectional RNN reads the text backwards too; the article's cells read "
+            "forwards only, so it cannot be imported"
+        )
     if any(key.startswith("weight_hr_") for key in rnn):
         raise ModelImportError("an nn.LSTM with proj_size projects h_t; the article's LSTM does not")
     for key in [k for k in rnn if k.startswith("weight_hh_l")]:  # nn.*(bias=False) has no biases: b = 0
@@ -110,8 +118,9 @@ def recurrent_arrays(state: dict[str, np.ndarray], prefix: str) -> dict[str, np.
     return rnn
 
 
-def convert_state_dict(state: dict[str, np.ndarray], prefixes: Prefixes = Prefixes(), cell: str | None = None,
-                       gru_variant: str = "pytorch") -> tuple[str, dict[str, np.ndarray]]:
+def convert_state_dict(
+    state: dict[str, np.ndarray], prefixes: Prefixes = Prefixes(), cell: str | None = None, gru_variant: str = "pytorch"
+) -> tuple[str, dict[str, np.ndarray]]:
     """The cell's name and the model file's weight arrays."""
     rnn = recurrent_arrays(state, prefixes.rnn)
     cell = cell_name(cell) or detect_cell(rnn)
@@ -127,7 +136,9 @@ def convert_state_dict(state: dict[str, np.ndarray], prefixes: Prefixes = Prefix
     parts = {f"{p}." for p in (prefixes.encoder, prefixes.rnn, prefixes.decoder)}
     others = sorted(key for key in state if not any(key.startswith(p) for p in parts))
     if others:
-        raise ModelImportError(f"the state_dict holds more than {', '.join(sorted(parts))} ({others[0]!r}, ...): "
-                               "Gatescope reads an embedding, a recurrent stack and a linear decoder only; "
-                               "name the parts with --encoder-prefix, --rnn-prefix, --decoder-prefix")
+        raise ModelImportError(
+            f"the state_dict holds more than {', '.join(sorted(parts))} ({others[0]!r}, ...): "
+            "Gatescope reads an embedding, a recurrent stack and a linear decoder only; "
+            "name the parts with --encoder-prefix, --rnn-prefix, --decoder-prefix"
+        )
     return cell, weights

@@ -53,7 +53,9 @@ class LayerBackprop:
     backward: Callable[..., tuple[LayerParams, np.ndarray | None, np.ndarray | None]]
     zero_state_of: Callable[[int, int, Any], State]  # (batch, hidden, dtype) -> the state before a sequence
     adjust_init: Callable[[LayerParams, int], None] = lambda params, hidden: None  # change fresh params in place
-    forget_rows: Callable[[int], slice] | None = None  # hidden -> the forget gate's rows in the biases; None: no forget gate
+    forget_rows: Callable[[int], slice] | None = (
+        None  # hidden -> the forget gate's rows in the biases; None: no forget gate
+    )
     # The model-wide choices (the cell's options in a model file: peepholes, GRU form,
     # clock periods), checked and with defaults filled in from (given, hidden) ...
     options: Callable[[Mapping, int], dict] = no_options
@@ -67,7 +69,9 @@ class LayerBackprop:
     def zero_state(self, batch: int, hidden: int, dtype=np.float32) -> State:
         return self.zero_state_of(batch, hidden, dtype)
 
-    def init_params(self, rng: np.random.Generator, inputs: int, hidden: int, layer: int = 0, options: Mapping | None = None) -> LayerParams:
+    def init_params(
+        self, rng: np.random.Generator, inputs: int, hidden: int, layer: int = 0, options: Mapping | None = None
+    ) -> LayerParams:
         """PyTorch's initialization, U(-1/√H, 1/√H), for every array the model file holds
         for this layer: nn.RNN's four first (so an LSTM draws what PyTorch would), then
         any the cell adds (app/cells' layer_shapes), in their order."""

@@ -13,5 +13,10 @@ from functools import partial
 from app.cells.cifg import GATE_ROWS as CIFG_ROWS
 from app.training.backprop.lstm import LSTM, backward, forget_gate, forward
 
-CIFG = replace(LSTM, name="cifg", forward=partial(forward, rows=CIFG_ROWS), backward=partial(backward, rows=CIFG_ROWS),
-               **forget_gate(CIFG_ROWS))
+CIFG = replace(
+    LSTM,
+    name="cifg",
+    forward=partial(forward, rows=CIFG_ROWS),
+    backward=partial(backward, rows=CIFG_ROWS),
+    **forget_gate(CIFG_ROWS),
+)

@@ -49,7 +49,9 @@ def ticks(periods: np.ndarray, hidden: int, clock: np.ndarray, steps: int, dtype
     return (t[:, :, None] % unit_periods == 0).astype(dtype)
 
 
-def forward(params: LayerParams, xs: np.ndarray, state: State, below=None, periods=(1,)) -> tuple[np.ndarray, CWRNNCache, State]:
+def forward(
+    params: LayerParams, xs: np.ndarray, state: State, below=None, periods=(1,)
+) -> tuple[np.ndarray, CWRNNCache, State]:
     steps, batch, _ = xs.shape
     h_start, clock = state
     hidden = params["weight_hh"].shape[1]
@@ -100,9 +102,14 @@ def mask_recurrent_weights(params: LayerParams, hidden: int, periods=(1,)) -> No
 
 def specialize(layer: LayerBackprop, options: Mapping) -> LayerBackprop:
     periods = tuple(options["periods"])
-    return replace(layer, forward=partial(forward, periods=periods), backward=partial(backward, periods=periods),
-                   adjust_init=partial(mask_recurrent_weights, periods=periods))
+    return replace(
+        layer,
+        forward=partial(forward, periods=periods),
+        backward=partial(backward, periods=periods),
+        adjust_init=partial(mask_recurrent_weights, periods=periods),
+    )
 
 
-CWRNN = LayerBackprop(name="cwrnn", forward=forward, backward=backward, zero_state_of=zero_state,
-                      options=options, specialize=specialize)
+CWRNN = LayerBackprop(
+    name="cwrnn", forward=forward, backward=backward, zero_state_of=zero_state, options=options, specialize=specialize
+)

@@ -102,7 +102,9 @@ def backward(params: LayerParams, cache: GRUCache, dhs: np.ndarray, need_dxs: bo
     return grads, dxs, None
 
 
-def forward_article(params: LayerParams, xs: np.ndarray, state: State, below=None) -> tuple[np.ndarray, GRUCache, State]:
+def forward_article(
+    params: LayerParams, xs: np.ndarray, state: State, below=None
+) -> tuple[np.ndarray, GRUCache, State]:
     steps, batch, _ = xs.shape
     hidden = params["weight_hh"].shape[1]
     rz = slice(0, 2 * hidden)
@@ -139,7 +141,12 @@ def backward_article(params: LayerParams, cache: GRUCache, dhs: np.ndarray, need
     h_prev = cache.hs[:-1]
     d_weight_rz, _ = hidden_side_grads(dz[:, :, : 2 * hidden], h_prev)
     d_weight_n, _ = hidden_side_grads(dz[:, :, 2 * hidden :], cache.gates[:, :, :hidden] * h_prev)  # reads r * h_{t-1}
-    grads = {"weight_ih": d_weight_ih, "weight_hh": np.concatenate([d_weight_rz, d_weight_n]), "bias_ih": d_bias, "bias_hh": d_bias.copy()}
+    grads = {
+        "weight_ih": d_weight_ih,
+        "weight_hh": np.concatenate([d_weight_rz, d_weight_n]),
+        "bias_ih": d_bias,
+        "bias_hh": d_bias.copy(),
+    }
     return grads, dxs, None
 
 
@@ -155,5 +162,11 @@ def specialize(layer: LayerBackprop, options: Mapping) -> LayerBackprop:
     return layer
 
 
-GRU = LayerBackprop(name="gru", forward=forward, backward=backward, zero_state_of=zero_float_state(1),
-                    options=options, specialize=specialize)
+GRU = LayerBackprop(
+    name="gru",
+    forward=forward,
+    backward=backward,
+    zero_state_of=zero_float_state(1),
+    options=options,
+    specialize=specialize,
+)

@@ -59,8 +59,9 @@ def blocks(rows: tuple[str, ...], hidden: int) -> dict[str, slice]:
     return {name: slice(k * hidden, (k + 1) * hidden) for k, name in enumerate(rows)}
 
 
-def forward(params: LayerParams, xs: np.ndarray, state: State, below: LSTMCache | None = None,
-            rows: tuple[str, ...] = LSTM_ROWS) -> tuple[np.ndarray, LSTMCache, State]:
+def forward(
+    params: LayerParams, xs: np.ndarray, state: State, below: LSTMCache | None = None, rows: tuple[str, ...] = LSTM_ROWS
+) -> tuple[np.ndarray, LSTMCache, State]:
     steps, batch, _ = xs.shape
     hidden = params["weight_hh"].shape[1]
     zx = input_projection(xs, params["weight_ih"], params["bias_ih"] + params["bias_hh"])  # (T, B, G·H)
@@ -103,8 +104,14 @@ def forward(params: LayerParams, xs: np.ndarray, state: State, below: LSTMCache 
     return hs[1:], cache, (cs[-1].copy(), hs[-1].copy())
 
 
-def backward(params: LayerParams, cache: LSTMCache, dhs: np.ndarray, need_dxs: bool = True,
-             dlink: np.ndarray | None = None, rows: tuple[str, ...] = LSTM_ROWS):
+def backward(
+    params: LayerParams,
+    cache: LSTMCache,
+    dhs: np.ndarray,
+    need_dxs: bool = True,
+    dlink: np.ndarray | None = None,
+    rows: tuple[str, ...] = LSTM_ROWS,
+):
     """The LSTM's backward pass above, with each variant's extra terms where its arrays
     are (see peephole.py, cifg.py, dglstm.py); `dlink` (T, B, H) is ∂L/∂C_t through the
     depth gate of the layer above, and the returned dlink is ∂L/∂C_t of the layer below."""
@@ -179,4 +186,6 @@ def forget_gate(rows: tuple[str, ...]) -> dict:
     return {"forget_rows": forget_rows, "adjust_init": adjust}
 
 
-LSTM = LayerBackprop(name="lstm", forward=forward, backward=backward, zero_state_of=zero_float_state(2), **forget_gate(LSTM_ROWS))
+LSTM = LayerBackprop(
+    name="lstm", forward=forward, backward=backward, zero_state_of=zero_float_state(2), **forget_gate(LSTM_ROWS)
+)

@@ -26,7 +26,9 @@ VERBS = "met saw liked helped called followed".split()
 PREPOSITIONS = "near with behind beside".split()
 ADJECTIVES = "tired happy hungry late".split()
 ENDINGS = [ending.split() for ending in ("went home", "left early", "slept well", "sang loudly")]
-SUBJECT_GENDER = {noun: {"he": 1.0, "she": -1.0, "they": 0.0}[pronoun] for pronoun, nouns in NOUNS.items() for noun in nouns}
+SUBJECT_GENDER = {
+    noun: {"he": 1.0, "she": -1.0, "they": 0.0}[pronoun] for pronoun, nouns in NOUNS.items() for noun in nouns
+}
 FUNCTION_WORDS = "the , who that was were so he she they .".split()
 
 
@@ -36,7 +38,12 @@ class Agreement(SequenceTask):
         vocab=(
             "<unk>",
             *dict.fromkeys(
-                FUNCTION_WORDS + VERBS + PREPOSITIONS + ADJECTIVES + [w for e in ENDINGS for w in e] + sum(NOUNS.values(), [])
+                FUNCTION_WORDS
+                + VERBS
+                + PREPOSITIONS
+                + ADJECTIVES
+                + [w for e in ENDINGS for w in e]
+                + sum(NOUNS.values(), [])
             ),
         ),
         lowercase=True,
@@ -64,7 +71,11 @@ class Agreement(SequenceTask):
 
         pronoun = pick(list(NOUNS))
         all_nouns = sum(NOUNS.values(), [])
-        clause = ["who", pick(VERBS), "the", pick(all_nouns)] if rng.random() < 0.5 else ["that", "the", pick(all_nouns), pick(VERBS)]
+        clause = (
+            ["who", pick(VERBS), "the", pick(all_nouns)]
+            if rng.random() < 0.5
+            else ["that", "the", pick(all_nouns), pick(VERBS)]
+        )
         for _ in range(rng.integers(0, 3)):
             clause += [pick(PREPOSITIONS), "the", pick(all_nouns)]
         sample: Sample = [(word, None) for word in ["the", pick(NOUNS[pronoun]), ",", *clause]]

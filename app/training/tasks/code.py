@@ -26,7 +26,13 @@ from app.training.trainer import Data
 MAX_DOCUMENT = 20_000  # characters: longer files are cut into pieces, so the B streams end close together
 TRAIN_BYTES = 5_000_000  # the issue: several MB, not 1 (1 MB overfits within minutes)
 HELD_OUT_EVERY = 20
-SKIPPED_PARTS = {"site-packages", "test", "tests", "idlelib", "lib2to3"}  # not the library's own code, or huge test data
+SKIPPED_PARTS = {
+    "site-packages",
+    "test",
+    "tests",
+    "idlelib",
+    "lib2to3",
+}  # not the library's own code, or huge test data
 
 
 def stdlib_files() -> list[Path]:
@@ -73,8 +79,12 @@ def code_task(seed: int = 0, per_file: bool = False) -> CodeTask:
     documents = tuple(encode(tokenizer, piece) for path in train for piece in pieces(read([path]))) if per_file else ()
     tokens = np.concatenate(documents) if per_file else encode(tokenizer, train_text)
     version = ".".join(map(str, sys.version_info[:3]))
-    source = f"Python {version} standard library ({len(train)} files for training, {len(held_out)} held out; PSF licence)"
-    return CodeTask(tokenizer, tokens, encode(tokenizer, read(held_out)), source, name="code", hidden=256, documents=documents)
+    source = (
+        f"Python {version} standard library ({len(train)} files for training, {len(held_out)} held out; PSF licence)"
+    )
+    return CodeTask(
+        tokenizer, tokens, encode(tokenizer, read(held_out)), source, name="code", hidden=256, documents=documents
+    )
 
 
 def python_features(chars: list[str]) -> dict[str, list[float]]:
@@ -110,7 +120,10 @@ def clean_line_starts(chars: list[str]) -> np.ndarray:
     """Positions where a line starts in code at bracket depth 0 (by reading the whole
     text once): a sample read from there has exact features from a clean state."""
     places = scan(chars)
-    return np.array([k + 1 for k, place in enumerate(places[:-1]) if chars[k] == "\n" and place.mode == CODE and place.depth == 0], np.int64)
+    return np.array(
+        [k + 1 for k, place in enumerate(places[:-1]) if chars[k] == "\n" and place.mode == CODE and place.depth == 0],
+        np.int64,
+    )
 
 
 @dataclass(frozen=True)

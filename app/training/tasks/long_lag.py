@@ -49,7 +49,10 @@ class LongLag(SequenceTask):
         if lag is None:  # log-uniform on [1, max_lag]: short lags teach what to carry, long ones test it
             lag = int(np.exp(rng.uniform(0.0, np.log(self.max_lag + 1))))
         others = [c for c in LANGUAGES if c != country]
-        filler = [others[rng.integers(len(others))] if rng.random() < DISTRACTORS else FILLER[rng.integers(len(FILLER))] for _ in range(lag)]
+        filler = [
+            others[rng.integers(len(others))] if rng.random() < DISTRACTORS else FILLER[rng.integers(len(FILLER))]
+            for _ in range(lag)
+        ]
         words = OPENING + [country, "."] + filler + CLOSING
         return [(word, None) for word in words[:-1]] + [(words[-1], LANGUAGES[country])]
 
@@ -67,7 +70,10 @@ class LongLag(SequenceTask):
         return result
 
     def metrics(self, evaluate) -> dict:
-        return {**super().metrics(evaluate), "accuracy_by_lag": {str(k): round(v, 4) for k, v in self.accuracy_by_lag(evaluate).items()}}
+        return {
+            **super().metrics(evaluate),
+            "accuracy_by_lag": {str(k): round(v, 4) for k, v in self.accuracy_by_lag(evaluate).items()},
+        }
 
 
 LONG_LAG = LongLag()

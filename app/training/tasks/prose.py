@@ -6,7 +6,7 @@ position in the line and in the word, after a space, the start of a sentence.
 The last tenth of each novel, from a paragraph's start, is held out for validation and
 labels. Training reads paragraphs: with `reset` (the default) every paragraph starts
 from a zero state, as a text typed into the app does, so the cells cannot drift into
-saturation over a whole book (see the README for what each choice measured).
+saturation over a whole book (see docs/models.md for what each choice measured).
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ BOOKS = {  # the package's object names, in publication order
 }
 LICENCE = "the novels are in the public domain; janeaustenr (Julia Silge) is MIT-licensed"
 PARAGRAPH_START = re.compile(r"(?<=\n\n)[^\n]")  # a line's first character after a blank line
-EPOCHS = 4  # the bundled model's budget (README: with --seed 3 --forget-decay 0.01)
+EPOCHS = 4  # the bundled model's budget (docs/models.md: with --seed 3 --forget-decay 0.01)
 ABBREVIATIONS = ("Mr", "Mrs", "Dr", "St")  # their full stop ends no sentence
 
 
@@ -60,7 +60,11 @@ def split_book(text: str) -> tuple[str, str]:
     """(training, held out): the held-out part is about the last tenth, from the start of
     the paragraph that the last tenth begins in (the first paragraph is always trained on)."""
     starts = paragraph_starts(text)
-    cut = int(starts[max(1, np.searchsorted(starts, len(text) * (1 - VALIDATION_FRACTION), side="right") - 1)]) if len(starts) > 1 else len(text)
+    cut = (
+        int(starts[max(1, np.searchsorted(starts, len(text) * (1 - VALIDATION_FRACTION), side="right") - 1)])
+        if len(starts) > 1
+        else len(text)
+    )
     return text[:cut], text[cut:]
 
 
@@ -131,7 +135,7 @@ class ProseTask(TextTask):
     @property
     def recipe(self) -> Recipe:
         """The bundled model's: H = 128 reached lower bits per char than H = 256 in the same
-        wall time on this machine (README, "Demo models"); epochs, so a re-run is the same."""
+        wall time on this machine (docs/models.md); epochs, so a re-run is the same."""
         return Recipe(hidden=self.hidden, embed=None, epochs=EPOCHS, minutes=None)
 
     @property
@@ -150,6 +154,8 @@ class ProseTask(TextTask):
     def label_samples(self, count: int, seed: int, length: int = 400) -> list[list[str]]:
         """Held-out text from paragraph starts (where the features start exact), each read from a zero state."""
         usable = self.held_starts[self.held_starts < len(self.held_out) - 1]
-        chosen = np.random.default_rng(seed).choice(usable, min(count, len(usable)), replace=False)  # the last may be shorter
+        chosen = np.random.default_rng(seed).choice(
+            usable, min(count, len(usable)), replace=False
+        )  # the last may be shorter
         vocab = self.tokenizer.vocab
         return [[vocab[i] for i in self.held_out[s : s + length]] for s in sorted(chosen)]

@@ -71,7 +71,9 @@ class TextTask:
         def epoch(number: int, rng: np.random.Generator):
             return document_batches(documents, batch, WINDOW, self.tokenizer.unk_id, rng)
 
-        return dataclasses.replace(TextTask.data(self, batch, seed), epoch=epoch, batches_per_epoch=-(-padded // (batch * WINDOW)))
+        return dataclasses.replace(
+            TextTask.data(self, batch, seed), epoch=epoch, batches_per_epoch=-(-padded // (batch * WINDOW))
+        )
 
     @staticmethod
     def validation_batches(tokens: np.ndarray, batch: int) -> list:
@@ -83,7 +85,9 @@ class TextTask:
 
     def report(self, metrics: dict) -> list[str]:
         held_out = metrics["held_out"]
-        return [f"{held_out['bits_per_token']:.3f} bits per {self.unit} ({held_out['accuracy']:.1%} next-{self.unit} accuracy) on {self.source}"]
+        return [
+            f"{held_out['bits_per_token']:.3f} bits per {self.unit} ({held_out['accuracy']:.1%} next-{self.unit} accuracy) on {self.source}"
+        ]
 
 
 def read_text(paths: list[Path]) -> str:

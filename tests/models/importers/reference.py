@@ -41,8 +41,16 @@ def import_torch(tmp_path: Path, state_dict: dict, *options: str, vocab=CHAR_VOC
     """Save the state_dict, then `gatescope import torch` it; the written model's path."""
     torch.save(state_dict, tmp_path / "model.pt")
     output = tmp_path / "imported.npz"
-    argv = ["import", "torch", str(tmp_path / "model.pt"), "--vocab", str(write_vocab(tmp_path / "vocab.txt", vocab)),
-            "-o", str(output), *options]
+    argv = [
+        "import",
+        "torch",
+        str(tmp_path / "model.pt"),
+        "--vocab",
+        str(write_vocab(tmp_path / "vocab.txt", vocab)),
+        "-o",
+        str(output),
+        *options,
+    ]
     assert main(argv) == 0
     return output
 
@@ -55,11 +63,13 @@ def torch_steps(module: WordLanguageModel, ids: list[int]) -> list[dict]:
             x = module.encoder(torch.tensor([[token]]))  # (1, 1, E)
             out, state = module.rnn(x, state)
             h, c = state if isinstance(state, tuple) else (state, None)
-            steps.append({
-                "h": h[:, 0].numpy().copy(),  # (L, H)
-                "c": None if c is None else c[:, 0].numpy().copy(),
-                "p": torch.softmax(module.decoder(out[0, 0]), dim=-1).numpy(),
-            })
+            steps.append(
+                {
+                    "h": h[:, 0].numpy().copy(),  # (L, H)
+                    "c": None if c is None else c[:, 0].numpy().copy(),
+                    "p": torch.softmax(module.decoder(out[0, 0]), dim=-1).numpy(),
+                }
+            )
     return steps
 
 

@@ -69,8 +69,9 @@ def write_weights_h5(path, layers: dict[str, list[np.ndarray]]):
 def import_keras(tmp_path, layers, vocab=CHAR_VOCAB) -> tuple[int, object]:
     path = write_weights_h5(tmp_path / "model.weights.h5", layers)
     output = tmp_path / "imported.npz"
-    code = main(["import", "keras", str(path), "--vocab", str(write_vocab(tmp_path / "vocab.txt", vocab)),
-                 "-o", str(output)])
+    code = main(
+        ["import", "keras", str(path), "--vocab", str(write_vocab(tmp_path / "vocab.txt", vocab)), "-o", str(output)]
+    )
     return code, output
 
 
@@ -94,15 +95,22 @@ def naive_keras_gru_reset_before(kernel, recurrent, bias, xs):
     hidden = recurrent.shape[0]
     h, out = [0.0] * hidden, []
     for x in xs:
+
         def column(matrix, j, vector):
             return sum(float(vector[k]) * float(matrix[k, j]) for k in range(len(vector)))
 
         z = [1 / (1 + math.exp(-(column(kernel, u, x) + column(recurrent, u, h) + bias[u]))) for u in range(hidden)]
-        r = [1 / (1 + math.exp(-(column(kernel, hidden + u, x) + column(recurrent, hidden + u, h)
-                                 + bias[hidden + u]))) for u in range(hidden)]
+        r = [
+            1 / (1 + math.exp(-(column(kernel, hidden + u, x) + column(recurrent, hidden + u, h) + bias[hidden + u])))
+            for u in range(hidden)
+        ]
         reset_h = [r[k] * h[k] for k in range(hidden)]
-        h_tilde = [math.tanh(column(kernel, 2 * hidden + u, x) + column(recurrent, 2 * hidden + u, reset_h)
-                             + bias[2 * hidden + u]) for u in range(hidden)]
+        h_tilde = [
+            math.tanh(
+                column(kernel, 2 * hidden + u, x) + column(recurrent, 2 * hidden + u, reset_h) + bias[2 * hidden + u]
+            )
+            for u in range(hidden)
+        ]
         h = [z[u] * h[u] + (1 - z[u]) * h_tilde[u] for u in range(hidden)]
         out.append({"z": z, "h": h})
     return out
@@ -145,15 +153,22 @@ def lstm_layers(hidden=4, embed=3):
     return keras_layers(WordLanguageModel("LSTM", len(CHAR_VOCAB), embed, hidden, 1), "LSTM")
 
 
-@pytest.mark.parametrize("change, message", [
-    (lambda layers: layers | {"gru": layers["lstm"]}, "all of one kind; found lstm, gru"),
-    (lambda layers: layers | {"conv1d": [np.ones((2, 2))]}, "layer 'conv1d' has weights but is none of"),
-    (lambda layers: layers | {"dense_1": layers["dense"]}, r"several dense layers \(dense, dense_1\)"),
-    (lambda layers: layers | {"lstm": [layers["lstm"][0], np.ones((4, 12))]},
-     r"layers/lstm|lstm: expected kernel \(X, 4·H\) and recurrent_kernel \(H, 4·H\), got \(3, 16\) and \(4, 12\)"),
-    (lambda layers: layers | {"embedding": [np.ones((7, 3), np.float32)]},
-     "the vocabulary has 29 tokens but the embedding"),
-])
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        (lambda layers: layers | {"gru": layers["lstm"]}, "all of one kind; found lstm, gru"),
+        (lambda layers: layers | {"conv1d": [np.ones((2, 2))]}, "layer 'conv1d' has weights but is none of"),
+        (lambda layers: layers | {"dense_1": layers["dense"]}, r"several dense layers \(dense, dense_1\)"),
+        (
+            lambda layers: layers | {"lstm": [layers["lstm"][0], np.ones((4, 12))]},
+            r"layers/lstm|lstm: expected kernel \(X, 4·H\) and recurrent_kernel \(H, 4·H\), got \(3, 16\) and \(4, 12\)",
+        ),
+        (
+            lambda layers: layers | {"embedding": [np.ones((7, 3), np.float32)]},
+            "the vocabulary has 29 tokens but the embedding",
+        ),
+    ],
+)
 def test_what_cannot_be_imported_gets_one_clear_error(tmp_path, capsys, change, message):
     code, _ = import_keras(tmp_path, change(lstm_layers()))
     error = capsys.readouterr().err.strip()
@@ -163,8 +178,15 @@ def test_what_cannot_be_imported_gets_one_clear_error(tmp_path, capsys, change, 
 def test_a_file_that_is_not_keras_3_weights_is_refused(tmp_path, capsys):
     with h5py.File(tmp_path / "old.h5", "w") as file:
         file.create_dataset("model_weights/lstm/lstm/lstm_cell/kernel:0", data=np.ones((3, 16)))
-    argv = ["import", "keras", str(tmp_path / "old.h5"), "--vocab", str(write_vocab(tmp_path / "v.txt")),
-            "-o", str(tmp_path / "m.npz")]
+    argv = [
+        "import",
+        "keras",
+        str(tmp_path / "old.h5"),
+        "--vocab",
+        str(write_vocab(tmp_path / "v.txt")),
+        "-o",
+        str(tmp_path / "m.npz"),
+    ]
     assert main(argv) == 2
     assert "has no 'layers' group: it is not a Keras 3 .weights.h5" in capsys.readouterr().err
     (tmp_path / "junk.weights.h5").write_bytes(b"not hdf5")

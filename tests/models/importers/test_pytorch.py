@@ -64,10 +64,13 @@ def test_the_trace_command_prints_pytorchs_numbers_for_an_imported_file(tmp_path
 def test_modules_without_biases_and_with_other_names_import(tmp_path):
     torch.manual_seed(4)
     module = WordLanguageModel("LSTM", len(CHAR_VOCAB), 3, 5, 2, bias=False).eval()
-    renamed = {key.replace("encoder.", "embed.").replace("rnn.", "lstm.").replace("decoder.", "head."): value
-               for key, value in module.state_dict().items()}
-    path = import_torch(tmp_path, renamed, "--encoder-prefix", "embed", "--rnn-prefix", "lstm",
-                        "--decoder-prefix", "head")
+    renamed = {
+        key.replace("encoder.", "embed.").replace("rnn.", "lstm.").replace("decoder.", "head."): value
+        for key, value in module.state_dict().items()
+    }
+    path = import_torch(
+        tmp_path, renamed, "--encoder-prefix", "embed", "--rnn-prefix", "lstm", "--decoder-prefix", "head"
+    )
     assert_trace_matches(path, "a b.", torch_steps(module, ids_of("a b.")), "bias=False")
 
 
@@ -87,8 +90,16 @@ def test_extra_arrays_say_which_variant_a_state_dict_holds(tmp_path):
 
 def run_import(tmp_path, state_or_module, *options, vocab=CHAR_VOCAB):
     torch.save(state_or_module, tmp_path / "model.pt")
-    argv = ["import", "torch", str(tmp_path / "model.pt"), "--vocab", str(write_vocab(tmp_path / "v.txt", vocab)),
-            "-o", str(tmp_path / "out.npz"), *options]
+    argv = [
+        "import",
+        "torch",
+        str(tmp_path / "model.pt"),
+        "--vocab",
+        str(write_vocab(tmp_path / "v.txt", vocab)),
+        "-o",
+        str(tmp_path / "out.npz"),
+        *options,
+    ]
     return main(argv)
 
 
@@ -100,22 +111,43 @@ def test_a_whole_pickled_model_is_refused_and_nothing_is_unpickled(tmp_path, cap
     assert not (tmp_path / "out.npz").exists()
 
 
-@pytest.mark.parametrize("make, options, message", [
-    (lambda: WordLanguageModel("RNN_TANH", 29, 3, 4, 1).state_dict(), ["--cell", "RNN_RELU"], "only tanh RNNs"),
-    (lambda: WordLanguageModel("LSTM", 29, 3, 4, 1, bidirectional=True).state_dict(), [], "bidirectional"),
-    (lambda: WordLanguageModel("LSTM", 29, 3, 4, 1, proj_size=2).state_dict(), [], "proj_size"),
-    (lambda: WordLanguageModel("LSTM", 12, 3, 4, 1).state_dict(), [],
-     r"the vocabulary has 29 tokens but the embedding \(encoder.weight\) has 12 rows"),
-    (lambda: WordLanguageModel("LSTM", 29, 3, 4, 1).state_dict(), ["--rnn-prefix", "lstm"],
-     r"no lstm.weight_ih_l0 and lstm.weight_hh_l0 in the state_dict \(its modules: decoder, encoder, rnn\)"),
-    (lambda: {**WordLanguageModel("LSTM", 29, 3, 4, 1).state_dict(), "norm.weight": torch.ones(4)}, [],
-     r"holds more than decoder., encoder., rnn. \('norm.weight'"),
-    (lambda: {**WordLanguageModel("GRU", 29, 3, 4, 1).state_dict(), "rnn.weight_ih_l0": torch.ones(12, 7)}, [],
-     r"rnn.weight_ih_l0': expected shape \(12, 3\), got \(12, 7\)"),
-    (lambda: {"rnn.weight_ih_l0": torch.ones(10, 3), "rnn.weight_hh_l0": torch.ones(10, 4)}, [], "not nn.LSTM"),
-    (lambda: {**WordLanguageModel("LSTM", 29, 3, 4, 1).state_dict(), "encoder.weight": torch.full((29, 3), np.nan)},
-     [], "'encoder.weight' holds NaN or infinite values"),
-])
+@pytest.mark.parametrize(
+    "make, options, message",
+    [
+        (lambda: WordLanguageModel("RNN_TANH", 29, 3, 4, 1).state_dict(), ["--cell", "RNN_RELU"], "only tanh RNNs"),
+        (lambda: WordLanguageModel("LSTM", 29, 3, 4, 1, bidirectional=True).state_dict(), [], "bidirectional"),
+        (lambda: WordLanguageModel("LSTM", 29, 3, 4, 1, proj_size=2).state_dict(), [], "proj_size"),
+        (
+            lambda: WordLanguageModel("LSTM", 12, 3, 4, 1).state_dict(),
+            [],
+            r"the vocabulary has 29 tokens but the embedding \(encoder.weight\) has 12 rows",
+        ),
+        (
+            lambda: WordLanguageModel("LSTM", 29, 3, 4, 1).state_dict(),
+            ["--rnn-prefix", "lstm"],
+            r"no lstm.weight_ih_l0 and lstm.weight_hh_l0 in the state_dict \(its modules: decoder, encoder, rnn\)",
+        ),
+        (
+            lambda: {**WordLanguageModel("LSTM", 29, 3, 4, 1).state_dict(), "norm.weight": torch.ones(4)},
+            [],
+            r"holds more than decoder., encoder., rnn. \('norm.weight'",
+        ),
+        (
+            lambda: {**WordLanguageModel("GRU", 29, 3, 4, 1).state_dict(), "rnn.weight_ih_l0": torch.ones(12, 7)},
+            [],
+            r"rnn.weight_ih_l0': expected shape \(12, 3\), got \(12, 7\)",
+        ),
+        (lambda: {"rnn.weight_ih_l0": torch.ones(10, 3), "rnn.weight_hh_l0": torch.ones(10, 4)}, [], "not nn.LSTM"),
+        (
+            lambda: {
+                **WordLanguageModel("LSTM", 29, 3, 4, 1).state_dict(),
+                "encoder.weight": torch.full((29, 3), np.nan),
+            },
+            [],
+            "'encoder.weight' holds NaN or infinite values",
+        ),
+    ],
+)
 def test_what_cannot_be_imported_gets_one_clear_error(tmp_path, capsys, make, options, message):
     assert run_import(tmp_path, make(), *options) == 2
     error = capsys.readouterr().err.strip()

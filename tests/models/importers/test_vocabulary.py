@@ -21,13 +21,16 @@ def test_the_last_line_needs_no_newline_and_an_empty_line_is_a_token(tmp_path):
     assert read_vocabulary(vocab_file(tmp_path, b"<unk>\n\nx"), "<unk>") == ("<unk>", "", "x")
 
 
-@pytest.mark.parametrize("data, unk, message", [
-    (b"a\nb\n", "<unk>", "no line '<unk>' for unknown tokens; add one, or name the entry it has with --unk"),
-    (b"<unk>\na\nb\na\n", "<unk>", "line 4 of the vocabulary repeats the token 'a' of line 2"),
-    (b"<unk>\r\na\r\n", "<unk>", "Windows line ends"),
-    (b"", "<unk>", "is empty"),
-    (b"<unk>\n\xff\n", "<unk>", "not UTF-8"),
-])
+@pytest.mark.parametrize(
+    "data, unk, message",
+    [
+        (b"a\nb\n", "<unk>", "no line '<unk>' for unknown tokens; add one, or name the entry it has with --unk"),
+        (b"<unk>\na\nb\na\n", "<unk>", "line 4 of the vocabulary repeats the token 'a' of line 2"),
+        (b"<unk>\r\na\r\n", "<unk>", "Windows line ends"),
+        (b"", "<unk>", "is empty"),
+        (b"<unk>\n\xff\n", "<unk>", "not UTF-8"),
+    ],
+)
 def test_a_bad_vocabulary_is_refused_with_the_reason(tmp_path, data, unk, message):
     with pytest.raises(ModelImportError, match=message):
         read_vocabulary(vocab_file(tmp_path, data), unk)
@@ -37,11 +40,14 @@ def test_another_unknown_token_can_be_named(tmp_path):
     assert read_vocabulary(vocab_file(tmp_path, b"[UNK]\na\n"), "[UNK]") == ("[UNK]", "a")
 
 
-@pytest.mark.parametrize("tokens, kind", [
-    (("<unk>", " ", "a", "b"), "char"),
-    (("<unk>", "<eos>", "a", "."), "char"),
-    (("<unk>", "<eos>", "the", "a"), "word"),
-    (("[UNK]", "a"), "char"),
-])
+@pytest.mark.parametrize(
+    "tokens, kind",
+    [
+        (("<unk>", " ", "a", "b"), "char"),
+        (("<unk>", "<eos>", "a", "."), "char"),
+        (("<unk>", "<eos>", "the", "a"), "word"),
+        (("[UNK]", "a"), "char"),
+    ],
+)
 def test_char_or_word_is_guessed_from_the_tokens(tokens, kind):
     assert guess_tokenizer(tokens, tokens[0]) == kind
