@@ -45,9 +45,10 @@ def test_another_unknown_token_can_be_named(tmp_path):
     [
         (("<unk>", " ", "a", "b"), "char"),
         (("<unk>", "<eos>", "a", "."), "char"),
-        (("<unk>", "<eos>", "the", "a"), "word"),
+        (("<unk>", "<eos>", "the", "a"), "whitespace"),  # PyTorch's word_language_model's mark
+        (("<unk>", "the", "a", "."), "word"),
         (("[UNK]", "a"), "char"),
     ],
 )
-def test_char_or_word_is_guessed_from_the_tokens(tokens, kind):
+def test_the_tokenizer_is_guessed_from_the_tokens(tokens, kind):
     assert guess_tokenizer(tokens, tokens[0]) == kind
