@@ -34,10 +34,12 @@ def unescape(line: str, number: int) -> str:
             return SIMPLE_ESCAPES[simple]
         digits = next((h for h in hexes if h is not None), None)
         if digits is None:
-            shown = f"\\{other}" if other else "a backslash at the end of the line"
+            if not other:
+                raise ModelImportError(f"line {number} of the vocabulary ends in a backslash (write one as \\\\)")
+            at = match.string[match.start() : match.start() + 10].split("\\")[1][:9]
             raise ModelImportError(
-                f"line {number} of the vocabulary has {shown!s}, not one of the escapes "
-                "\\\\ \\n \\r \\t \\xHH \\uHHHH \\UHHHHHHHH (write a backslash as \\\\)"
+                f"line {number} of the vocabulary has an unknown escape, a backslash before {at!r}; the escapes "
+                "are \\\\ \\n \\r \\t \\xHH \\uHHHH \\UHHHHHHHH (write a backslash as \\\\)"
             )
         code = int(digits, 16)
         if code > 0x10FFFF or 0xD800 <= code <= 0xDFFF:

@@ -20,6 +20,7 @@ from tests.models.importers.reference import (
     torch_steps,
     write_vocab,
 )
+from tests.models.importers.word_language_model import RNNModel, train_a_few_steps
 
 CELL_OF = {"LSTM": "lstm", "GRU": "gru", "RNN_TANH": "rnn"}
 
@@ -161,3 +162,35 @@ def test_serving_and_tracing_never_import_torch_or_h5py():
     code = "import sys, app.main, app.cli; print(sorted({'torch', 'h5py'} & set(sys.modules)))"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "[]"
+
+
+def write_escaped_vocab(path, tokens):
+    """The escaped format as a user writes it: a header, then Python's own unicode_escape of each token."""
+    lines = ["#gatescope-vocab escaped", *(token.encode("unicode_escape").decode("ascii") for token in tokens)]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_a_char_model_whose_vocabulary_holds_a_newline_traces_as_torch(tmp_path, capsys):
+    """Characters of every kind (newline, tab, backslash, é, 中) from an escaped vocabulary file."""
+    train = "a cat\tsat\\on é mat\n中 dog\n" * 20
+    vocab = ["<unk>", *sorted(set(train))]
+    ids = [vocab.index(ch) for ch in train]
+    torch.manual_seed(2)
+    module = RNNModel("LSTM", len(vocab), 6, 10, 2)
+    train_a_few_steps(module, ids, steps=10, bptt=8)
+    torch.save(module.state_dict(), tmp_path / "char.pt")
+    argv = ["import", "torch", str(tmp_path / "char.pt"), "-o", str(tmp_path / "char.npz")]
+
+    plain = tmp_path / "plain.txt"
+    plain.write_text("\n".join(vocab) + "\n", encoding="utf-8")  # "\n" as it is: two empty lines
+    assert main([*argv, "--vocab", str(plain)]) == 2
+    error = capsys.readouterr().err
+    assert 'a vocabulary holding "\\n" cannot be written one token a line' in error
+    assert "'#gatescope-vocab escaped'" in error
+
+    assert main([*argv, "--vocab", str(write_escaped_vocab(tmp_path / "vocab.txt", vocab))]) == 0
+    model = load_model(tmp_path / "char.npz")
+    assert model.tokenizer.vocab == tuple(vocab) and model.tokenizer.kind == "char"
+    held_out = "sat on\na mat\t\\中 é\ndog\n"  # lines not in the training text
+    assert_trace_matches(tmp_path / "char.npz", held_out, torch_steps(module, [vocab.index(c) for c in held_out]))
