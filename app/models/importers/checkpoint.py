@@ -144,7 +144,7 @@ def read_safetensors(path: Path) -> dict[str, np.ndarray]:
         from safetensors import safe_open
     except ImportError:
         raise ModelImportError(
-            "reading .safetensors needs the safetensors package: pip install 'gatescope[torch]'"
+            "reading .safetensors needs the safetensors package: pip install 'gatescope[safetensors]'"
         ) from None
     name = Path(path).name
     try:

@@ -182,8 +182,9 @@ def chain_from_config(model: dict) -> list[KerasLayer]:
     final_activation = None
     for layer in layer_configs(model):
         base = snake_case(layer.get("class_name", ""))
-        group = base if base not in counts else f"{base}_{counts[base]}"
-        counts[base] = counts.get(base, -1) + 1
+        seen = counts.get(base, 0)
+        group = f"{base}_{seen}" if seen else base
+        counts[base] = seen + 1
         read = read_layer(layer, group)
         if isinstance(read, str):  # an Activation layer: only softmax or linear, and only after the Dense
             final_activation = read.removeprefix("activation:")
