@@ -44,7 +44,9 @@ def test_a_trained_word_language_model_reads_its_own_ids_and_traces_as_torch(tmp
     tokens = TraceSession(imported).tokenize(held_out)
     assert [t.id for t in tokens] == corpus.test  # the ids its own pipeline gives, <eos> at every line's end
     assert held_out.count("\n") == sum(t.text == "\n" for t in tokens) > 30
-    assert_trace_matches(path, held_out, torch_steps(model, corpus.test), f"{kind}, tied={tied}")
+    lines = "".join(held_out.splitlines(keepends=True)[:12])  # the first lines, to keep the step-by-step check short
+    ids = corpus.test[: len(TraceSession(imported).tokenize(lines))]
+    assert_trace_matches(path, lines, torch_steps(model, ids), f"{kind}, tied={tied}")
 
 
 def test_the_whitespace_tokenizer_reads_what_the_word_tokenizer_cannot(corpus, tmp_path):

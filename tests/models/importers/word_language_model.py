@@ -94,7 +94,7 @@ def detach(hidden):
     return tuple(h.detach() for h in hidden) if isinstance(hidden, tuple) else hidden.detach()
 
 
-def train_a_few_steps(model: RNNModel, ids: list[int], steps: int = 40, bptt: int = 12, lr: float = 0.01) -> RNNModel:
+def train_a_few_steps(model: RNNModel, ids: list[int], steps: int = 15, bptt: int = 12, lr: float = 0.01) -> RNNModel:
     """main.py's loop, with Adam so that a few steps move the weights well away from their start."""
     data, hidden = batchify(ids, 8), None
     optimizer = torch.optim.Adam(model.parameters(), lr=lr)
