@@ -25,7 +25,7 @@ OUTPUT_ACTIVATIONS = (None, "linear", "softmax")  # softmax(W·h + b) gives the 
 # The article's cells: h̃ and C̃ with tanh, the gates with the logistic sigmoid.
 ARTICLE_ACTIVATIONS = {"LSTM": ("tanh", "sigmoid"), "GRU": ("tanh", "sigmoid"), "SimpleRNN": ("tanh", None)}
 GROUP_NAME = re.compile(r"([a-z0-9_]+?)(?:_(\d+))?")
-KNOWN_GROUPS = {"embedding": "embedding", "lstm": "lstm", "gru": "gru", "simple_rnn": "simple_rnn", "dense": "dense"}
+KNOWN_GROUPS = {"embedding", "lstm", "gru", "simple_rnn", "dense"}
 WEIGHTLESS_GROUPS = {"input_layer", "dropout", "spatial_dropout1d"}
 
 

@@ -8,15 +8,14 @@ import re
 import numpy as np
 import pytest
 
-from app.cli import main
 from app.models.format import load_model
 from tests.models.importers.reference import (
     CHAR_VOCAB,
     WordLanguageModel,
     assert_trace_matches,
+    run_import,
     torch,
     torch_steps,
-    write_vocab,
 )
 
 pytestmark = pytest.mark.filterwarnings("ignore:`torch.jit.script_method` is deprecated:DeprecationWarning")
@@ -33,21 +32,8 @@ def lstm(seed=0, **options):
 
 def run(tmp_path, capsys, saved, *options, name="model.pt"):
     """`gatescope import torch` of what `saved` wrote; (exit code, stdout, stderr)."""
-    path = tmp_path / name
-    saved(path)
-    argv = [
-        "import",
-        "torch",
-        str(path),
-        "--vocab",
-        str(write_vocab(tmp_path / "v.txt")),
-        "-o",
-        str(tmp_path / "m.npz"),
-    ]
-    code = main([*argv, *options])
-    out, err = capsys.readouterr()
-    assert "\x1b" not in out + err  # no terminal colour codes in any message
-    return code, out, err.strip()
+    saved(tmp_path / name)
+    return run_import(capsys, "torch", tmp_path / name, *options)
 
 
 def saving(value):

@@ -10,10 +10,9 @@ import numpy as np
 import pytest
 from numpy.testing import assert_allclose
 
-from app.cli import main
 from app.models.format import load_model
 from app.tracing.session import TraceSession
-from tests.models.importers.reference import CHAR_VOCAB, write_vocab
+from tests.models.importers.reference import CHAR_VOCAB, run_import
 
 os.environ["KERAS_BACKEND"] = "torch"  # Keras 3 on PyTorch, the reference already installed; before keras loads
 keras = pytest.importorskip("keras", reason="Keras 3 is the reference: install the 'test' extra")
@@ -32,21 +31,8 @@ def randomise(model, seed: int):
 
 
 def import_file(tmp_path, capsys, model, name="model.keras", save=None) -> tuple[int, str, str]:
-    path = tmp_path / name
-    (save or model.save)(str(path))
-    argv = [
-        "import",
-        "keras",
-        str(path),
-        "--vocab",
-        str(write_vocab(tmp_path / "v.txt")),
-        "-o",
-        str(tmp_path / "m.npz"),
-    ]
-    code = main(argv)
-    out, err = capsys.readouterr()
-    assert "\x1b" not in out + err
-    return code, out, err.strip()
+    (save or model.save)(str(tmp_path / name))
+    return run_import(capsys, "keras", tmp_path / name)
 
 
 def token_inputs(text: str, one_hot: bool) -> np.ndarray:

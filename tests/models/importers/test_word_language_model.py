@@ -61,4 +61,5 @@ def test_the_whitespace_tokenizer_reads_what_the_word_tokenizer_cannot(corpus, t
 
 def word_model(tmp_path, corpus):
     torch.manual_seed(0)
-    return import_checkpoint(tmp_path, RNNModel("LSTM", len(corpus.idx2word), 8, 8, 1).state_dict(), corpus.idx2word)
+    state = RNNModel("LSTM", len(corpus.idx2word), 8, 8, 1).state_dict()
+    return import_checkpoint(tmp_path, state, corpus.idx2word, "--tokenizer", "whitespace")
