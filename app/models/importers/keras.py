@@ -55,7 +55,12 @@ def read_keras(path: Path) -> Converted:
     path = Path(path)
     if zipfile.is_zipfile(path):
         config, weights = read_archive(path)
-        chain = chain_from_config(config)
+        try:
+            chain = chain_from_config(config)
+        except (AttributeError, TypeError, KeyError, IndexError, RecursionError) as error:  # not Keras's layout
+            raise ModelImportError(
+                f"{path.name}'s config.json is not laid out as a Keras 3 model's ({type(error).__name__}: {error})"
+            ) from None
         with open_weights(io.BytesIO(weights), path.name) as root:
             check_claimed(root, chain)
             return convert_chain(chain, root, [])

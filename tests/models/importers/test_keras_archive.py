@@ -5,6 +5,7 @@ against Keras's own forward pass; anything else is refused, naming what was foun
 
 import os
 import re
+import zipfile
 
 import numpy as np
 import pytest
@@ -224,3 +225,13 @@ def test_what_a_weights_file_cannot_tell_is_refused(tmp_path, capsys, make, mess
     model = make()
     code, _, err = import_file(tmp_path, capsys, model, "model.weights.h5", save_weights(model))
     assert code == 2 and re.search(message, err), err
+
+
+def test_an_archive_whose_config_is_not_a_keras_models_is_refused(tmp_path, capsys):
+    model = randomise(CASES["GRU reset_after=True"](), seed=1)
+    model.save(str(tmp_path / "good.keras"))
+    with zipfile.ZipFile(tmp_path / "good.keras") as good, zipfile.ZipFile(tmp_path / "bad.keras", "w") as bad:
+        bad.writestr("config.json", '{"class_name": "Sequential", "config": {"layers": [7]}}')
+        bad.writestr("model.weights.h5", good.read("model.weights.h5"))
+    code, _, err = run_import(capsys, "keras", tmp_path / "bad.keras")
+    assert code == 2 and "config.json is not laid out as a Keras 3 model's (AttributeError" in err
