@@ -65,6 +65,9 @@ def model_summary(model: Model, bundled: bool) -> dict:
             "units", []
         ),  # labelled units: {unit, layer, vector, feature, r}, from `gatescope label`
         "metrics": model.info.get("metrics", {}),  # a trained model's held-out metrics (long-lag: accuracy_by_lag)
+        "task": model.info.get("task"),  # what it was trained on: models of one task can be compared
+        "training": model.info.get("training"),  # how: hidden, layers, parameters, forget_bias, epochs, lr, ...
+        "compare_with": model.info.get("compare_with"),  # the model Compare shows beside it, if its file names one
     }
 
 

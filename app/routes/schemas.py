@@ -41,6 +41,9 @@ class ModelSummary(BaseModel):
         None, description="peepholes, gru_variant, periods: what the cell's diagram needs"
     )
     units: list[dict] | None = Field(None, description="labelled units: unit, layer, vector, feature, r")
+    task: str | None = Field(None, description="the training task, e.g. variants (models of one task compare)")
+    training: dict | None = Field(None, description="how it was trained: hidden, layers, parameters, epochs, lr, ...")
+    compare_with: str | None = Field(None, description="the model the Compare view shows beside this one")
     error: str | None = Field(None, description="set, and the rest absent, when the file cannot be loaded")
 
 
