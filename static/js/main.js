@@ -61,7 +61,7 @@ const textBox = $("text-input");
 const modelSelect = $("model-select");
 const wsUrl = `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/ws/trace`;
 const comparison = recording ? null : new Comparison($("compare"), {
-  textBox, mainTrace: trace, wsUrl, onChange: (change) => {
+  textBox, mainTrace: trace, wsUrl, modelSelect, onChange: (change) => {
     redraw("compare");
     if (change === "compare") saveToUrl();
   },
