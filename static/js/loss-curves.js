@@ -15,6 +15,12 @@ export class LossCurves extends Chart {
     this.table = table;
     this.onOpen = onOpen;  // (model name) -> make it the main model
     this.key = "";
+    // The title above the chart, as text that wraps on a phone (plotly's own does not).
+    this.heading = document.createElement("h3");
+    this.heading.className = "chart-title";
+    this.heading.dataset.testid = "loss-curves-title";
+    this.heading.hidden = true;
+    element.before(this.heading);
   }
 
   // The models trained on main's task that record a curve, main first.
@@ -30,6 +36,7 @@ export class LossCurves extends Chart {
     if (key === this.key) return;  // drawn already: nothing it shows has changed
     const shown = curves.length >= 2;
     this.element.hidden = !shown;
+    this.heading.hidden = !shown;
     this.table.hidden = !shown;
     if (!shown) {
       this.key = key;
@@ -51,14 +58,17 @@ export class LossCurves extends Chart {
       };
     });
     const lowest = Math.min(...curves.flatMap((m) => m.metrics.validation_curve.map((p) => p.bits_per_token)));
+    // The legend goes under the plot, in as many rows as the width needs (a phone: one a line).
+    const rows = Math.ceil(curves.length / Math.max(1, Math.floor((this.element.clientWidth || 800) / 210)));
+    const below = 60 + 21 * rows;
+    this.heading.textContent = t("curves_title");
     this.react(data, {
-      height: 320, margin: { l: 55, r: 10, t: 30, b: 45 },
-      title: { text: t("curves_title"), font: { size: 13 } },
+      height: 260 + below, margin: { l: 50, r: 10, t: 10, b: below },
       xaxis: { title: { text: t("curves_epochs") } },
       // The untrained start (log2 of the vocabulary) is far above the rest: the axis
       // shows where the cells part, from a little below the best to 4 bits.
       yaxis: { title: { text: t("curves_bits") }, range: [Math.floor((lowest - 0.1) * 10) / 10, 4] },
-      legend: { orientation: "h", y: -0.25 },
+      legend: { orientation: "h", x: 0, y: -55 / 250, yanchor: "top" },
     });
     this.element.dataset.models = curves.map((m) => m.name).join(",");
   }

@@ -74,8 +74,8 @@ class VariantsTask(TextTask):
     def description(self) -> str:
         return (
             "One of the article's variants, trained as all the others were: a character-level model of Python "
-            "(the standard library), with the same number of parameters, data, seed and epochs as every "
-            "`variants-` model. Compare their held-out loss curves side by side."
+            "(the standard library), with the same number of parameters, data, seed and epochs as each of the "
+            "other variants models. Show Compare for their held-out loss curves side by side."
         )
 
     def data(self, batch: int, seed: int) -> Data:
