@@ -9,45 +9,38 @@ import webbrowser
 from pathlib import Path
 
 from app import __version__
-from app.export.page import DEFAULT_PANELS, PANELS, ExportError, render_lesson
-from app.models.format import ModelFileError, load_model, save_model
+from app.export.page import DEFAULT_PANELS, PANELS, ExportError, check_panels, render_lesson
+from app.models.format import save_model
 from app.models.importers import ModelImportError
 from app.models.importers.assemble import Vocabulary, assemble_model
 from app.models.importers.vocabulary import read_vocabulary
 from app.models.model import Model
-from app.models.registry import ModelRegistry, UnknownModelError
+from app.models.registry import ModelRegistry
 from app.settings import Settings, get_settings
-from app.tracing.frames import meta_frame, step_frame
-from app.tracing.session import TraceLimitError, TraceSession
-from app.tracing.text import TextError
-from app.training.commands import add_train_parser
+from app.tracing.start import TRACE_ERRORS, StartedTrace, start_trace, traced_frames
+from app.training.backprop import BACKPROPS
+from app.training.commands import evaluate_command, label_command, train_command
 
 
-def resolve_model(spec: str, settings: Settings) -> tuple[Model, bool]:
-    """A bundled or user model by name, or any model file by path (the shell user may read it)."""
-    registry = ModelRegistry(settings.models, settings.max_model_bytes)
-    entry = registry.entries().get(spec)
-    if entry is not None:
-        return registry.get(spec), entry.bundled
-    path = Path(spec)
-    if path.suffix == ".npz" or path.exists():
-        if not path.is_file():
-            raise SystemExit(f"gatescope: no model file at {path}")
-        return load_model(path, max_bytes=settings.max_model_bytes), False
-    raise UnknownModelError(spec, registry.names())
+def command_settings(args: argparse.Namespace) -> Settings:
+    """The settings, with the models folder that --models names, if it does."""
+    settings = get_settings()
+    return settings.model_copy(update={"models": args.models}) if getattr(args, "models", None) else settings
+
+
+def started_trace(args: argparse.Namespace, settings: Settings) -> StartedTrace:
+    """args.model (a name, or a path: the shell user's own files) reading args.text, every
+    check passed: the same path as the app's routes."""
+    return start_trace(ModelRegistry.for_settings(settings), settings, args.model, args.text, paths=True)
 
 
 def trace_command(args: argparse.Namespace) -> int:
-    settings = get_settings()
-    if args.models:
-        settings = settings.model_copy(update={"models": args.models})
-    model, bundled = resolve_model(args.model, settings)
-    session = TraceSession(model, settings.max_tokens_per_message, settings.max_tokens_per_session)
-    traced = session.run(session.tokenize(args.text))
-    steps = [step_frame(model, step, settings.decimals, settings.top_k) for step in traced]
+    settings = command_settings(args)
+    started = started_trace(args, settings)
+    model = started.session.model
+    steps = traced_frames(started.session, started.tokens, settings)
     if args.json:
-        meta = meta_frame(model, bundled, settings.decimals)
-        json.dump({"meta": meta, "steps": steps}, sys.stdout, ensure_ascii=False)
+        json.dump({"meta": started.meta, "steps": steps}, sys.stdout, ensure_ascii=False, allow_nan=False)
         print()
         return 0
     print(
@@ -112,11 +105,9 @@ def import_command(args: argparse.Namespace) -> int:
 
 
 def export_command(args: argparse.Namespace) -> int:
-    settings = get_settings()
-    if args.models:
-        settings = settings.model_copy(update={"models": args.models})
-    model, bundled = resolve_model(args.model, settings)
-    page = render_lesson(model, bundled, args.text, settings, tuple(args.views.split(",")))
+    settings = command_settings(args)
+    panels = check_panels(tuple(args.views.split(",")))
+    page = render_lesson(started_trace(args, settings), args.text, settings, panels)
     args.output.write_text(page, encoding="utf-8")
     print(f"wrote {args.output} ({len(page.encode()) / 1024:.0f} KB): open it in any browser, no server needed")
     return 0
@@ -186,6 +177,67 @@ def add_import_parser(commands) -> None:
     keras.set_defaults(run=import_command, convert=convert_keras)
 
 
+def add_train_parser(commands) -> None:
+    train_parser = commands.add_parser("train", help="train a demo model, or a language model on your text, in NumPy")
+    train_parser.add_argument("task", help="counter, long-lag, agreement, code, prose, or text (then give FILE)")
+    train_parser.add_argument("file", nargs="*", type=Path, help="for `text`: UTF-8 text file(s)")
+    train_parser.add_argument("-o", "--output", type=Path, required=True, help="the model file to write (.npz)")
+    train_parser.add_argument(
+        "--level", choices=("char", "word"), default="char", help="for `text` (default: %(default)s)"
+    )
+    train_parser.add_argument("--cell", choices=sorted(BACKPROPS), help="the cell to train (default: the task's, lstm)")
+    train_parser.add_argument(
+        "--peepholes", metavar="GATES", help="with --cell peephole: the gates that peek at C, e.g. f,o (default: f,i,o)"
+    )
+    train_parser.add_argument(
+        "--gru-variant", choices=("pytorch", "article"), help="with --cell gru: its formulation (default: pytorch)"
+    )
+    train_parser.add_argument(
+        "--periods",
+        metavar="T1,T2,...",
+        help="with --cell cwrnn: the modules' periods (default: 1,2,4,8, as many modules as split H evenly)",
+    )
+    train_parser.add_argument("--hidden", type=int, help="units per layer (default: the task's; 128 for text)")
+    train_parser.add_argument("--layers", type=int, help="default: the task's (1)")
+    train_parser.add_argument("--embed", type=int, help="embedding size; 0 for one-hot inputs (default: the task's)")
+    budget = train_parser.add_mutually_exclusive_group()
+    budget.add_argument("--minutes", type=float, help="wall-time budget (default: the task's)")
+    budget.add_argument("--epochs", type=int, help="passes over the data")
+    train_parser.add_argument("--lr", type=float, help="Adam's learning rate (default: the task's)")
+    train_parser.add_argument(
+        "--forget-decay",
+        type=float,
+        default=0.0,
+        help="L2 on the forget-gate biases of an lstm, peephole, cifg or dglstm (default: %(default)s)",
+    )
+    train_parser.add_argument("--batch", type=int, help="sequences per batch (default: 32)")
+    train_parser.add_argument("--seed", type=int, default=0, help="data and initial weights (default: %(default)s)")
+    train_parser.add_argument(
+        "--per-file",
+        action="store_true",
+        help="code: read each source file from a zero state (default: one stream across files)",
+    )
+    train_parser.add_argument(
+        "--init", help="go on training this model (a bundled name or a .npz path) instead of fresh weights"
+    )
+    train_parser.set_defaults(run=train_command)
+
+    evaluate_parser = commands.add_parser("evaluate", help="print a trained model's task metric")
+    evaluate_parser.add_argument("model", help="a bundled model's name or a path to a .npz file")
+    evaluate_parser.add_argument(
+        "task", nargs="?", help="default: the task the model was trained on; or a text FILE (bits per token)"
+    )
+    evaluate_parser.add_argument("file", nargs="*", type=Path)
+    evaluate_parser.set_defaults(run=evaluate_command)
+
+    label_parser = commands.add_parser(
+        "label", help="find the units that track the task's features; store them in the model file"
+    )
+    label_parser.add_argument("model", help="a bundled model's name or a path to a .npz file (rewritten in place)")
+    label_parser.add_argument("task", nargs="?", help="default: the task the model was trained on")
+    label_parser.set_defaults(run=label_command)
+
+
 def serve_command(args: argparse.Namespace) -> int:
     import uvicorn
 
@@ -251,6 +303,6 @@ def main(argv: list[str] | None = None) -> int:
     args.argv = list(sys.argv[1:] if argv is None else argv)  # recorded in trained models' info
     try:
         return args.run(args)
-    except (UnknownModelError, ModelFileError, ModelImportError, TraceLimitError, TextError, ExportError) as error:
+    except (*TRACE_ERRORS, ModelImportError, ExportError) as error:
         print(f"gatescope: {error}", file=sys.stderr)
         return 2

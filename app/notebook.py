@@ -13,9 +13,10 @@ import html
 from dataclasses import dataclass
 from pathlib import Path
 
-from app.cli import resolve_model
-from app.export.page import DEFAULT_PANELS, render_lesson
+from app.export.page import DEFAULT_PANELS, check_panels, render_lesson
+from app.models.registry import ModelRegistry
 from app.settings import get_settings
+from app.tracing.start import start_trace
 
 
 @dataclass(frozen=True)
@@ -37,7 +38,9 @@ class LessonView:
 def show(
     model: str = "lstm-demo", text: str = "I grew up in France", views=DEFAULT_PANELS, height: int = 900
 ) -> LessonView:
-    """A view of `model` reading `text`; `views` names the panels to show."""
+    """A view of `model` (a name, or a path to a .npz file) reading `text`; `views` names
+    the panels to show. Refuses what the app would (app.tracing.start's errors)."""
     settings = get_settings()
-    loaded, bundled = resolve_model(model, settings)
-    return LessonView(render_lesson(loaded, bundled, text, settings, tuple(views)), height)
+    panels = check_panels(tuple(views))
+    started = start_trace(ModelRegistry.for_settings(settings), settings, model, text, paths=True)
+    return LessonView(render_lesson(started, text, settings, panels), height)

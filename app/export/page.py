@@ -15,10 +15,8 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from app import __version__
 from app.export.bundle import current_bundle
-from app.models.model import Model
 from app.settings import Settings
-from app.tracing.frames import meta_frame, step_frame
-from app.tracing.session import TraceSession
+from app.tracing.start import StartedTrace, recorded_frames
 from app.vendor import PLOTLY_JS
 
 PANELS = ("walkthrough", "chain", "predictions", "unit-text", "inspector", "saturation", "heatmap")
@@ -27,37 +25,32 @@ DEFAULT_PANELS = ("walkthrough", "chain", "predictions", "unit-text")  # no char
 
 
 class ExportError(ValueError):
-    pass
+    code = "bad_views"
 
 
-def recorded_frames(model: Model, bundled: bool, text: str, settings: Settings) -> list[dict]:
-    """meta, one step per token, done: what WS /ws/trace sends for a start with `text`."""
-    session = TraceSession(model, settings.max_tokens_per_message, settings.max_tokens_per_session)
-    steps = session.run(session.tokenize(text))
-    return [
-        meta_frame(model, bundled, settings.decimals),
-        *(step_frame(model, step, settings.decimals, settings.top_k) for step in steps),
-        {"type": "done", "steps": len(steps), "total": len(steps)},
-    ]
+def check_panels(panels: tuple[str, ...]) -> tuple[str, ...]:
+    unknown = [p for p in panels if p not in PANELS]
+    if unknown:
+        raise ExportError(f"unknown view(s) {', '.join(unknown)}; choose from {', '.join(PANELS)}")
+    return panels
 
 
 def script_json(value) -> str:
     """JSON safe inside <script>: no "</script>" or "<!--" can end or bend the element."""
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).replace("<", "\\u003c")
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False).replace("<", "\\u003c")
 
 
 def render_lesson(
-    model: Model,
-    bundled: bool,
+    started: StartedTrace,
     text: str,
     settings: Settings,
     panels: tuple[str, ...] = DEFAULT_PANELS,
     view: dict | None = None,
 ) -> str:
-    unknown = [p for p in panels if p not in PANELS]
-    if unknown:
-        raise ExportError(f"unknown view(s) {', '.join(unknown)}; choose from {', '.join(PANELS)}")
-    frames = recorded_frames(model, bundled, text, settings)
+    """The page replaying `started` (app.tracing.start: every check passed) read over `text`."""
+    check_panels(panels)
+    frames = recorded_frames(started, settings)
+    model = started.session.model
     query = urlencode({**(view or {}), "panels": ",".join(panels)})
     recording = {"meta": frames[0], "text": text, "frames": frames, "query": query}
     environment = Environment(loader=FileSystemLoader(settings.templates_dir), autoescape=select_autoescape())

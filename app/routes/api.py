@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 from typing import Annotated
+from urllib.parse import quote
 
 import anyio
-from fastapi import APIRouter, Depends, HTTPException, Query
+from fastapi import APIRouter, Depends, Query
 from fastapi.responses import HTMLResponse, JSONResponse
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
-from app.errors import error_detail
-from app.export.page import DEFAULT_PANELS, ExportError, render_lesson
+from app.export.page import DEFAULT_PANELS, ExportError, check_panels, render_lesson
 from app.lessons import available_lessons
 from app.models.registry import ModelRegistry
 from app.routes.deps import get_compute, get_registry, get_settings
-from app.routes.errors import responses
+from app.routes.errors import refusal, responses
 from app.routes.schemas import Health, LessonList, ModelList, Trace
 from app.settings import Settings
 from app.tracing.start import TRACE_ERRORS, start_trace, traced_frames
@@ -25,6 +25,8 @@ router = APIRouter()
 
 
 class TraceRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")  # a misspelt field (whatIf) is refused, not ignored
+
     model: str | None = Field(None, max_length=64, description="a name from /api/models; default: the app's default")
     text: str = Field(
         ...,
@@ -53,18 +55,14 @@ def list_lessons(registry: Annotated[ModelRegistry, Depends(get_registry)]) -> L
     return LessonList(lessons=available_lessons(registry.summaries()))
 
 
-# The HTTP status of each refusal of app.tracing.start.
-STATUS = {"unknown_model": 404, "bad_model": 422, "too_long": 413, "bad_text": 422, "bad_whatif": 422}
-
-
 def run_trace(
     registry: ModelRegistry, settings: Settings, name: str | None, text: str, whatif: Interventions | None = None
 ) -> dict:
     try:
         started = start_trace(registry, settings, name, text, whatif)
+        return {"meta": started.meta, "steps": traced_frames(started.session, started.tokens, settings)}
     except TRACE_ERRORS as e:
-        raise HTTPException(STATUS[e.code], detail=error_detail(e)) from None
-    return {"meta": started.meta, "steps": traced_frames(started.session, started.tokens, settings)}
+        raise refusal(e) from None
 
 
 @router.post("/api/trace", response_model=Trace, responses=responses(400, 404, 413, 422))
@@ -86,19 +84,10 @@ async def trace(
 def lesson(registry: ModelRegistry, settings: Settings, name: str | None, text: str, panels: str, view: dict) -> str:
     """The lesson page, every check of a trace first (raising HTTPException)."""
     try:
-        started = start_trace(registry, settings, name, text)
-        return render_lesson(
-            started.session.model,
-            registry.is_bundled(started.session.model.name),
-            text,
-            settings,
-            tuple(panels.split(",")),
-            view,
-        )
-    except TRACE_ERRORS as e:
-        raise HTTPException(STATUS[e.code], detail=error_detail(e)) from None
-    except ExportError as e:
-        raise HTTPException(422, detail={"code": "bad_views", "message": str(e)}) from None
+        chosen = check_panels(tuple(panels.split(",")))
+        return render_lesson(start_trace(registry, settings, name, text), text, settings, chosen, view)
+    except (*TRACE_ERRORS, ExportError) as e:
+        raise refusal(e) from None
 
 
 @router.get("/api/export", response_class=HTMLResponse, include_in_schema=False)  # a download, for the page
@@ -116,5 +105,13 @@ async def export(
     """A lesson page: one HTML file that replays this trace with no server (the UI's Export)."""
     view = {k: v for k, v in {"t": t, "unit": unit, "stage": stage}.items() if v is not None}
     page = await anyio.to_thread.run_sync(lesson, registry, settings, model, text, panels, view, limiter=compute)
-    filename = f"gatescope-{model or settings.default_model}.html"
-    return HTMLResponse(page, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    return HTMLResponse(
+        page, headers={"Content-Disposition": attachment(f"gatescope-{model or settings.default_model}.html")}
+    )
+
+
+def attachment(filename: str) -> str:
+    """A Content-Disposition naming a download: an ASCII fallback for old clients, and the
+    name itself (a model may be named "my model" or "模型") percent-encoded (RFC 6266)."""
+    fallback = "".join(char if char.isascii() and (char.isalnum() or char in "._-") else "_" for char in filename)
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"

@@ -5,10 +5,16 @@ import pytest
 
 from app.cli import main
 from app.export.bundle import BundleError, bundle
-from app.export.page import render_lesson
+from app.export.page import DEFAULT_PANELS, render_lesson
 from app.models.registry import ModelRegistry
 from app.notebook import show
 from app.settings import Settings
+from app.tracing.start import start_trace
+
+
+def lesson_page(text: str, panels=DEFAULT_PANELS, model: str = "lstm-demo") -> str:
+    settings = Settings()
+    return render_lesson(start_trace(ModelRegistry(), settings, model, text), text, settings, panels)
 
 
 def recording_of(page: str) -> dict:
@@ -17,8 +23,7 @@ def recording_of(page: str) -> dict:
 
 
 def test_a_lesson_holds_the_frames_the_stream_would_send():
-    settings = Settings()
-    page = render_lesson(ModelRegistry().get("lstm-demo"), True, "the sky", settings)
+    page = lesson_page("the sky")
     recording = recording_of(page)
     frames = recording["frames"]
     assert [f["type"] for f in frames] == ["meta"] + ["step"] * 7 + ["done"]
@@ -29,14 +34,13 @@ def test_a_lesson_holds_the_frames_the_stream_would_send():
 
 
 def test_plotly_is_inlined_only_with_a_chart_panel():
-    model = ModelRegistry().get("lstm-demo")
-    with_chart = render_lesson(model, True, "ab", Settings(), ("walkthrough", "heatmap"))
-    without = render_lesson(model, True, "ab", Settings(), ("walkthrough",))
+    with_chart = lesson_page("ab", ("walkthrough", "heatmap"))
+    without = lesson_page("ab", ("walkthrough",))
     assert "* plotly.js v" in with_chart and "* plotly.js v" not in without
 
 
 def test_text_cannot_break_out_of_the_recording():
-    page = render_lesson(ModelRegistry().get("lstm-demo"), True, "</script><script>alert(1)</script><!--", Settings())
+    page = lesson_page("</script><script>alert(1)</script><!--")
     assert "</script><script>alert(1)" not in page
     assert recording_of(page)["text"] == "</script><script>alert(1)</script><!--"
 

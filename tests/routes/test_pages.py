@@ -31,7 +31,9 @@ def test_oembed_refuses_other_sites_and_paths(client):
 def test_export_downloads_a_lesson_page(client):
     response = client.get("/api/export", params={"model": "tiny", "text": "ab", "t": 1, "panels": "walkthrough"})
     assert response.status_code == 200
-    assert response.headers["content-disposition"] == 'attachment; filename="gatescope-tiny.html"'
+    assert response.headers["content-disposition"] == (
+        "attachment; filename=\"gatescope-tiny.html\"; filename*=UTF-8''gatescope-tiny.html"
+    )
     recording = re.search(r'id="gatescope-recording">(.*?)</script>', response.text, re.S).group(1)
     assert json.loads(recording)["query"] == "t=1&panels=walkthrough"
 
