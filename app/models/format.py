@@ -83,7 +83,8 @@ def _weight(arrays, key: str, shape: tuple[int, ...]) -> np.ndarray:
         raise ModelFileError(f"{key!r}: expected shape {shape}, got {value.shape}")
     if not np.isfinite(value).all():
         raise ModelFileError(f"{key!r} holds NaN or infinite values")
-    weights = value.astype(np.float32)
+    with np.errstate(over="ignore"):  # said below, in words
+        weights = value.astype(np.float32)
     if not np.isfinite(weights).all():  # 1e300 is a finite float64, and infinite as the float32 the cells compute in
         raise ModelFileError(f"{key!r} holds values beyond float32's range (±3.4e38): infinite once read")
     return weights

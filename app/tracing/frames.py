@@ -34,6 +34,7 @@ class Meta(ModelSummary):
     model: str = Field(description="the name the trace asked for (the same as `name`)")
     decimals: int = Field(description="the places step values are rounded to")
     whatif: Interventions | None = Field(None, description="the interventions the trace reads with, if any")
+    id: int | None = Field(None, description="the request's id, on the stream, when it had one")
 
 
 @with_config(ConfigDict(extra="forbid"))
@@ -77,9 +78,7 @@ def meta_frame(model: Model, bundled: bool, decimals: int, whatif: Interventions
     meta = Meta(
         **dict(model_summary(model, bundled)), type="meta", model=model.name, decimals=decimals, whatif=whatif or None
     ).model_dump(mode="json")
-    if meta["whatif"] is None:
-        del meta["whatif"]
-    return meta
+    return {key: value for key, value in meta.items() if value is not None or key not in ("whatif", "id")}
 
 
 def layer_record(record: StepRecord, decimals: int) -> LayerFrame:
