@@ -242,6 +242,7 @@ def serve_command(args: argparse.Namespace) -> int:
     import uvicorn
 
     from app.main import create_app
+    from app.server import uvicorn_options
 
     updates = {"host": args.host, "port": args.port}
     if args.models:
@@ -251,14 +252,7 @@ def serve_command(args: argparse.Namespace) -> int:
     print(f"Gatescope {__version__} on {url}  (Ctrl-C to stop)")
     if args.open:
         webbrowser.open(url)
-    uvicorn.run(
-        create_app(settings),
-        host=settings.host,
-        port=settings.port,
-        log_level="info",
-        ws_max_size=settings.max_message_bytes_to_read,  # larger messages: closed (1009) unread
-        ws_per_message_deflate=settings.ws_compression,
-    )
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, **uvicorn_options(settings))
     return 0
 
 

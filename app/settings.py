@@ -37,6 +37,11 @@ class Settings(BaseSettings):
     max_sessions: int = Field(1_000, ge=1)  # open WebSocket traces, all clients together
     max_sessions_per_client: int = Field(50, ge=1)  # per client address; raise it for a class behind one NAT
     idle_seconds: float = Field(600.0, gt=0)  # a WebSocket with no message for this long is closed (1001)
+    # Deadlines of `gatescope serve` (app/server.py): what uvicorn offers, and what it lacks.
+    request_seconds: float = Field(10.0, gt=0)  # an HTTP request must arrive whole within this (else 408, closed)
+    send_seconds: float = Field(30.0, gt=0)  # a client that reads nothing the server sends for this long is dropped
+    keep_alive_seconds: int = Field(5, ge=1)  # an idle keep-alive connection is closed after this (uvicorn's)
+    ws_ping_seconds: float = Field(20.0, gt=0)  # WebSocket pings this often; no pong within as long: closed
 
     # Security of the page.
     frame_ancestors: str = "'self'"  # CSP frame-ancestors: which sites may put the app in a frame

@@ -13,6 +13,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 import httpx2
 
@@ -21,6 +22,12 @@ import httpx2
 class LiveServer:
     url: str  # http://127.0.0.1:PORT
     process: subprocess.Popen
+    log: IO[bytes]  # what the server wrote, stdout and stderr together
+
+    def output(self) -> str:
+        """Everything the server has logged so far."""
+        descriptor = self.log.fileno()
+        return os.pread(descriptor, os.fstat(descriptor).st_size, 0).decode(errors="replace")
 
     @property
     def ws_url(self) -> str:
@@ -66,7 +73,7 @@ def live_server(env: dict[str, str] | None = None, startup_seconds: float = 30) 
                 log.seek(0)
                 raise RuntimeError(f"the server did not start:\n{log.read().decode(errors='replace')}")
             time.sleep(0.1)
-        yield LiveServer(url, process)
+        yield LiveServer(url, process, log)
     finally:
         process.terminate()
         try:
