@@ -1,6 +1,8 @@
 import json
 import re
 
+from app.tracing.session import TraceSession
+
 
 def test_embed_is_the_app_with_minimal_chrome(client):
     page = client.get("/embed?model=tiny&text=ab")
@@ -97,3 +99,14 @@ def test_pages_carry_the_model_list_so_the_first_trace_need_not_wait_for_it(clie
     page = client.get("/embed?text=hi").text
     inline = re.search(r'<script type="application/json" id="gatescope-models">(.*?)</script>', page).group(1)
     assert json.loads(inline) == client.get("/api/models").json()
+
+
+def test_an_export_checks_and_traces_its_text_once(client, monkeypatch):
+    calls = []
+    for method in ("tokenize", "run"):
+        original = getattr(TraceSession, method)
+        monkeypatch.setattr(
+            TraceSession, method, lambda self, *a, _m=method, _o=original: calls.append(_m) or _o(self, *a)
+        )
+    assert client.get("/api/export", params={"model": "tiny", "text": "ab"}).status_code == 200
+    assert calls == ["tokenize", "run"]
