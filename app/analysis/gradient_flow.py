@@ -81,8 +81,8 @@ def check_budget(model: Model, layer: int, tokens: int, budget: int) -> None:
     if tokens * per_token > budget:
         fits = budget // per_token
         raise GradientFlowTooCostly(
-            f"gradient flow of {model.name} (H = {model.hidden_size}) costs {per_token:,} multiply-adds a token; "
-            f"the budget (max_gradient_work, {budget:,}) fits {fits} tokens, and the text has {tokens}"
+            f"gradient flow of {model.name} (H = {model.hidden_size}) is computed for at most {fits} tokens here "
+            f"({per_token:,} multiply-adds a token, within max_gradient_work); the text has {tokens}"
         )
 
 

@@ -46,7 +46,7 @@ def test_a_text_over_the_work_budget_is_refused_at_once_saying_how_many_tokens_f
     response = client.post("/api/gradients", json={"model": "lstm-demo", "text": "a" * 101})
     detail = response.json()["detail"]
     assert response.status_code == 413 and (detail["code"], detail["limit"]) == ("too_long", "max_gradient_work")
-    assert "fits 100 tokens, and the text has 101" in detail["message"]
+    assert "at most 100 tokens here" in detail["message"] and detail["message"].endswith("the text has 101")
 
 
 def test_the_token_limits_of_a_trace_hold_too(client):
