@@ -64,6 +64,7 @@ class StepFrame(LayerFrame):
     token: str
     token_id: int
     unk: bool
+    read_as: NotRequired[str]  # the vocabulary's entry a token typed in another form was read as (“ as ")
     layers: NotRequired[list[LayerFrame]]  # bottom first, when there are several
     x: NotRequired[Vector]  # the token's embedding; absent for one-hot inputs
     predictions: NotRequired[list[Prediction]]  # next-token guesses, when the model has a decoder
@@ -105,8 +106,10 @@ def step_frame(model: Model, step: TracedStep, decimals: int) -> StepFrame:
         "token": step.token.text,
         "token_id": step.token.id,
         "unk": step.token.unk,
-        **layers[-1],  # the top layer's record, also at the top level
     }
+    if step.token.read_as is not None:  # typed in a form the vocabulary lacks: read as this entry
+        frame["read_as"] = step.token.read_as
+    frame.update(layers[-1])  # the top layer's record, also at the top level
     if len(layers) > 1:
         frame["layers"] = layers
     if step.x is not None:
