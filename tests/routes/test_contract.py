@@ -73,3 +73,10 @@ def test_the_trace_schema_is_the_typed_frames(client):
     assert trace["meta"]["$ref"].endswith("/Meta") and trace["steps"]["items"]["$ref"].endswith("/StepFrame")
     assert schemas["StepFrame"]["additionalProperties"] is False
     assert set(schemas["StepFrame"]["required"]) >= {"type", "t", "token", "token_id", "unk", "gates", "h"}
+
+
+def test_a_token_read_in_another_form_is_a_typed_frame_too(client):
+    steps = client.post("/api/trace", json={"model": "prose", "text": "\u201ca\u201d"}).json()["steps"]
+    assert [s.get("read_as") for s in steps] == ['"', None, '"']
+    for step in steps:
+        exactly(STEP, step)
