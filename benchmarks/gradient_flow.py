@@ -22,7 +22,6 @@ import concurrent.futures
 import sys
 import threading
 import time
-import tracemalloc
 from pathlib import Path
 
 import httpx2
@@ -34,7 +33,7 @@ from app.analysis.gradient_flow import GradientFlow, gradient_flow, step_jacobia
 from app.models.model import Model  # noqa: E402
 from app.models.registry import ModelRegistry  # noqa: E402
 from app.settings import Settings  # noqa: E402
-from benchmarks.machine import describe  # noqa: E402
+from benchmarks.machine import describe, measured  # noqa: E402
 from benchmarks.server import serve  # noqa: E402
 
 MODELS = ("lstm-demo", "prose", "code")  # H = 16, 128, 256
@@ -59,18 +58,6 @@ def keep_every_jacobian(model: Model, ids: np.ndarray) -> GradientFlow:
         state_norms.append(float(np.linalg.norm(to_carried @ np.eye(size)[:hidden].T)))
         to_h, to_carried = to_h @ j_s, to_carried @ j_s
     return GradientFlow(names[0], input_norms[::-1], state_norms[::-1])
-
-
-def measured(run) -> tuple[object, float, float]:
-    """(result, seconds, peak extra MiB) of run()."""
-    tracemalloc.start()
-    held = tracemalloc.get_traced_memory()[0]
-    start = time.perf_counter()
-    result = run()
-    seconds = time.perf_counter() - start
-    peak = tracemalloc.get_traced_memory()[1]
-    tracemalloc.stop()
-    return result, seconds, (peak - held) / MiB
 
 
 def jacobian_bytes(model: Model, tokens: int) -> int:

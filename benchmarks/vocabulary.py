@@ -15,8 +15,6 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import time
-import tracemalloc
 from pathlib import Path
 
 import numpy as np
@@ -27,7 +25,7 @@ from app.cells import get_cell  # noqa: E402
 from app.models.model import Model  # noqa: E402
 from app.models.seeded import random_layers  # noqa: E402
 from app.models.tokenizers import WordTokenizer  # noqa: E402
-from benchmarks.machine import describe  # noqa: E402
+from benchmarks.machine import describe, measured  # noqa: E402
 
 MiB = 2**20
 TOP_K = 5
@@ -52,17 +50,6 @@ def sort_everything(model: Model, h: np.ndarray) -> tuple[np.ndarray, np.ndarray
     probabilities = model.next_token_probabilities(h)  # (T, V)
     ids = np.stack([np.argsort(p)[::-1][:TOP_K] for p in probabilities])
     return ids, np.take_along_axis(probabilities, ids, axis=1)
-
-
-def measured(run) -> tuple[object, float, float]:
-    tracemalloc.start()
-    held = tracemalloc.get_traced_memory()[0]
-    start = time.perf_counter()
-    result = run()
-    seconds = time.perf_counter() - start
-    peak = tracemalloc.get_traced_memory()[1]
-    tracemalloc.stop()
-    return result, seconds, (peak - held) / MiB
 
 
 def main() -> None:
