@@ -237,9 +237,6 @@ class ModelRegistry:
     def get(self, name: str) -> Model:
         return self.resolve(name)[0]
 
-    def is_bundled(self, name: str) -> bool:
-        return self.entry(name).bundled
-
     def _load(self, entry: ModelEntry) -> Model:
         if entry.problem:
             raise ModelFileError(f"{entry.path.name}: {entry.problem}")

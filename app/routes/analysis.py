@@ -29,7 +29,7 @@ from app.analysis.gradient_flow import (
 from app.limits import BusyError, WorkPool
 from app.models.model import Model
 from app.models.registry import ModelRegistry
-from app.routes.deps import get_registry, get_settings
+from app.routes.deps import get_compute, get_gradient_pool, get_registry, get_settings
 from app.routes.errors import refusal, responses
 from app.settings import Settings
 from app.tracing.start import TRACE_ERRORS, start_trace
@@ -110,12 +110,15 @@ async def gradients(
     request: Request,
     registry: Annotated[ModelRegistry, Depends(get_registry)],
     settings: Annotated[Settings, Depends(get_settings)],
+    pool: Annotated[WorkPool, Depends(get_gradient_pool)],
+    compute: Annotated[anyio.CapacityLimiter, Depends(get_compute)],
 ) -> GradientResponse:
     """How strongly the last step depends on each earlier input and carried state."""
-    pool: WorkPool = request.app.state.gradients
     try:
         with pool.slot() as limiter:
-            model, ids, layer = await anyio.to_thread.run_sync(checked, registry, settings, body, limiter=limiter)
+            # Checked in a trace's thread (quick; it may read a model file): a text over the
+            # budget is refused at once, not after the gradient flow already computing.
+            model, ids, layer = await anyio.to_thread.run_sync(checked, registry, settings, body, limiter=compute)
             flow: GradientFlow | None = await run_while_connected(request, limiter, gradient_flow, model, ids, layer)
     except (*TRACE_ERRORS, LayerError, GradientFlowUnavailable, GradientFlowTooCostly, BusyError) as error:
         raise refusal(error) from None

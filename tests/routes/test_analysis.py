@@ -10,6 +10,7 @@ from app.analysis.jacobians import STEP_JACOBIANS
 from app.main import create_app
 from app.models.registry import ModelRegistry
 from app.routes import analysis as analysis_route
+from tests.helpers import tiny_model
 
 
 def test_gradients_give_one_norm_per_step(client):
@@ -160,3 +161,21 @@ def test_gradient_flow_stops_between_steps_when_its_client_leaves(settings, held
     anyio.run(app, scope, receive, send)  # the app's state is made by create_app: no lifespan needed
     assert len(steps) == 3  # of 10: the rest was never computed
     assert answered[0]["status"] == 499
+
+
+def test_a_text_over_the_budget_is_refused_while_another_computes_not_after_it(client_with, held_gradient_flow):
+    reached, release, _ = held_gradient_flow
+    client = client_with(gradient_threads=1, max_gradient_work=10 * work_per_token(tiny_model(), 0))
+    answers = []
+    asking = threading.Thread(
+        target=lambda: answers.append(client.post("/api/gradients", json={"model": "tiny", "text": "abcdef"}))
+    )
+    asking.start()
+    try:
+        assert reached.wait(30)  # the one gradient thread is taken, and held until released
+        refused = client.post("/api/gradients", json={"model": "tiny", "text": "a" * 11})
+        assert refused.status_code == 413 and not answers  # answered while the other still computes
+    finally:
+        release.set()
+        asking.join(30)
+    assert answers[0].status_code == 200
