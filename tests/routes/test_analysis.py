@@ -1,3 +1,4 @@
+import concurrent.futures
 import json
 import threading
 import time
@@ -158,7 +159,10 @@ def test_gradient_flow_stops_between_steps_when_its_client_leaves(settings, held
         "state": {},
     }
 
-    anyio.run(app, scope, receive, send)  # the app's state is made by create_app: no lifespan needed
+    # In a thread of its own: an event loop may run in this one already (the browser tests'),
+    # and the app's state is made by create_app, so no lifespan is needed.
+    with concurrent.futures.ThreadPoolExecutor(1) as thread:
+        thread.submit(anyio.run, app, scope, receive, send).result(timeout=60)
     assert len(steps) == 3  # of 10: the rest was never computed
     assert answered[0]["status"] == 499
 
