@@ -4,11 +4,23 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Annotated
+from urllib.parse import urlsplit
 
-from pydantic import Field
+from pydantic import AfterValidator, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parent.parent  # the checkout: templates/ and static/ live here
+
+
+def check_public_url(value: str) -> str:
+    """An http(s) address with a host and no query or fragment, without its final slash."""
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
+        raise ValueError(
+            "public_url is an http(s) address such as https://lstm.example.edu or https://example.edu/lstm"
+        )
+    return value.rstrip("/")
 
 
 class Settings(BaseSettings):
@@ -18,6 +30,9 @@ class Settings(BaseSettings):
     port: int = 8000
     models: Path | None = None  # a folder of the user's own .npz models, besides the bundled ones
     default_model: str = "lstm-demo"
+    # The address people reach the app at (https://lstm.example.edu/gatescope): links, oEmbed
+    # iframes and recordings' banners point there. Unset: the address a request came to.
+    public_url: Annotated[str, AfterValidator(check_public_url)] | None = None
 
     templates_dir: Path = ROOT / "templates"
     static_dir: Path = ROOT / "static"

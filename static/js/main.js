@@ -16,9 +16,11 @@ import { Panels } from "./panels.js";
 import { Player } from "./player.js";
 import { Predictions } from "./predictions.js";
 import { Saturation } from "./saturation.js";
+import { connectExport } from "./export-control.js";
 import { connectSharing } from "./share.js";
 import { readState, writeState } from "./state.js";
-import { RecordedStream, TraceStream } from "./stream.js";
+import { keepWhatPlays, presentRecording, recording } from "./recording.js";
+import { TraceStream } from "./stream.js";
 import { plainLabel } from "./text.js";
 import { TokenStrip } from "./tokens.js";
 import { Tooltip } from "./tooltip.js";
@@ -30,11 +32,7 @@ import { squashedNote, vectorLabel } from "./vectors.js";
 import { WhatIf } from "./whatif.js";
 
 const $ = (id) => document.querySelector(`[data-testid="${id}"]`);
-const recordingElement = document.getElementById("gatescope-recording");
-const recording = recordingElement ? JSON.parse(recordingElement.textContent) : null;
-if (recording) {  // a recording has no server to compute with
-  for (const element of document.querySelectorAll("[data-live-only]")) element.remove();
-}
+if (recording) keepWhatPlays(document);  // a recording shows only what it holds (each view below: if its panel is here)
 const start = startingPoint(recording ? recording.query : location.search);  // a lesson's, under the link's own
 const view = readState(start.query);  // what the link asks for
 const STATUS_KEYS = { connecting: "connecting", closed: "disconnected", idle: "idle" };
@@ -60,7 +58,7 @@ walkthrough.engaged = new URLSearchParams(start.query).has("stage");
 const textBox = $("text-input");
 const modelSelect = $("model-select");
 const wsUrl = `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/ws/trace`;
-const comparison = recording ? null : new Comparison($("compare"), {
+const comparison = !$("compare") ? null : new Comparison($("compare"), {
   textBox, mainTrace: trace, wsUrl, onChange: (change) => {
     redraw("compare");
     if (change === "compare") saveToUrl();
@@ -79,12 +77,12 @@ const views = {
   inspector: new Inspector($("inspector"), trace),
   saturation: new Saturation($("saturation"), trace),
   heatmap: new Heatmap($("heatmap"), trace),
-  ...(recording ? {} : { gradients: new GradientFlow($("gradients"), $("gradients-note"), trace, gradientRequests) }),
+  ...($("gradients") ? { gradients: new GradientFlow($("gradients"), $("gradients-note"), trace, gradientRequests) } : {}),
 };
 let summaries = new Map();  // model name -> its /api/models entry
-const lagCurve = recording ? null : new LagCurve($("lag-curve"),
+const lagCurve = !comparison ? null : new LagCurve($("lag-curve"),
   () => [summaries.get(modelSelect.value), summaries.get(comparison?.model)]);
-const whatif = recording ? null : new WhatIf($("whatif"), trace, (interventions) => {
+const whatif = !$("whatif") ? null : new WhatIf($("whatif"), trace, (interventions) => {
   useInterventions(interventions);
   resumeAt = trace.t >= 0 ? trace.t : null;
   feed.restart(modelSelect.value, modelSelect.selectedOptions[0]?.dataset.tokenizer);
@@ -308,7 +306,7 @@ const handlers = {
   },
   reopen: () => useSelectedModel(),  // a new connection holds no trace: start it again
 };
-const stream = recording ? new RecordedStream(recording.frames, handlers) : new TraceStream(wsUrl, handlers);
+const stream = new TraceStream(wsUrl, handlers);
 const feed = new TextFeed(textBox, stream);
 
 // Every start carries the what-if interventions, so the server reads the text with them.
@@ -366,11 +364,12 @@ connectHost({
   pause: () => player.pause(),
   "select-unit": ({ unit }) => trace.meta && trace.selectUnit(unit),
 });
-if ($("share")) connectSharing($, currentQuery, () => [...panels.sections.keys()].filter((n) => panels.isVisible(n)));
+if ($("share")) connectSharing($, currentQuery);
+if ($("export")) connectExport($, currentQuery, () => [...panels.sections.keys()].filter((n) => panels.isVisible(n)));
 
 // --- models ---
 async function loadModels() {
-  if (recording) return [recording.meta];
+  if (recording) return recording.models;
   const inPage = document.getElementById("gatescope-models");  // the server's list, saving a round trip
   if (inPage) return JSON.parse(inPage.textContent).models;
   const response = await fetch("/api/models");
@@ -388,13 +387,7 @@ function useSelectedModel() {
 modelSelect.addEventListener("change", useSelectedModel);
 $("layer-select").addEventListener("change", (event) => trace.setLayer(Number(event.target.value)));
 textBox.value = recording ? recording.text : view.text;
-if (recording) {
-  const banner = $("recording-banner");
-  banner.textContent = t("recording_banner", banner.dataset);
-  textBox.readOnly = true;
-  modelSelect.disabled = true;
-  for (const element of document.querySelectorAll('[data-hideable~="examples"]')) element.hidden = true;
-}
+if (recording) presentRecording($);
 textBox.addEventListener("input", saveToUrl);
 loadModels().then((models) => {
   summaries = new Map(models.map((m) => [m.name, m]));

@@ -1,4 +1,4 @@
-// Sharing a view: a link, an <iframe> snippet for course pages, and a single-file export.
+// Sharing a view: a link, and an <iframe> snippet for course pages (Export: export-control.js).
 import { t } from "./i18n/index.js";
 
 async function copy(text, field) {
@@ -19,7 +19,7 @@ export function embedSnippet(query, origin = location.origin) {
     `<script src="${origin}/static/embed-host.js"></script>`;
 }
 
-export function connectSharing($, currentQuery, visiblePanels) {
+export function connectSharing($, currentQuery) {
   const dialog = $("share-dialog");
   const link = $("share-link");
   const snippet = $("embed-code");
@@ -35,9 +35,4 @@ export function connectSharing($, currentQuery, visiblePanels) {
     note.textContent = t((await copy(snippet.value, snippet)) ? "embed_copied" : "embed_copy_by_hand");
   });
   $("close-share").addEventListener("click", () => dialog.close());
-  $("export").addEventListener("click", () => {
-    const params = new URLSearchParams(currentQuery());
-    params.set("panels", visiblePanels().join(","));  // the file shows what is shown now
-    location.assign(`/api/export?${params}`);
-  });
 }
