@@ -13,8 +13,11 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 ROOT = Path(__file__).resolve().parent.parent  # the checkout: templates/ and static/ live here
 
 
-def check_public_url(value: str) -> str:
-    """An http(s) address with a host and no query or fragment, without its final slash."""
+def check_public_url(value: str | None) -> str | None:
+    """An http(s) address with a host and no query or fragment, without its final slash;
+    empty is unset."""
+    if not value:
+        return None
     parts = urlsplit(value)
     if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
         raise ValueError(
@@ -32,7 +35,7 @@ class Settings(BaseSettings):
     default_model: str = "lstm-demo"
     # The address people reach the app at (https://lstm.example.edu/gatescope): links, oEmbed
     # iframes and recordings' banners point there. Unset: the address a request came to.
-    public_url: Annotated[str, AfterValidator(check_public_url)] | None = None
+    public_url: Annotated[str | None, AfterValidator(check_public_url)] = None
 
     templates_dir: Path = ROOT / "templates"
     static_dir: Path = ROOT / "static"

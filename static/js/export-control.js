@@ -56,7 +56,7 @@ export function connectExport($, currentQuery, shownPanels) {
       save.href = URL.createObjectURL(file);
       save.download = /filename="([^"]+)"/.exec(response.headers.get("Content-Disposition") ?? "")?.[1] ?? "gatescope.html";
       const plotly = response.headers.get("X-Gatescope-Plotly") === "1";
-      size.textContent = `${t("export_size", { size: sizeText(file.size) })}${plotly ? ` ${t("export_plotly")}` : ""}`;
+      size.textContent = t("export_size", { size: sizeText(file.size) }) + (plotly ? t("export_plotly") : "");
       size.dataset.bytes = String(file.size);
     } catch (error) {
       if (error.name === "AbortError") return;

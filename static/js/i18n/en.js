@@ -108,7 +108,7 @@ export const STRINGS = {
   export_panels: "Panels",
   export_measuring: "Measuring the file…",
   export_size: "About {size}.",
-  export_plotly: "Most of it is plotly.js, which the charts need: untick the charts for a small file.",
+  export_plotly: " Most of it is plotly.js, which the charts need: untick the charts for a small file.",
   export_save: "Save",
   export_failed: "Could not export: {message}",
 
