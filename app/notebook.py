@@ -18,6 +18,7 @@ writes a view as one self-contained file.
 from __future__ import annotations
 
 import html
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,7 +28,7 @@ from app.export.view import export_view
 from app.settings import Settings, get_settings
 
 FIRST_HEIGHT = 600  # pixels, until the page reports its own
-_stored: set[str] = set()  # the assets an output of this session already carries
+_stored: dict[str, str | None] = {}  # asset key -> the cell whose output carries it (None: not known)
 
 
 def _script(settings: Settings, name: str) -> str:
@@ -56,8 +57,12 @@ class LessonView:
 
     def _repr_html_(self) -> str:
         assets = self.lesson.assets
-        carried = "".join(_carrier(asset) for asset in assets if asset.key not in _stored)
-        _stored.update(asset.key for asset in assets)
+        cell = _running_cell()
+        # The first output to need them carries them; when its cell runs again, its output
+        # is replaced, so it carries them again.
+        carrying = [a for a in assets if a.key not in _stored or (cell is not None and _stored[a.key] == cell)]
+        _stored.update({asset.key: cell for asset in carrying})
+        carried = "".join(_carrier(asset) for asset in carrying)
         frame = self.lesson.html(self.settings, loader=_script(self.settings, "notebook-frame.js"))
         fit = " data-gatescope-fit" if self.height is None else ""
         return (
@@ -68,6 +73,15 @@ class LessonView:
             ' title="Gatescope: an LSTM reading text"></iframe>'
             f"<script>{_script(self.settings, 'notebook-output.js')}</script></div>"
         )
+
+
+def _running_cell() -> str | None:
+    """The notebook's id of the cell running, where the front end sends it (JupyterLab,
+    Jupyter Notebook 7 and VS Code put it in the request's metadata as cellId)."""
+    shell = sys.modules["IPython"].get_ipython() if "IPython" in sys.modules else None
+    kernel = getattr(shell, "kernel", None)
+    parent = kernel.get_parent() if kernel is not None and hasattr(kernel, "get_parent") else {}
+    return (parent.get("metadata") or {}).get("cellId")
 
 
 def _carrier(asset: Asset) -> str:

@@ -20,7 +20,7 @@ BUNDLE_MARK = "const __main = "  # once in the page's bundled modules
 
 @pytest.fixture
 def fresh_session(monkeypatch):
-    monkeypatch.setattr(notebook, "_stored", set())
+    monkeypatch.setattr(notebook, "_stored", {})
 
 
 def expect_view_shown(page, index: int, position: str):

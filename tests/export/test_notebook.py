@@ -10,7 +10,7 @@ from app.notebook import show
 @pytest.fixture(autouse=True)
 def fresh_session(monkeypatch):
     """Each test is a new Python session: no output carries the page's assets yet."""
-    monkeypatch.setattr(notebook, "_stored", set())
+    monkeypatch.setattr(notebook, "_stored", {})
 
 
 def carried_keys(html: str) -> list[str]:
@@ -69,3 +69,13 @@ def test_save_writes_the_whole_page(tmp_path):
     path = show("lstm-demo", "ab").save(tmp_path / "view.html")
     page = path.read_text()
     assert '<script type="module">' in page and "data-gatescope-asset" not in page
+
+
+def test_a_cell_run_again_carries_the_page_again(monkeypatch):
+    cell = ["cell-1"]
+    monkeypatch.setattr(notebook, "_running_cell", lambda: cell[0])
+    assert carried_keys(show("lstm-demo", "ab")._repr_html_())
+    cell[0] = "cell-2"
+    assert carried_keys(show("lstm-demo", "ab")._repr_html_()) == []
+    cell[0] = "cell-1"  # its output, which held them, is replaced by this one
+    assert carried_keys(show("lstm-demo", "ab")._repr_html_())
