@@ -10,9 +10,10 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 import httpx2
 
@@ -21,6 +22,15 @@ import httpx2
 class LiveServer:
     url: str  # http://127.0.0.1:PORT
     process: subprocess.Popen
+    log: BinaryIO  # what it printed
+
+    @property
+    def port(self) -> int:
+        return int(self.url.rsplit(":", 1)[1])
+
+    def output(self) -> str:
+        """Everything it printed so far (read without moving the offset the server writes at)."""
+        return os.pread(self.log.fileno(), 1 << 24, 0).decode(errors="replace")
 
     @property
     def ws_url(self) -> str:
@@ -41,15 +51,25 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def live_server(env: dict[str, str] | None = None, startup_seconds: float = 30) -> Iterator[LiveServer]:
-    """Start the server with GATESCOPE_* overrides in `env`, wait for /healthz, stop it after."""
+def live_server(
+    env: dict[str, str] | None = None,
+    startup_seconds: float = 30,
+    *,
+    command: Sequence[str] = (sys.executable, "-m", "app"),
+    serve_args: Sequence[str] = (),
+    cwd: Path | None = None,
+    inherit_env: bool = True,
+) -> Iterator[LiveServer]:
+    """Start `command serve` (this checkout's by default) with GATESCOPE_* overrides in `env`
+    (or with `env` alone, when not `inherit_env`), wait for /healthz, stop it after."""
     port = free_port()
     log = tempfile.TemporaryFile()  # a file, not a pipe: a pipe nobody reads would fill and stall the server
     process = subprocess.Popen(
-        [sys.executable, "-m", "app", "serve", "--host", "127.0.0.1", "--port", str(port)],
+        [*command, "serve", "--host", "127.0.0.1", "--port", str(port), *serve_args],
         stdout=log,
         stderr=subprocess.STDOUT,
-        env={**os.environ, **(env or {})},
+        env={**(os.environ if inherit_env else {}), **(env or {})},
+        cwd=cwd,
     )
     url = f"http://127.0.0.1:{port}"
     try:
@@ -66,7 +86,7 @@ def live_server(env: dict[str, str] | None = None, startup_seconds: float = 30) 
                 log.seek(0)
                 raise RuntimeError(f"the server did not start:\n{log.read().decode(errors='replace')}")
             time.sleep(0.1)
-        yield LiveServer(url, process)
+        yield LiveServer(url, process, log)
     finally:
         process.terminate()
         try:

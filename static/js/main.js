@@ -59,7 +59,9 @@ const walkthrough = new Walkthrough($("walkthrough"), trace, () => diagram);
 walkthrough.engaged = new URLSearchParams(start.query).has("stage");
 const textBox = $("text-input");
 const modelSelect = $("model-select");
-const wsUrl = `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/ws/trace`;
+// Relative to the page, so the app works under any path prefix; wss: under https.
+const wsUrl = new URL("ws/trace", location.href);
+wsUrl.protocol = location.protocol === "https:" ? "wss:" : "ws:";
 const comparison = recording ? null : new Comparison($("compare"), {
   textBox, mainTrace: trace, wsUrl, onChange: (change) => {
     redraw("compare");
@@ -373,7 +375,7 @@ async function loadModels() {
   if (recording) return [recording.meta];
   const inPage = document.getElementById("gatescope-models");  // the server's list, saving a round trip
   if (inPage) return JSON.parse(inPage.textContent).models;
-  const response = await fetch("/api/models");
+  const response = await fetch("api/models");
   return (await response.json()).models;
 }
 

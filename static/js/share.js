@@ -38,6 +38,6 @@ export function connectSharing($, currentQuery, visiblePanels) {
   $("export").addEventListener("click", () => {
     const params = new URLSearchParams(currentQuery());
     params.set("panels", visiblePanels().join(","));  // the file shows what is shown now
-    location.assign(`/api/export?${params}`);
+    location.assign(`api/export?${params}`);
   });
 }
