@@ -106,6 +106,9 @@ def host_allowed(name: str, allowed: list[str]) -> bool:
     return name in allowed or any(entry.startswith(".") and f".{name}".endswith(entry) for entry in allowed)
 
 
+FORWARDING = (b"host", b"x-forwarded-host")
+
+
 class HostCheck:
     """Refuse HTTP requests (400) and WebSocket handshakes (403) for a Host that is not ours."""
 
@@ -116,13 +119,16 @@ class HostCheck:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] not in ("http", "websocket"):
             return await self.app(scope, receive, send)
-        host = next((value.decode("latin-1") for key, value in scope["headers"] if key == b"host"), "")
+        headers = {key: value.decode("latin-1") for key, value in scope["headers"] if key in FORWARDING}
+        host = headers.get(b"host", "")
         if host_allowed(host_name(host), self.allowed):
             return await self.app(scope, receive, send)
         message = (
             f"this server does not answer for the host name {host_name(host)[:100]!r}; "
             "its operator can add it to GATESCOPE_ALLOWED_HOSTS"
         )
+        if headers.get(b"x-forwarded-host", host) != host:  # a proxy spoke, and was not believed
+            message += ", and name the proxy in front in GATESCOPE_TRUSTED_PROXIES"
         if scope["type"] == "websocket":
             await receive()  # websocket.connect
             return await send({"type": "websocket.close", "code": 1008, "reason": "host not allowed"})

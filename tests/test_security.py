@@ -108,3 +108,10 @@ def test_allowed_hosts_names_the_others(client_with):
 )
 def test_host_name_drops_the_port_and_final_dot(header, name):
     assert host_name(header) == name
+
+
+def test_behind_a_proxy_that_is_not_trusted_the_refusal_says_which_setting_is_missing(client_with):
+    client = client_with(allowed_hosts=["lstm.example.edu"])
+    answer = client.get("/healthz", headers={"host": "gatescope-upstream", "x-forwarded-host": "lstm.example.edu"})
+    assert answer.status_code == 400
+    assert "GATESCOPE_TRUSTED_PROXIES" in answer.json()["detail"]["message"]
