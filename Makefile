@@ -18,7 +18,7 @@ AXE := tests/e2e/.axe/node_modules/axe-core/axe.min.js
 test: $(VENV)/.installed-test chromium nginx $(AXE)
 	$(BIN)/python -m pytest
 
-unit: $(VENV)/.installed-test       ## everything but the browser tests
+unit: $(VENV)/.installed-test nginx ## everything but the browser tests
 	$(BIN)/python -m pytest -m "not e2e"
 
 lint: $(VENV)/.installed-test        ## ruff: lint, and the format check

@@ -50,6 +50,29 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def answers(health_url: str, seconds: float, process: subprocess.Popen | None = None, **options) -> bool:
+    """Whether `health_url` answers 200 within `seconds` (False at once if `process` exits)."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            if httpx2.get(health_url, **options).status_code == 200:
+                return True
+        except httpx2.TransportError:
+            pass
+        if (process is not None and process.poll() is not None) or time.monotonic() > deadline:
+            return False
+        time.sleep(0.1)
+
+
+def stop(process: subprocess.Popen) -> None:
+    process.terminate()
+    try:
+        process.wait(10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
 @contextlib.contextmanager
 def live_server(
     env: dict[str, str] | None = None,
@@ -73,25 +96,12 @@ def live_server(
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + startup_seconds
-        while True:
-            try:
-                if httpx2.get(f"{url}/healthz").status_code == 200:
-                    break
-            except httpx2.TransportError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                process.kill()
-                process.wait()
-                log.seek(0)
-                raise RuntimeError(f"the server did not start:\n{log.read().decode(errors='replace')}")
-            time.sleep(0.1)
-        yield LiveServer(url, process, log)
-    finally:
-        process.terminate()
-        try:
-            process.wait(10)
-        except subprocess.TimeoutExpired:
+        if not answers(f"{url}/healthz", startup_seconds, process):
             process.kill()
             process.wait()
+            log.seek(0)
+            raise RuntimeError(f"the server did not start:\n{log.read().decode(errors='replace')}")
+        yield LiveServer(url, process, log)
+    finally:
+        stop(process)
         log.close()

@@ -59,9 +59,10 @@ const walkthrough = new Walkthrough($("walkthrough"), trace, () => diagram);
 walkthrough.engaged = new URLSearchParams(start.query).has("stage");
 const textBox = $("text-input");
 const modelSelect = $("model-select");
-// Relative to the page, so the app works under any path prefix; wss: under https.
-const wsUrl = new URL("ws/trace", location.href);
-wsUrl.protocol = location.protocol === "https:" ? "wss:" : "ws:";
+// Relative to the page, so the app works under any path prefix; wss: under https. (The base,
+// not location: a recording in a notebook's srcdoc frame has the opaque about:srcdoc.)
+const wsUrl = new URL("ws/trace", document.baseURI);
+wsUrl.protocol = wsUrl.protocol === "https:" ? "wss:" : "ws:";
 const comparison = recording ? null : new Comparison($("compare"), {
   textBox, mainTrace: trace, wsUrl, onChange: (change) => {
     redraw("compare");

@@ -26,10 +26,8 @@ from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx2
-
 from tests.deploy.served import check_served, trace_over_stream
-from tests.live_server import free_port
+from tests.live_server import answers, free_port
 
 REPO = Path(__file__).resolve().parents[2]
 BASE = "local/debian:bookworm"
@@ -170,16 +168,8 @@ def check_container() -> None:
 
 
 def wait_for(url: str, logs: list[str]) -> None:
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            if httpx2.get(url + "healthz").status_code == 200:
-                return
-        except httpx2.TransportError:
-            pass
-        if time.monotonic() > deadline:
-            sys.exit(f"no answer from {url}healthz:\n" + subprocess.run(logs, capture_output=True, text=True).stdout)
-        time.sleep(0.5)
+    if not answers(url + "healthz", 60):
+        sys.exit(f"no answer from {url}healthz:\n" + subprocess.run(logs, capture_output=True, text=True).stdout)
 
 
 def check_compose() -> None:

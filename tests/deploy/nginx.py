@@ -10,15 +10,13 @@ import re
 import shutil
 import ssl
 import subprocess
-import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-import httpx2
 import pytest
 
-from tests.live_server import LiveServer, free_port
+from tests.live_server import LiveServer, answers, free_port, stop
 
 NGINX = os.environ.get("GATESCOPE_NGINX") or shutil.which("nginx") or "/usr/sbin/nginx"
 DEPLOY_DOC = Path(__file__).resolve().parents[2] / "docs" / "deploy.md"
@@ -111,22 +109,9 @@ def nginx_in_front(backends: Sequence[LiveServer], folder: Path) -> Iterator[Pro
     )
     proxy = Proxy(port, cert, folder)
     try:
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                if httpx2.get(f"{proxy.page_url}healthz", verify=proxy.tls()).status_code == 200:
-                    break
-            except httpx2.TransportError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                log = (folder / "error.log").read_text() if (folder / "error.log").exists() else ""
-                raise RuntimeError(f"nginx did not start:\n{log}")
-            time.sleep(0.1)
+        if not answers(f"{proxy.page_url}healthz", 20, process, verify=proxy.tls()):
+            log = (folder / "error.log").read_text() if (folder / "error.log").exists() else ""
+            raise RuntimeError(f"nginx did not start:\n{log}")
         yield proxy
     finally:
-        process.terminate()
-        try:
-            process.wait(10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop(process)
