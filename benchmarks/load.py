@@ -22,12 +22,14 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import random
 import re
 import statistics
 import threading
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from websockets.asyncio.client import connect
 
@@ -110,6 +112,12 @@ async def one_client(url: str, start: dict, pieces: list[str], cps: float, resul
             await reader  # until the last append's done
         finally:
             reader.cancel()
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time a process has used (/proc/PID/stat, fields 14 and 15)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def sample_rss(server, peak: list[int], stop: threading.Event) -> None:
@@ -210,15 +218,24 @@ def main() -> None:
             peak, stop = [server.rss_bytes()], threading.Event()
             sampler = threading.Thread(target=sample_rss, args=(server, peak, stop), daemon=True)
             sampler.start()
-            started = time.perf_counter()
+            started, cpu_before = time.perf_counter(), cpu_seconds(server.process.pid)
+            clients_before = time.process_time()
             results = asyncio.run(run_clients(server.ws_url, args))
             elapsed = time.perf_counter() - started
+            cpu = cpu_seconds(server.process.pid) - cpu_before
+            clients_cpu = time.process_time() - clients_before
             time.sleep(3)  # the server frees what the sessions held
             stop.set()
             sampler.join()
             after = server.rss_bytes()
             print(f"round {round_number}:")
             report(args, results, elapsed)
+            appends = sum(len(r.append_done) for r in results)
+            print(
+                f"  server CPU {cpu:.1f} s in {elapsed:.0f} s ({cpu / elapsed:.0%} of a core; "
+                f"{cpu / max(appends, 1) * 1000:.2f} ms an append, the starts included); the clients' CPU "
+                f"{clients_cpu / elapsed:.0%} of a core; load average {os.getloadavg()[0]:.1f}"
+            )
             print(
                 f"  server RSS peak {peak[0] / MiB:.0f} MiB, after the clients left {after / MiB:.0f} MiB "
                 f"({(after - before) / before:+.1%} from the warm-up)"
