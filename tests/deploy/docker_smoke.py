@@ -164,7 +164,7 @@ def check_container() -> None:
         docker("exec", name, "sh", "-c", command)  # the image's HEALTHCHECK, run now rather than in 30 s
         print(f"   served from {where[0]} as uid {where[1]}: page, app.js, static, plotly.js, models, a trace")
     finally:
-        docker("rm", "-f", name, stdout=subprocess.DEVNULL)
+        docker("rm", "-f", "-v", name, stdout=subprocess.DEVNULL)  # -v: its anonymous /models volume too
 
 
 def wait_for(url: str, logs: list[str]) -> None:
