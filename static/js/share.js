@@ -100,8 +100,8 @@ export function connectSharing($, store, contract) {
   $("embed-builder").addEventListener("submit", (event) => event.preventDefault());
   $("share").addEventListener("click", async () => {
     builder.fill();
-    update({ now: true });
     dialog.showModal();
+    update({ now: true });
     note.textContent = t((await copy(link.value, link)) ? "link_copied" : "link_copy_by_hand");
   });
   $("copy-link").addEventListener("click", async () => {
