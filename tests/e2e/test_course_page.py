@@ -137,7 +137,9 @@ FIRST
 <h2>Counting brackets</h2>
 SECOND
 <script>
-  // The same, as embed-host.js passes it on: events on each iframe.
+  // Sent through embed-host.js before either embed has even loaded: it waits for ready.
+  gatescope.send(document.querySelectorAll("iframe")[1], { type: "gatescope:select-unit", unit: 1 });
+  // What the embeds say, as embed-host.js passes it on: events on each iframe.
   window.events = [];
   document.querySelectorAll("iframe").forEach((frame, k) => {
     for (const type of ["gatescope:ready", "gatescope:state"]) {
@@ -198,9 +200,9 @@ def test_a_course_page_of_two_lesson_embeds_is_driven_and_every_shared_view_reop
         french_frame, counter_frame = course_page.frames[1], course_page.frames[2]
         # The commands sent at the iframes' load were kept and run once ready.
         expect_view(french_frame, {**french, "unit": 1})
-        expect_view(counter_frame, {**counter, "t": 2})
+        expect_view(counter_frame, {**counter, "t": 2, "unit": 1})
         wait_for_state(course_page, 0, t=5, unit=1, stage=0)
-        wait_for_state(course_page, 1, t=2, unit=counter["unit"], stage=2)
+        wait_for_state(course_page, 1, t=2, unit=1, stage=2)
         # The embeds resized themselves to their content.
         heights = course_page.evaluate("[...document.querySelectorAll('iframe')].map((f) => f.offsetHeight)")
         assert all(height > 600 for height in heights), heights
