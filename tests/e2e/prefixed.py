@@ -2,12 +2,12 @@
 `location /gatescope/ { proxy_pass http://127.0.0.1:8000/; }`): requests reach the app
 with the prefix stripped, so the page must address everything beside itself.
 
-    python -m tests.e2e.prefixed PORT
+    python -m tests.e2e.prefixed --host 127.0.0.1 --port PORT
 """
 
 from __future__ import annotations
 
-import sys
+import argparse
 
 import uvicorn
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -36,4 +36,8 @@ def behind_prefix(app: ASGIApp, prefix: str = PREFIX) -> ASGIApp:
 
 
 if __name__ == "__main__":
-    uvicorn.run(behind_prefix(create_app(Settings())), host="127.0.0.1", port=int(sys.argv[1]), log_level="warning")
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, required=True)
+    args = parser.parse_args()
+    uvicorn.run(behind_prefix(create_app(Settings())), host=args.host, port=args.port, log_level="warning")

@@ -2,16 +2,10 @@
 site, driven by postMessage once they say they are ready, followed by the state they
 report; and every link and snippet opened fresh shows exactly the view that was shared."""
 
-import subprocess
-import sys
-import time
-from contextlib import contextmanager
-
-import httpx2
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 
-from tests.live_server import free_port
+from tests.live_server import static_site
 
 # The view as a student sees it: read from the page itself, never from its address.
 SHOWN = """() => {
@@ -43,32 +37,6 @@ def expect_view(target, expected: dict, timeout: float = 20_000) -> None:
         )
     except PlaywrightTimeout:
         assert target.evaluate(SHOWN) == expected  # (fails, with the difference)
-
-
-@contextmanager
-def other_origin(tmp_path, files: dict[str, str]):
-    """Serve `files` from another origin (another port), as a course site would."""
-    for name, content in files.items():
-        (tmp_path / name).write_text(content, encoding="utf-8")
-    port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1"],
-        cwd=tmp_path,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(200):
-            try:
-                httpx2.get(f"{base}/{next(iter(files))}")
-                break
-            except httpx2.TransportError:
-                time.sleep(0.05)
-        yield base
-    finally:
-        process.terminate()
-        process.wait(5)
 
 
 def share(page, server_url, lesson, act, choose):
@@ -188,7 +156,7 @@ def test_a_course_page_of_two_lesson_embeds_is_driven_and_every_shared_view_reop
         context.close()
 
     course = COURSE_PAGE.replace("FIRST", french_snippet).replace("SECOND", counter_snippet)
-    with other_origin(tmp_path, {"course.html": course}) as site:
+    with static_site(tmp_path, {"course.html": course}) as site:
         context = browser.new_context()  # the snippets, fresh too
         course_page = context.new_page()
         course_page.goto(f"{site}/course.html")
@@ -255,7 +223,7 @@ def test_a_burst_of_set_text_from_a_host_becomes_a_few_traces(page, server_url, 
     page.on(
         "websocket", lambda ws: ws.on("framesent", lambda frame: starts.append(frame) if '"start"' in str(frame) else 0)
     )
-    with other_origin(tmp_path, {"flood.html": course}) as site:
+    with static_site(tmp_path, {"flood.html": course}) as site:
         page.goto(f"{site}/flood.html")
         page.wait_for_function("() => ready")
         view = page.frame_locator("iframe")

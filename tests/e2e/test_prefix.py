@@ -3,39 +3,18 @@ scripts, styles, plotly.js, the stream and the API beside itself, and its Share 
 embeds point there too."""
 
 import re
-import subprocess
-import sys
-import time
 
-import httpx2
 import pytest
 from playwright.sync_api import expect
 
 from tests.e2e.prefixed import PREFIX
-from tests.live_server import free_port
+from tests.live_server import live_server
 
 
 @pytest.fixture(scope="module")
 def prefixed_url():
-    port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "tests.e2e.prefixed", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx2.get(f"{base}{PREFIX}/healthz").status_code == 200:
-                    break
-            except httpx2.TransportError:
-                pass
-            assert process.poll() is None and time.monotonic() < deadline, "the prefixed server did not start"
-            time.sleep(0.1)
-        yield base
-    finally:
-        process.terminate()
-        process.wait(10)
+    with live_server(module=("tests.e2e.prefixed",), root=PREFIX) as server:
+        yield server.url
 
 
 def test_the_page_works_under_a_path_prefix_and_shares_links_under_it(page, prefixed_url):

@@ -30,23 +30,20 @@ test("serialize writes the view against the base, with overrides for a shared co
   assert.equal(store.state.theme, "light");  // the overrides are not the page's
 });
 
-test("the address follows the store, once changes settle", () => {
+test("the address follows the store, once changes settle", (t) => {
   const clock = fakeClock();
-  try {
-    const store = new Store(table, defaults(table), defaults(table));
-    const written = [];
-    store.writeAddress({ state: null, replaceState: (_, __, url) => written.push(url) }, { pathname: "/gatescope/" }, 200);
-    for (let unit = 1; unit <= 60; unit++) store.set({ unit });  // a drag: sixty changes
-    clock.advance(199);
-    assert.deepEqual(written, []);
-    clock.advance(1);
-    assert.deepEqual(written, ["/gatescope/?unit=60"]);
-    store.set({ unit: 0 });
-    clock.advance(200);
-    assert.deepEqual(written.at(-1), "/gatescope/");
-  } finally {
-    clock.restore();
-  }
+  t.after(clock.restore);
+  const store = new Store(table, defaults(table), defaults(table));
+  const written = [];
+  store.writeAddress({ state: null, replaceState: (_, __, url) => written.push(url) }, { pathname: "/gatescope/" }, 200);
+  for (let unit = 1; unit <= 60; unit++) store.set({ unit });  // a drag: sixty changes
+  clock.advance(199);
+  assert.deepEqual(written, []);
+  clock.advance(1);
+  assert.deepEqual(written, ["/gatescope/?unit=60"]);
+  store.set({ unit: 0 });
+  clock.advance(200);
+  assert.deepEqual(written.at(-1), "/gatescope/");
 });
 
 test("the trace reads where it stands from the store, clamped to what it holds", () => {
