@@ -26,8 +26,13 @@ export class TextFeed {
   }
 
   // The part of `text` that is safe to send now: all of it for characters; for words,
-  // up to the last separator, so a word is never cut in two ("Fr" + "ance").
+  // up to the last separator, so a word is never cut in two ("Fr" + "ance"); for
+  // whitespace-split words, up to the last whitespace ("don't" is one word).
   ready(text) {
+    if (this.tokenizer === "whitespace") {
+      const match = /\s\S*$/u.exec(text);
+      return match ? text.slice(0, match.index + 1) : "";
+    }
     if (this.tokenizer !== "word") return text;
     const match = /[\s\p{P}\p{S}][^\s\p{P}\p{S}]*$/u.exec(text);
     return match ? text.slice(0, match.index + 1) : "";

@@ -49,7 +49,7 @@ export class UnitText {
       span.dataset.t = t;
       span.className = "unit-token";
       const token = steps[t].token;
-      span.textContent = token === "\n" ? "↵\n" : meta.tokenizer === "word" ? `${token} ` : token;
+      span.textContent = token === "\n" ? "↵\n" : meta.tokenizer === "char" ? token : `${token} `;
       this.element.appendChild(span);
       this.spans.push(span);
     }

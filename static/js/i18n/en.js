@@ -151,6 +151,7 @@ export const STRINGS = {
   note_cifg: "Coupled gates: i_t = 1 − f_t",
   note_dglstm: "Depth gates link each layer's cell to the layer above (pick a layer above the first)",
   unk_token: "“{token}” is not in the model's vocabulary: it reads <unk>",
+  read_as_token: "step {t}: {token} is read as {read_as}: the model's vocabulary has no {token}, only its plain form",
   step_title: "step {t}",
   chain_module: "step {t}: “{token}”",
 

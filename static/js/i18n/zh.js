@@ -150,6 +150,7 @@ export const STRINGS = {
   note_cifg: "耦合的门：i_t = 1 − f_t",
   note_dglstm: "深度门把每一层的细胞状态连到上一层（请选第一层以上的层）",
   unk_token: "“{token}” 不在模型的词表中：模型读到的是 <unk>",
+  read_as_token: "第 {t} 步：{token} 按 {read_as} 读取：模型的词表中没有 {token}，只有它的普通写法",
   step_title: "第 {t} 步",
   chain_module: "第 {t} 步：“{token}”",
 
