@@ -77,18 +77,22 @@ def stop(process: subprocess.Popen) -> None:
 def live_server(
     env: dict[str, str] | None = None,
     startup_seconds: float = 30,
+    module: tuple[str, ...] = ("app", "serve"),
+    root: str = "",
     *,
-    command: Sequence[str] = (sys.executable, "-m", "app"),
+    command: Sequence[str] | None = None,
     serve_args: Sequence[str] = (),
     cwd: Path | None = None,
     inherit_env: bool = True,
 ) -> Iterator[LiveServer]:
-    """Start `command serve` (this checkout's by default) with GATESCOPE_* overrides in `env`
-    (or with `env` alone, when not `inherit_env`), wait for /healthz, stop it after."""
+    """Start the server with GATESCOPE_* overrides in `env` (or with `env` alone, when not
+    `inherit_env`), wait for /healthz, stop it after. `module` is what `python -m` runs, or
+    `command` (e.g. an installed `gatescope serve`), given --host, --port and `serve_args`;
+    `root`, a path it serves under."""
     port = free_port()
     log = tempfile.TemporaryFile()  # a file, not a pipe: a pipe nobody reads would fill and stall the server
     process = subprocess.Popen(
-        [*command, "serve", "--host", "127.0.0.1", "--port", str(port), *serve_args],
+        [*(command or (sys.executable, "-m", *module)), "--host", "127.0.0.1", "--port", str(port), *serve_args],
         stdout=log,
         stderr=subprocess.STDOUT,
         env={**(os.environ if inherit_env else {}), **(env or {})},
@@ -96,7 +100,7 @@ def live_server(
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        if not answers(f"{url}/healthz", startup_seconds, process):
+        if not answers(f"{url}{root}/healthz", startup_seconds, process):
             process.kill()
             process.wait()
             log.seek(0)
@@ -105,3 +109,30 @@ def live_server(
     finally:
         stop(process)
         log.close()
+
+
+@contextlib.contextmanager
+def static_site(folder: Path, files: dict[str, str]) -> Iterator[str]:
+    """`files` written into `folder` and served from another origin (another port), as a
+    course site would serve its pages; yields its base URL."""
+    for name, content in files.items():
+        (folder / name).write_text(content, encoding="utf-8")
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1"],
+        cwd=folder,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(200):
+            try:
+                httpx2.get(f"{base}/{next(iter(files))}")
+                break
+            except httpx2.TransportError:
+                time.sleep(0.05)
+        yield base
+    finally:
+        process.terminate()
+        process.wait(5)

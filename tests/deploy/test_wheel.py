@@ -55,7 +55,7 @@ def test_the_installed_package_is_the_wheels_not_the_checkout(installed_wheel, t
 
 def test_gatescope_serve_from_the_wheel_serves_the_page_and_the_stream(installed_wheel, tmp_path):
     env = {**clean_env(), "PATH": f"{installed_wheel / 'bin'}:{os.environ['PATH']}"}
-    command = [installed_wheel / "bin" / "gatescope"]
+    command = [installed_wheel / "bin" / "gatescope", "serve"]
     with live_server(env, command=command, cwd=tmp_path, inherit_env=False) as server:
         check_served(server.url + "/")
         assert "Traceback" not in server.output()
