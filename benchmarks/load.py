@@ -49,6 +49,7 @@ TEXT = (
 class ClientResult:
     first_frame: float | None = None  # seconds from start to meta
     append_step: list[float] = field(default_factory=list)  # seconds from each append to its first step
+    stepped_at: list[float] = field(default_factory=list)  # when each of those appends was sent (perf_counter)
     append_done: list[float] = field(default_factory=list)  # seconds from each append to its done
     errors: list[str] = field(default_factory=list)
     total: int = 0  # steps in the trace at the final done
@@ -80,6 +81,7 @@ async def one_client(url: str, start: dict, pieces: list[str], cps: float, resul
             if request_id > 0 and request_id not in stepped:
                 stepped.add(request_id)
                 result.append_step.append(now - sent_at[request_id])
+                result.stepped_at.append(sent_at[request_id])
 
         async def read() -> None:
             async for raw in ws:
@@ -160,6 +162,21 @@ def percentile(values: list[float], p: float) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[int(p) - 1]
 
 
+def timeline(results: list[ClientResult], seconds: float = 5.0) -> None:
+    """Key to step p50 / p99 / max by when the key was sent: a stall shows where it was."""
+    pairs = sorted((at, d) for r in results for at, d in zip(r.stepped_at, r.append_step))
+    if not pairs:
+        return
+    start, windows = pairs[0][0], {}
+    for at, delay in pairs:
+        windows.setdefault(int((at - start) // seconds), []).append(delay)
+    for window, delays in sorted(windows.items()):
+        print(
+            f"    keys sent at {window * seconds:>4.0f}-{(window + 1) * seconds:<4.0f}s: key to step p50/p99/max "
+            f"{percentile(delays, 50) * 1000:.0f} / {percentile(delays, 99) * 1000:.0f} / {max(delays) * 1000:.0f} ms"
+        )
+
+
 def report(args: argparse.Namespace, results: list[ClientResult], elapsed: float) -> None:
     started_with = len(LESSON_TEXT.get(args.lesson, ""))
     completed = sum(1 for r in results if not r.errors and r.total == started_with + args.chars)
@@ -195,6 +212,7 @@ def main() -> None:
     parser.add_argument(
         "--encoding", choices=("binary", "json"), default="binary", help="step frames (the page's: binary)"
     )
+    parser.add_argument("--timeline", action="store_true", help="key to step by 5-second window of the round")
     parser.add_argument("--setting", action="append", default=[], metavar="NAME=VALUE", help="a server setting")
     args = parser.parse_args()
     if not (1 <= args.clients <= 1000 and 1 <= args.rounds <= 5):
@@ -230,6 +248,8 @@ def main() -> None:
             after = server.rss_bytes()
             print(f"round {round_number}:")
             report(args, results, elapsed)
+            if args.timeline:
+                timeline(results)
             appends = sum(len(r.append_done) for r in results)
             print(
                 f"  server CPU {cpu:.1f} s in {elapsed:.0f} s ({cpu / elapsed:.0%} of a core; "
