@@ -95,8 +95,8 @@ nginx:
 		exit 1; \
 	fi
 
-# Build the Docker image and check it serves (docs/deploy.md): Debian's docker.io and a base
-# image made with debootstrap where no registry is reachable. Not part of `make test`.
+# Build the Docker image and check it and compose.yaml serve (docs/deploy.md): Debian's docker.io
+# and a base image made with debootstrap where no registry is reachable. CI runs it after `make test`.
 docker-smoke: $(VENV)/.installed-test
 	$(BIN)/python -m tests.deploy.docker_smoke
 

@@ -230,8 +230,6 @@ def serve_command(args: argparse.Namespace) -> int:
     if args.models:
         os.environ["GATESCOPE_MODELS"] = str(args.models.resolve())
     settings = get_settings().model_copy(update={"host": args.host, "port": args.port, "workers": args.workers})
-    if args.models:
-        settings = settings.model_copy(update={"models": args.models.resolve()})
     url = f"http://{settings.host}:{settings.port}/"
     processes = f", {settings.workers} processes" if settings.workers > 1 else ""
     print(f"Gatescope {__version__} on {url}{processes}  (Ctrl-C to stop)")

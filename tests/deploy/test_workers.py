@@ -5,10 +5,13 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import httpx2
 import pytest
 
 from app.cli import main
+from app.models.format import save_model
 from tests.deploy.served import TEXT, check_served, trace_over_stream
+from tests.helpers import tiny_model
 from tests.live_server import live_server
 
 
@@ -33,3 +36,11 @@ def test_two_workers_serve_the_page_and_many_streams_at_once():
 def test_workers_must_be_a_sensible_count():
     with pytest.raises(SystemExit, match="--workers must be 1 to 64"):
         main(["serve", "--workers", "0"])
+
+
+def test_the_models_option_reaches_every_worker(tmp_path):
+    save_model(tiny_model(name="mine"), tmp_path / "mine.npz")
+    with live_server(serve_args=["--workers", "2", "--models", str(tmp_path)]) as server:
+        for _ in range(6):  # new connections each: both workers answer some of them
+            names = {model["name"] for model in httpx2.get(f"{server.url}/api/models").json()["models"]}
+            assert "mine" in names
