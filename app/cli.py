@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import webbrowser
 from pathlib import Path
@@ -245,23 +246,29 @@ def add_import_parser(commands) -> None:
 
 
 def serve_command(args: argparse.Namespace) -> int:
+    """Run the app in `--workers` processes. Each process builds its app from the environment
+    (create_app reads GATESCOPE_*), so the command's own options go there first."""
     import uvicorn
 
-    from app.main import create_app
-
-    updates = {"host": args.host, "port": args.port}
+    if not 1 <= args.workers <= 64:
+        raise SystemExit("gatescope: --workers must be 1 to 64")
     if args.models:
-        updates["models"] = args.models
-    settings = get_settings().model_copy(update=updates)
+        os.environ["GATESCOPE_MODELS"] = str(args.models.resolve())
+    settings = get_settings().model_copy(update={"host": args.host, "port": args.port, "workers": args.workers})
     url = f"http://{settings.host}:{settings.port}/"
-    print(f"Gatescope {__version__} on {url}  (Ctrl-C to stop)")
+    processes = f", {settings.workers} processes" if settings.workers > 1 else ""
+    print(f"Gatescope {__version__} on {url}{processes}  (Ctrl-C to stop)")
     if args.open:
         webbrowser.open(url)
     uvicorn.run(
-        create_app(settings),
+        "app.main:create_app",
+        factory=True,
         host=settings.host,
         port=settings.port,
+        workers=settings.workers,
         log_level="info",
+        proxy_headers=False,  # the app reads them itself, from GATESCOPE_TRUSTED_PROXIES only (app.proxy)
+        server_header=False,
         ws_max_size=settings.max_message_bytes_to_read,  # larger messages: closed (1009) unread
         ws_per_message_deflate=settings.ws_compression,
     )
@@ -277,6 +284,12 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default=get_settings().host, help="address to listen on (default: %(default)s)")
     serve.add_argument("--port", type=int, default=get_settings().port, help="port (default: %(default)s)")
     serve.add_argument("--models", type=Path, help="a folder of your own .npz models (also GATESCOPE_MODELS)")
+    serve.add_argument(
+        "--workers",
+        type=int,
+        default=get_settings().workers,
+        help="server processes; any of them serves any student (default: %(default)s, also GATESCOPE_WORKERS)",
+    )
     serve.add_argument("--open", action="store_true", help="open the app in a browser")
     serve.set_defaults(run=serve_command)
 

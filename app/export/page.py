@@ -23,6 +23,7 @@ from app.export.recording import record
 from app.export.view import ExportView
 from app.models.registry import ModelRegistry
 from app.settings import Settings
+from app.ui import contract
 from app.vendor import PLOTLY_JS
 
 
@@ -91,6 +92,7 @@ class LessonPage:
             assets=None if loader else self.assets,
             loader=script_text(loader) if loader else None,
             script_text=script_text,
+            ui=contract(settings, []),  # the UI contract, as the app's pages carry it (no lessons: no links)
         )
 
 

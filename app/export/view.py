@@ -17,22 +17,27 @@ from urllib.parse import parse_qsl, urlencode
 
 from pydantic import ValidationError
 
+from app import ui
 from app.lessons import LESSONS, lesson_view
 from app.models.registry import ModelRegistry, model_summary
 from app.tracing.whatif import InterventionError, Interventions
 
-FROM_FRAMES = ("walkthrough", "chain", "predictions", "unit-text")  # drawn from the trace alone
-CHARTS = ("inspector", "saturation", "heatmap")  # plotly charts of the trace
-RECORDED = ("compare", "gradients", "whatif")  # need the server's answers, recorded into the file
-PANELS = FROM_FRAMES + CHARTS + RECORDED
+PANELS = tuple(panel.name for panel in ui.PANELS)
+FROM_FRAMES = tuple(p.name for p in ui.PANELS if not p.chart and not p.recorded)  # drawn from the trace alone
+CHARTS = tuple(p.name for p in ui.PANELS if p.chart and not p.recorded)  # plotly charts of the trace
+RECORDED = tuple(p.name for p in ui.PANELS if p.recorded)  # need the server's answers, recorded into the file
 DEFAULT_PANELS = FROM_FRAMES  # no chart: a small file
 
 # The page's URL properties (static/js/state.js) and, for the numbers, their ranges there.
 PROPERTIES = (
     "lesson model compare whatif text t unit vector layer stage panels hide speed autoplay loop theme lang".split()
 )
-RANGES = {"t": (0, 10**6), "unit": (0, 10**5), "layer": (0, 64), "stage": (0, 3), "speed": (50, 5000)}
-CHOICES = {"lang": ("en", "zh"), "theme": ("light", "dark")}
+RANGES = {
+    **{name: (0, ui.LIMITS[name]) for name in ("t", "unit", "layer")},
+    "stage": (0, 3),  # the article's four steps
+    "speed": tuple(ui.LIMITS["speed"]),
+}
+CHOICES = {"lang": ui.LANGUAGES, "theme": ui.THEMES}
 
 
 class ExportError(ValueError):

@@ -16,6 +16,7 @@ from app.lessons import available_lessons
 from app.routes.deps import get_registry, public_url
 from app.routes.errors import responses
 from app.routes.schemas import ModelList
+from app.ui import contract
 from app.vendor import PLOTLY_JS
 
 router = APIRouter()
@@ -24,21 +25,21 @@ EMBED_SIZE = (800, 720)  # an embed's default width and height in pixels
 
 def page(request: Request, template: str, mode: str) -> HTMLResponse:
     settings = request.app.state.settings
-    address = public_url(request)
+    # Links beside the page's own address (both pages sit at the app's root), so they hold
+    # under an https proxy and a path prefix; oEmbed is asked about this page at its public address.
     query = f"?{request.url.query}" if request.url.query else ""
-    here = f"{address}{'/embed' if mode == 'embed' else '/'}{query}"  # this page, at the public address
-    oembed = f"{address}/oembed?{urlencode({'url': here})}"
-    app_url = f"{address}/"
+    here = f"{public_url(request)}{'/embed' if mode == 'embed' else '/'}{query}"
+    oembed = "oembed?" + urlencode({"url": here})
     # The model list (what GET /api/models answers) comes in the page: the first trace can
-    # start without waiting for that request.
+    # start without waiting for that request. The UI contract comes with it.
     summaries = get_registry(request).summaries()
     models = ModelList(models=summaries).model_dump(mode="json")
     context = {
         "default_model": settings.default_model,
         "mode": mode,
         "oembed_url": oembed,
-        "app_url": app_url,
-        "lessons": available_lessons(summaries),
+        "app_url": f"./{query}",
+        "ui": contract(settings, available_lessons(summaries)),
         "lesson": request.query_params.get("lesson"),
         "models_json": script_json(models),
     }

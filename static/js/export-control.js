@@ -1,6 +1,7 @@
 // Export: the view as it is shown, as one HTML file that plays with no server, in the
 // page's language and theme (GET /api/export records it). The dialog fetches the file for
 // the panels ticked and says its size before it is saved; a refusal is shown as a sentence.
+import { pageUrl } from "./address.js";
 import { t } from "./i18n/index.js";
 
 export function sizeText(bytes) {
@@ -32,7 +33,7 @@ export function connectExport($, currentQuery, shownPanels) {
     params.set("panels", [...choices.querySelectorAll("input:checked")].map((box) => box.value).join(","));
     params.set("lang", document.documentElement.lang.startsWith("zh") ? "zh" : "en");
     params.set("theme", document.documentElement.dataset.theme || "light");
-    return `/api/export?${params}`;
+    return pageUrl("api/export", params.toString());  // beside the page, under any path prefix
   }
 
   function forgetFile() {

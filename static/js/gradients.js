@@ -37,7 +37,7 @@ export class GradientFlow extends Chart {
     this.asked = wanted;
     const requests = JSON.parse(wanted).filter((r) => r.text);
     const results = await Promise.all(requests.map(async (request) => {
-      const response = await postJson("/api/gradients", request);
+      const response = await postJson("api/gradients", request);  // beside the page, under any path prefix
       const body = await response.json();
       return response.ok ? body : { model: request.model, error: body.detail?.message ?? response.statusText };
     }));

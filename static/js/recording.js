@@ -2,10 +2,10 @@
 // questions from what was recorded when it was made (app/export/recording.py): a start on
 // the trace stream gets the recorded trace of that model, text and interventions; a POST
 // the recorded answer to that request; anything else an error that says it was not recorded.
+import { pageRecording } from "./contract.js";
 import { t } from "./i18n/index.js";
 
-const element = document.getElementById("gatescope-recording");
-export const recording = element ? JSON.parse(element.textContent) : null;
+export const recording = pageRecording();  // null: a live page
 
 // A value as text whatever the order of its keys: requests match whatever built them.
 function canonical(value) {
@@ -58,7 +58,7 @@ export class RecordedSocket extends EventTarget {
 
 // The recorded answer to a JSON POST, as the Response fetch would give.
 export function recordedAnswer(path, body) {
-  const answer = path === "/api/gradients" ? recording.answers.find((a) => canonical(a.request) === canonical(body)) : null;
+  const answer = path === "api/gradients" ? recording.answers.find((a) => canonical(a.request) === canonical(body)) : null;
   const { status, body: answered } = answer ?? { status: 404, body: { detail: { code: "not_recorded", message: t("not_recorded") } } };
   return new Response(JSON.stringify(answered), { status, headers: { "Content-Type": "application/json" } });
 }
