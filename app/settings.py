@@ -8,8 +8,9 @@ import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated
+from urllib.parse import urlsplit
 
-from pydantic import Field, field_validator
+from pydantic import AfterValidator, Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 PACKAGE = Path(__file__).resolve().parent
@@ -26,6 +27,19 @@ def resource_dir(name: str) -> Path:
 NameList = Annotated[list[str], NoDecode]
 
 
+def check_public_url(value: str | None) -> str | None:
+    """An http(s) address with a host and no query or fragment, without its final slash;
+    empty is unset."""
+    if not value:
+        return None
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
+        raise ValueError(
+            "public_url is an http(s) address such as https://lstm.example.edu or https://example.edu/lstm"
+        )
+    return value.rstrip("/")
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="GATESCOPE_", frozen=True)
 
@@ -33,6 +47,9 @@ class Settings(BaseSettings):
     port: int = 8000
     models: Path | None = None  # a folder of the user's own .npz models, besides the bundled ones
     default_model: str = "lstm-demo"
+    # The address people reach the app at (https://lstm.example.edu/gatescope): links, oEmbed
+    # iframes and recordings' banners point there. Unset: the address a request came to.
+    public_url: Annotated[str | None, AfterValidator(check_public_url)] = None
 
     workers: int = Field(1, ge=1, le=64)  # server processes (`serve --workers`); a session lives in one of them
 
