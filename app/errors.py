@@ -9,7 +9,7 @@ HTTP_STATUS = {
     "bad_model": 422,  # its file cannot be used, or it computes numbers that are not finite
     "bad_text": 422,  # a refused character
     "bad_whatif": 422,  # an intervention on something the model lacks
-    "bad_views": 422,  # an export asked for a panel there is not
+    "bad_export": 422,  # an export asked for a panel or a view property there is not
     "bad_layer": 422,  # gradient flow of a layer the model lacks
     "unavailable": 422,  # gradient flow of a cell with no Jacobian
     "too_long": 413,  # over a limit of tokens, or of gradient-flow work

@@ -60,8 +60,8 @@ def test_trace_prints_every_cell_as_a_table_and_as_json(tmp_path, capsys, cell):
 def test_the_command_line_refuses_what_the_api_refuses(capsys):
     assert main(["trace", "lstm-demo", "a\x01b"]) == 2
     assert "the control character U+0001 at position 1" in capsys.readouterr().err
-    assert main(["export", "lstm-demo", "ab", "-o", "never.html", "--views", "bogus"]) == 2
-    assert "unknown view(s) bogus" in capsys.readouterr().err
+    assert main(["export", "lstm-demo", "ab", "-o", "never.html", "--panels", "bogus"]) == 2
+    assert "unknown panel(s) bogus" in capsys.readouterr().err
 
 
 @pytest.fixture

@@ -237,6 +237,11 @@ class ModelRegistry:
     def get(self, name: str) -> Model:
         return self.resolve(name)[0]
 
+    def summary(self, name: str) -> dict:
+        """What /api/models says of the model `name` (a ModelSummary, as JSON); raises as `resolve`."""
+        model, entry = self.resolve(name)
+        return model_summary(model, entry.bundled).model_dump(mode="json")
+
     def _load(self, entry: ModelEntry) -> Model:
         if entry.problem:
             raise ModelFileError(f"{entry.path.name}: {entry.problem}")

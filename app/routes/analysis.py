@@ -75,6 +75,28 @@ def checked(registry: ModelRegistry, settings: Settings, request: GradientReques
     return model, np.array([token.id for token in started.tokens]), layer
 
 
+# What a gradient-flow request may be refused with; each has a .code (app.errors).
+GRADIENT_ERRORS = (*TRACE_ERRORS, LayerError, GradientFlowUnavailable, GradientFlowTooCostly)
+
+
+def response_of(model: Model, layer: int, flow: GradientFlow) -> GradientResponse:
+    return GradientResponse(
+        model=model.name,
+        cell=model.cell.name,
+        layer=layer,
+        state=flow.state,
+        input_norms=flow.input_norms,
+        state_norms=flow.state_norms,
+    )
+
+
+def compute(registry: ModelRegistry, settings: Settings, request: GradientRequest) -> GradientResponse:
+    """The answer to `request`, computed here and now (an export records it); raises one of
+    GRADIENT_ERRORS. The route runs the same steps in its own pool, stopping if its client leaves."""
+    model, ids, layer = checked(registry, settings, request)
+    return response_of(model, layer, gradient_flow(model, ids, layer))
+
+
 async def run_while_connected(
     request: Request, limiter: anyio.CapacityLimiter, work: Callable[..., Result], *args
 ) -> Result | None:
@@ -120,15 +142,8 @@ async def gradients(
             # budget is refused at once, not after the gradient flow already computing.
             model, ids, layer = await anyio.to_thread.run_sync(checked, registry, settings, body, limiter=compute)
             flow: GradientFlow | None = await run_while_connected(request, limiter, gradient_flow, model, ids, layer)
-    except (*TRACE_ERRORS, LayerError, GradientFlowUnavailable, GradientFlowTooCostly, BusyError) as error:
+    except (*GRADIENT_ERRORS, BusyError) as error:
         raise refusal(error) from None
     if flow is None:
         return Response(status_code=CLIENT_CLOSED_REQUEST)  # nobody reads it
-    return GradientResponse(
-        model=model.name,
-        cell=model.cell.name,
-        layer=layer,
-        state=flow.state,
-        input_norms=flow.input_norms,
-        state_norms=flow.state_norms,
-    )
+    return response_of(model, layer, flow)

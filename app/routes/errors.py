@@ -68,6 +68,7 @@ def responses(*statuses: int) -> dict[int, dict]:
         413: "over a limit: tokens per message or per session (too_long), or body bytes (too_large)",
         422: "a malformed request or an unknown field (bad_request), text with refused characters (bad_text), "
         "a model file that cannot be used (bad_model), ...",
+        501: "a format not offered (format_not_offered)",
         503: "every slot for this kind of request is taken, and as many wait (busy): try again in a few seconds",
     }
     return {status: {"model": ErrorResponse, "description": described[status]} for status in statuses}

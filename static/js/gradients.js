@@ -4,6 +4,7 @@
 // the server once the text stops changing.
 import { Chart, cursorShape } from "./chart.js";
 import { t } from "./i18n/index.js";
+import { postJson } from "./server.js";
 
 const WAIT_MS = 400;  // let typing settle before asking
 
@@ -39,10 +40,7 @@ export class GradientFlow extends Chart {
     const asking = this.asking = new AbortController();
     const requests = JSON.parse(wanted).filter((r) => r.text);
     const results = await Promise.all(requests.map(async (request) => {
-      const response = await fetch("/api/gradients", {
-        method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(request),
-        signal: asking.signal,
-      });
+      const response = await postJson("api/gradients", request, asking.signal);  // beside the page, under any path prefix
       const body = await response.json();
       return response.ok ? body : { model: request.model, error: body.detail?.message ?? response.statusText };
     })).catch((error) => { if (error.name !== "AbortError") throw error; });

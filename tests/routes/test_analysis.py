@@ -150,7 +150,11 @@ def test_gradient_flow_stops_between_steps_when_its_client_leaves(settings, held
         "path": "/api/gradients",
         "raw_path": b"/api/gradients",
         "query_string": b"",
-        "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())],
+        "headers": [
+            (b"host", b"testserver"),
+            (b"content-type", b"application/json"),
+            (b"content-length", str(len(body)).encode()),
+        ],
         "client": ("127.0.0.1", 5000),
         "server": ("testserver", 80),
         "scheme": "http",
