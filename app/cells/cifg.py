@@ -48,7 +48,7 @@ def jacobian(params: Weights, prev: dict, record: LSTMStep, below=None):
     return lstm.jacobian(params, prev, record, rows=GATE_ROWS)
 
 
-FIGURE = lstm.figure(coupled=True)
+FIGURE = lstm.figure("diagram_cifg", coupled=True, notes=(("note_cifg", {}),))
 
 CIFG = Cell(
     name="cifg",

@@ -29,7 +29,7 @@ and the one-step Jacobian: an idle unit's row of ∂h_t/∂h_{t-1} is the identi
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import ClassVar, NamedTuple
 
 import numpy as np
@@ -165,8 +165,15 @@ def options_to_arrays(options: Mapping) -> dict[str, np.ndarray]:
 
 TICKS = mod(STEP, PERIOD) == num(0)  # t mod T_g = 0: module g updates at step t
 
+
+def figures(options: Mapping) -> tuple[Figure, ...]:
+    periods = ", ".join(str(period) for period in options["periods"])
+    return (replace(FIGURE, notes=(("note_cwrnn", {"periods": periods}),)),)
+
+
 FIGURE = Figure(
     family="clockwork",
+    label="diagram_cwrnn",
     parts=("modules", "layer", "clock"),
     stages=(
         Stage(
@@ -197,7 +204,7 @@ CWRNN = Cell(
     step_projected=step_projected,
     backward=backward,
     jacobian=jacobian,
-    figures=lambda options: (FIGURE,),
+    figures=figures,
     check_options=options_with_defaults,
     constrain=mask_recurrent_weights,
     params_from_arrays=params_from_arrays,

@@ -135,7 +135,11 @@ def params_to_arrays(params: DGLSTMParams, layer: int) -> dict[str, np.ndarray]:
 
 # The bottom layer reads no layer below: the plain LSTM's four steps. Every layer above
 # has the depth gate, as a step of its own between writing and updating the belt.
-FIGURES = (lstm.figure(notes=("note_dglstm_bottom",)), lstm.figure(depth=True))
+NOTES = (("note_dglstm", {}),)
+FIGURES = (
+    lstm.figure("diagram_lstm", notes=NOTES, update_notes=("note_dglstm_bottom",)),
+    lstm.figure("diagram_dglstm", depth=True, notes=NOTES),
+)
 
 DGLSTM = Cell(
     name="dglstm",

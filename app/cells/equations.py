@@ -172,20 +172,24 @@ class Stage:
 @dataclass(frozen=True)
 class Figure:
     """How one kind of layer of a cell is drawn and walked through: the diagram module that
-    draws it (static/js/diagram/FAMILY.js), the parts that diagram draws, and the stages."""
+    draws it (static/js/diagram/FAMILY.js), the parts that diagram draws, the stages; its
+    `label` names the diagram's description and `notes` the lines the model line adds
+    (keys of the page's string tables, each with the values its text puts in)."""
 
     family: str
+    label: str
     parts: tuple[str, ...]
     stages: tuple[Stage, ...]
     reads_below: bool = False  # its equations read the layer below's cell state (c_below)
-    notes: tuple[str, ...] = field(default=())  # strings shown under the diagram's title
+    notes: tuple[tuple[str, dict], ...] = field(default=())
 
     def to_json(self) -> dict:
         return {
             "family": self.family,
+            "label": self.label,
             "parts": list(self.parts),
             "stages": [stage.to_json() for stage in self.stages],
-            "notes": list(self.notes),
+            "notes": [[key, values] for key, values in self.notes],
         }
 
     def vectors(self) -> set[str]:

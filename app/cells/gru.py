@@ -265,10 +265,11 @@ def stages(variant: str) -> tuple[Stage, ...]:
     reset = Stage(
         key="gru_reset",
         parts=("reset",),
-        vectors=("r", "x", "h_prev", "r_h"),
+        vectors=("r", "x", "h_prev", *(("r_h",) if article else ())),
         equations=(v("r") == sigma(W("r") @ HX + b("r")),),
         story=((("r", "<", 0.1), "story_r_low"), (None, "story_r_open")),
     )
+    mixed = ("one_minus_z_h_prev", "z_h_tilde") if article else ("z_h_prev", "one_minus_z_h_tilde")  # its two products
     if article:
         candidate_equation = v("h_tilde") == tanh(W() @ cat(v("r") * v("h_prev"), v("x")) + b())
         mix = (1 - v("z")) * v("h_prev") + v("z") * v("h_tilde")
@@ -278,7 +279,7 @@ def stages(variant: str) -> tuple[Stage, ...]:
     candidate = Stage(
         key="gru_candidate",
         parts=("reset", "candidate"),
-        vectors=("r", "r_h", "h_tilde", "x"),
+        vectors=("r", *(("r_h",) if article else ()), "h_tilde", "x"),
         equations=(candidate_equation,),
         story=((None, "story_candidate"),),
         notes=() if article else ("note_reset_after",),
@@ -286,7 +287,7 @@ def stages(variant: str) -> tuple[Stage, ...]:
     output = Stage(
         key="gru_output",
         parts=("belt", "update_gate", "mix"),
-        vectors=("z", "h_prev", "h_tilde", "h", "keep_h", "write_h"),
+        vectors=("z", "h_prev", "h_tilde", "h", *mixed),
         equations=(v("h") == mix,),
         story=((None, f"story_gru_output_{way}"),),
         notes=(f"note_z_{way}",),
@@ -304,7 +305,8 @@ def figures(options: Mapping) -> tuple[Figure, ...]:
         "mix",
         "reset_before" if variant == "article" else "reset_after",
     )
-    return (Figure(family="gru", parts=parts, stages=stages(variant)),)
+    label, note = f"diagram_gru_{variant}", (f"note_gru_{variant}", {})
+    return (Figure(family="gru", label=label, parts=parts, stages=stages(variant), notes=(note,)),)
 
 
 GRU = Cell(

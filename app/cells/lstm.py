@@ -332,7 +332,9 @@ def gate_layer(gate: str, peepholes: tuple[str, ...] = ()) -> Equation:
     return v(gate) == sigma(inside + b(gate))
 
 
-def stages(peepholes: tuple[str, ...] = (), coupled: bool = False, depth: bool = False) -> tuple[Stage, ...]:
+def stages(
+    peepholes: tuple[str, ...] = (), coupled: bool = False, depth: bool = False, update_notes: tuple[str, ...] = ()
+) -> tuple[Stage, ...]:
     """The article's four steps, and what a variant changes in them: peepholes (only
     those the model has), the coupled input gate i = 1 − f, a depth gate as a step of its own."""
     peeping = {gate: (f"peephole_{gate}",) if gate in peepholes else () for gate in "fio"}
@@ -387,6 +389,7 @@ def stages(peepholes: tuple[str, ...] = (), coupled: bool = False, depth: bool =
         vectors=("f_c", "i_c", "c", "c_prev", *(("d_c",) if depth else ())),
         equations=(v("c") == update,),
         story=((None, "story_update_depth" if depth else "story_update"),),
+        notes=update_notes,
     )
     output = Stage(
         key="output",
@@ -400,7 +403,12 @@ def stages(peepholes: tuple[str, ...] = (), coupled: bool = False, depth: bool =
 
 
 def figure(
-    peepholes: tuple[str, ...] = (), coupled: bool = False, depth: bool = False, notes: tuple[str, ...] = ()
+    label: str = "diagram_lstm",
+    peepholes: tuple[str, ...] = (),
+    coupled: bool = False,
+    depth: bool = False,
+    notes: tuple[tuple[str, dict], ...] = (),
+    update_notes: tuple[str, ...] = (),
 ) -> Figure:
     """The article's LSTM diagram (static/js/diagram/lstm.js) with the parts a variant has."""
     parts = (
@@ -413,7 +421,14 @@ def figure(
         *(f"peephole_{gate}" for gate in peepholes),
         *(("depth",) if depth else ()),
     )
-    return Figure(family="lstm", parts=parts, stages=stages(peepholes, coupled, depth), reads_below=depth, notes=notes)
+    return Figure(
+        family="lstm",
+        label=label,
+        parts=parts,
+        stages=stages(peepholes, coupled, depth, update_notes),
+        reads_below=depth,
+        notes=notes,
+    )
 
 
 FIGURE = figure()

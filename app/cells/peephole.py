@@ -113,7 +113,9 @@ def jacobian(params: PeepholeParams, prev: dict, record: LSTMStep, below=None):
 
 def figures(options: Mapping) -> tuple:
     """The LSTM's figure with lines from the belt into the gates that have a peephole."""
-    return (lstm.figure(peepholes=tuple(check_options(options))),)
+    gates = tuple(check_options(options))
+    note = ("note_peephole", {"gates": ", ".join(gates)}) if gates else ("note_peephole_none", {})
+    return (lstm.figure("diagram_peephole", peepholes=gates, notes=(note,)),)
 
 
 PEEPHOLE = Cell(

@@ -69,6 +69,7 @@ HX = cat(v("h_prev"), v("x"))  # [h_{t-1}, x_t]
 
 FIGURE = Figure(
     family="rnn",
+    label="diagram_rnn",
     parts=("rnn",),
     stages=(
         Stage(

@@ -51,7 +51,7 @@ export const PROPERTIES = {
   unit: [int(0, 1e5), 0],
   vector: [name, null],            // what units over text colour by (c, h, tanh_c, a gate); null: C, else h
   layer: [int(0, 64), null],       // null: the top layer
-  stage: [int(0, 3), 0],
+  stage: [int(0, 7), 0],           // the walk-through's step (a cell has up to five: app/cells)
   panels: [list(PANELS), null],
   hide: [list(HIDEABLE), []],
   speed: [int(50, 5000), PLAY_INTERVAL_MS],  // milliseconds per step when playing

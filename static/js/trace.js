@@ -10,7 +10,7 @@ export class Trace {
     this.follow = true;    // move to each new step as it arrives (live typing)
     this.layer = 0;        // which layer's record the diagram shows (bottom = 0)
     this.unit = 0;         // the selected unit, highlighted everywhere
-    this.stage = 0;        // the walk-through's stage (0-3: the article's four steps)
+    this.stage = 0;        // the walk-through's stage (its steps are the cell's own)
     this.listeners = new Set();
   }
 

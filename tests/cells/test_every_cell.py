@@ -100,7 +100,9 @@ def test_every_stage_and_note_has_its_words_in_both_languages(cell_name, options
     _, figures = figures_of(cell_name, options)
     for figure in figures:
         keys = [key for stage in figure.stages for key in (f"stage_title_{stage.key}", f"stage_button_{stage.key}")]
-        keys += [key for stage in figure.stages for key in stage.notes] + list(figure.notes)
+        keys += (
+            [key for stage in figure.stages for key in stage.notes] + [key for key, _ in figure.notes] + [figure.label]
+        )
         keys += [key for stage in figure.stages for _, key in stage.story]
         for lang, table in STRINGS.items():
             missing = [key for key in keys if f"\n  {key}:" not in table]
