@@ -24,7 +24,7 @@ cell adds (peepholes, depth gates); a cell may also read model-wide choices from
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 import numpy as np
@@ -77,10 +77,15 @@ class Tape:
     zx: np.ndarray  # (T, B, ·)  their projection, as input_projection made it
     start: Any  # the state the window started from, each vector (B, H)
     records: list  # one StepRecord per step, each vector (B, H)
+    stacked: dict = field(default_factory=dict, repr=False, compare=False)  # name -> its stack, made once
 
     def stack(self, name: str) -> np.ndarray:
         """(T, B, H): one vector of the records over the window."""
-        return np.stack([getattr(record, name) for record in self.records])
+        if name in type(self.records[0]).STATES:
+            return self.with_start(name)[1:]
+        if name not in self.stacked:
+            self.stacked[name] = np.stack([getattr(record, name) for record in self.records])
+        return self.stacked[name]
 
     def before(self, t: int) -> Any:
         """The state step t started from."""
@@ -88,7 +93,15 @@ class Tape:
 
     def stack_before(self, name: str) -> np.ndarray:
         """(T, B, H): a state vector as each step found it (C_{t-1}, h_{t-1})."""
-        return np.stack([getattr(self.start, name)] + [getattr(record, name) for record in self.records[:-1]])
+        return self.with_start(name)[:-1]
+
+    def with_start(self, name: str) -> np.ndarray:
+        """(T+1, B, H): a state vector from the window's start through each step, one array
+        whose [1:] and [:-1] are the stacks above (a copy made once, not twice)."""
+        key = ("with start", name)
+        if key not in self.stacked:
+            self.stacked[key] = np.stack([getattr(self.start, name)] + [getattr(r, name) for r in self.records])
+        return self.stacked[key]
 
 
 class InvalidOption(ValueError):

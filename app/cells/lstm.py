@@ -109,9 +109,12 @@ def preactivations(params: Weights, h_prev: np.ndarray, zx: np.ndarray) -> list[
 
 
 def gates(params: Weights, h_prev: np.ndarray, zx: np.ndarray) -> tuple[np.ndarray, ...]:
-    """f_t, i_t, C̃_t, o_t: the four learned layers, each reading [h_{t-1}, x_t]."""
-    z_i, z_f, z_g, z_o = preactivations(params, h_prev, zx)
-    return sigmoid(z_f), sigmoid(z_i), np.tanh(z_g), sigmoid(z_o)
+    """f_t, i_t, C̃_t, o_t: the four learned layers, each reading [h_{t-1}, x_t]. One σ over
+    all four blocks (pointwise, so each block's values are its own σ) and tanh for C̃:
+    two NumPy calls where four would do the same, which a batch's training loop feels."""
+    z = preactivation(params, h_prev, zx)  # (…, 4H)  rows i, f, g, o
+    a_i, a_f, _, a_o = np.split(sigmoid(z), len(GATE_ROWS), axis=-1)
+    return a_f, a_i, np.tanh(np.split(z, len(GATE_ROWS), axis=-1)[2]), a_o
 
 
 def step_projected(params: Weights, state: LSTMState, zx: np.ndarray, fix: Fix = keep) -> LSTMStep:

@@ -128,11 +128,19 @@ export function evaluate(node, values, facts) {
   throw new Error(`cannot evaluate ${op}`);
 }
 
+// One equation as a line of pieces (each a <math>) that wrap at their "=" on a narrow
+// screen instead of running off it; `defines`: the vector on its left.
+function line(defines, ...pieces) {
+  const node = document.createElement("div");
+  node.className = "eq-line";
+  node.dataset.defines = defines;
+  node.append(...pieces.map((children) => m("math", row(...children))));
+  return node;
+}
+
 // An equation as the article writes it: lhs = rhs.
 export function equation({ lhs, rhs }, words) {
-  const node = math(term(lhs, { words }), mo("="), term(rhs, { words }));
-  node.dataset.defines = lhs[1];
-  return node;
+  return line(lhs[1], [term(lhs, { words }), mo("=")], [term(rhs, { words })]);
 }
 
 // The same equation with the selected unit's numbers: lhs = rhs (numbers put in) = value.
@@ -151,8 +159,6 @@ export function substituted({ lhs, rhs }, values, facts, words) {
   }
   const used = { count: 0 };
   const filled = rhs[0] === "v" ? symbol(rhs[1]) : term(rhs, { values, facts, used, words });
-  const shown = used.count || rhs[0] === "v" ? [filled, mo("=")] : [];
-  const node = math(symbol(name), mo("="), ...shown, value, ...because);
-  node.dataset.defines = name;
-  return node;
+  const middle = used.count || rhs[0] === "v" ? [[filled]] : [];
+  return line(name, [symbol(name), mo("=")], ...middle, [...(middle.length ? [mo("=")] : []), value, ...because]);
 }

@@ -117,16 +117,16 @@ def test_every_stage_shows_the_cells_own_equations_with_the_traces_numbers(page,
         for k, equations in enumerate(stages):
             page.get_by_test_id(f"stage-{k}").click()
             expect(page.get_by_test_id(f"stage-{k}")).to_have_attribute("aria-pressed", "true")
-            shown = page.locator('[data-testid="stage-equations"] math')
+            shown = page.locator('[data-testid="stage-equations"] .eq-line')
             expect(shown).to_have_text(equations)
             numbers = stage_numbers(page)
-            expect(page.locator('[data-testid="stage-numbers"] math')).to_have_count(len(equations))
+            expect(page.locator('[data-testid="stage-numbers"] .eq-line')).to_have_count(len(equations))
             for vector, value in numbers:
                 assert shows(value, api[vector], 3), (
                     f"{model}, unit {unit}, stage {k}: {vector} = {value}, trace {api[vector]}"
                 )
             # each equation ends in the value of what it defines
-            ends = page.locator('[data-testid="stage-numbers"] math').evaluate_all(
+            ends = page.locator('[data-testid="stage-numbers"] .eq-line').evaluate_all(
                 "ms => ms.map(m => [m.dataset.defines, [...m.querySelectorAll('mn[data-vector]')].at(-1)?.dataset.vector])"
             )
             assert all(defined == last for defined, last in ends), ends

@@ -97,8 +97,8 @@ export class GRUDiagram extends Diagram {
       wire(reset, [[X.fork, H_RESET_Y], [X.reset, H_RESET_Y], [X.reset, 236]], { from: "j-h-reset", to: "reset-times" });
     }
     // h_{t-1}'s line passes over z's without joining it
-    el("rect", { x: X.z - 6, y: H_RESET_Y - 6, width: 12, height: 12, fill: PALETTE.module }, svg);
-    el("line", { x1: X.z - 7, y1: H_RESET_Y, x2: X.z + 7, y2: H_RESET_Y, class: "wire" }, svg);
+    el("rect", { x: X.z - 6, y: H_RESET_Y - 6, width: 12, height: 12, fill: PALETTE.module }, reset);
+    el("line", { x1: X.z - 7, y1: H_RESET_Y, x2: X.z + 7, y2: H_RESET_Y, class: "wire" }, reset);
     pointwise(reset, X.reset, 250, "×", "reset-times", { vector: pytorch ? undefined : "r_h" });
 
     const candidate = el("g", { "data-part": "candidate" }, svg);

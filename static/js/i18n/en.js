@@ -176,7 +176,7 @@ export const STRINGS = {
   eq_if: "if",
   eq_otherwise: "otherwise",
   note_peephole_per_unit: "The article writes W · [C, h_{t-1}, x_t], a whole matrix on C; here, as in Gers & Schmidhuber (2000), each peephole is one weight per unit (p_f, p_i, p_o): unit j's gate sees only unit j's cell.",
-  note_depth_gate: "x_t here is h_t of the layer below; d_t reads it, the layer below's cell C_t^{L-1} and this layer's C_{t-1} (w_cd, w_ld one weight per unit).",
+  note_depth_gate: "x_t here is h_t of the layer below; d_t reads it, the layer below's cell C_t^{L-1} and this layer's C_{t-1} (w_{cd}, w_{ld} one weight per unit).",
   note_dglstm_bottom: "This is the bottom layer: there is no layer below, so no depth gate; its steps are the LSTM's. Pick a layer above to see the depth gate.",
   note_z_article: "In the article's form z_t points to the new: z_t = 1 writes the candidate h̃_t whole, z_t = 0 keeps h_{t-1}.",
   note_z_pytorch: "In PyTorch's form z_t points the other way: z_t = 1 keeps h_{t-1}, z_t = 0 writes the candidate h̃_t whole.",

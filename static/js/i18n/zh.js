@@ -175,7 +175,7 @@ export const STRINGS = {
   eq_if: "若",
   eq_otherwise: "否则",
   note_peephole_per_unit: "文章写的是 W · [C, h_{t-1}, x_t]，对 C 用一整个矩阵；这里和 Gers 与 Schmidhuber（2000）一样，每个窥视孔连接是每个单元一个权重（p_f、p_i、p_o）：第 j 个单元的门只看第 j 个单元的细胞状态。",
-  note_depth_gate: "这里的 x_t 是下一层的 h_t；d_t 读入它、下一层的细胞状态 C_t^{L-1} 和本层的 C_{t-1}（w_cd、w_ld 都是每个单元一个权重）。",
+  note_depth_gate: "这里的 x_t 是下一层的 h_t；d_t 读入它、下一层的细胞状态 C_t^{L-1} 和本层的 C_{t-1}（w_{cd}、w_{ld} 都是每个单元一个权重）。",
   note_dglstm_bottom: "这是最底层：下面没有层，所以没有深度门，它的步骤就是 LSTM 的步骤。选上面的层可以看到深度门。",
   note_z_article: "在文章的写法中 z_t 指向新内容：z_t = 1 时整个写入候选状态 h̃_t，z_t = 0 时保留 h_{t-1}。",
   note_z_pytorch: "在 PyTorch 的写法中 z_t 方向相反：z_t = 1 时保留 h_{t-1}，z_t = 0 时整个写入候选状态 h̃_t。",
