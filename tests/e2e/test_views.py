@@ -93,7 +93,12 @@ def test_the_unrolled_chain_has_a_module_per_token_and_jumps_on_click(page, serv
     # as the article draws it: x_t in below each module, h_t out above, an arrow on to the
     # next module, and (an LSTM's) the belt running through them all
     chain = page.get_by_test_id("chain")
-    for part, count in (("chain-x", len(TEXT)), ("chain-h", len(TEXT)), ("chain-link", len(TEXT) - 1), ("chain-belt", len(TEXT))):
+    for part, count in (
+        ("chain-x", len(TEXT)),
+        ("chain-h", len(TEXT)),
+        ("chain-link", len(TEXT) - 1),
+        ("chain-belt", len(TEXT)),
+    ):
         expect(chain.get_by_test_id(part)).to_have_count(count)
     below, box, above = (
         modules.nth(1).locator(selector).evaluate("e => e.getBBox().y + e.getBBox().height / 2")
