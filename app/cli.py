@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import webbrowser
 from pathlib import Path
 
 from app import __version__
-from app.export.page import DEFAULT_PANELS, PANELS, ExportError, render_lesson
-from app.models.format import ModelFileError, load_model, save_model
+from app.export.page import lesson_page
+from app.export.view import DEFAULT_PANELS, PANELS, ExportError, export_view
+from app.models.format import load_model, save_model
 from app.models.importers import ModelImportError
 from app.models.importers.assemble import Vocabulary, assemble_model
 from app.models.importers.vocabulary import read_vocabulary
@@ -18,8 +20,8 @@ from app.models.model import Model
 from app.models.registry import ModelRegistry, UnknownModelError
 from app.settings import Settings, get_settings
 from app.tracing.frames import meta_frame, step_frame
-from app.tracing.session import TraceLimitError, TraceSession
-from app.tracing.text import TextError
+from app.tracing.session import TraceSession
+from app.tracing.start import TRACE_ERRORS
 from app.training.commands import add_train_parser
 
 
@@ -82,7 +84,7 @@ def print_table(model: Model, steps: list[dict]) -> None:
         print(f"{step['t']:>4}  {token:<10}{means}{'':>21}{guesses}")
 
 
-IMPORT_SOURCES = {"torch": "PyTorch state_dict", "keras": "Keras weights file"}
+IMPORT_SOURCES = {"torch": "PyTorch checkpoint", "keras": "Keras model"}
 
 
 def import_command(args: argparse.Namespace) -> int:
@@ -90,16 +92,18 @@ def import_command(args: argparse.Namespace) -> int:
     if not args.source_file.is_file():
         raise ModelImportError(f"no file at {args.source_file}")
     vocabulary = Vocabulary(read_vocabulary(args.vocab, args.unk), args.unk, args.tokenizer, args.lowercase)
-    cell, weights = args.convert(args)
+    converted = args.convert(args)
     origin = f"{IMPORT_SOURCES[args.source]} {args.source_file.name}"
     model = assemble_model(
-        weights,
-        cell,
+        converted.weights,
+        converted.cell,
         vocabulary,
         name=args.output.stem,
         description=args.description or f"Imported from the {origin}.",
         info={"imported_from": args.source, "file": args.source_file.name},
     )
+    for note in converted.notes + vocabulary.notes:
+        print(f"note: {note}")
     try:
         save_model(model, args.output)
     except OSError as error:
@@ -111,44 +115,75 @@ def import_command(args: argparse.Namespace) -> int:
     return 0
 
 
+def export_registry(spec: str | None, settings: Settings) -> tuple[ModelRegistry, str | None]:
+    """The registry to export from and the model's name in it: a path to a model file
+    makes its folder the registry's own (so the file is read as the server reads models)."""
+    registry = ModelRegistry(settings.models, settings.max_model_bytes)
+    if spec is None or spec in registry.entries():
+        return registry, spec
+    path = Path(spec)
+    if not path.is_file():
+        raise UnknownModelError(spec, registry.names())
+    folder = ModelRegistry(path.parent, settings.max_model_bytes)
+    entry = folder.entries().get(path.stem)
+    if entry is None or entry.path != path.resolve():
+        raise SystemExit(f"gatescope: {path} cannot be read as a model: its name is a bundled model's, or not a name")
+    return folder, path.stem
+
+
 def export_command(args: argparse.Namespace) -> int:
     settings = get_settings()
     if args.models:
         settings = settings.model_copy(update={"models": args.models})
-    model, bundled = resolve_model(args.model, settings)
-    page = render_lesson(model, bundled, args.text, settings, tuple(args.views.split(",")))
-    args.output.write_text(page, encoding="utf-8")
-    print(f"wrote {args.output} ({len(page.encode()) / 1024:.0f} KB): open it in any browser, no server needed")
+    registry, model = export_registry(args.model, settings)
+    given = {"lesson": args.lesson, "model": model, "text": args.text, "compare": args.compare, "panels": args.panels}
+    given |= {"t": args.t, "unit": args.unit, "stage": args.stage, "layer": args.layer}
+    given |= {"lang": args.lang, "theme": args.theme}
+    page = lesson_page(registry, settings, export_view(given, registry), settings.public_url)
+    html = page.html(settings)
+    args.output.write_text(html, encoding="utf-8")
+    print(
+        f"wrote {args.output} ({len(html.encode()) / 1024:.0f} KB, {', '.join(page.view.panels)}"
+        f"{', with plotly.js for the charts' if page.recording['plotly'] else ''}): "
+        "open it in any browser, no server needed"
+    )
     return 0
 
 
-def convert_torch(args: argparse.Namespace) -> tuple[str, dict]:
-    from app.models.importers.pytorch import (
-        Prefixes,
-        convert_state_dict,
-        load_state_dict,
-    )
+def convert_torch(args: argparse.Namespace):
+    from app.models.importers.checkpoint import read_checkpoint
+    from app.models.importers.pytorch import Prefixes, TorchOptions, convert_state_dict
 
+    state, notes = read_checkpoint(args.source_file, args.key)
     prefixes = Prefixes(args.encoder_prefix, args.rnn_prefix, args.decoder_prefix)
-    return convert_state_dict(load_state_dict(args.source_file), prefixes, args.cell, args.gru_variant)
+    options = TorchOptions(args.cell, args.gru_variant, args.nonlinearity, args.fill_missing_biases)
+    converted = convert_state_dict(state, prefixes, options)
+    converted.notes[:0] = notes
+    return converted
 
 
-def convert_keras(args: argparse.Namespace) -> tuple[str, dict]:
-    from app.models.importers.keras import convert_keras, read_layers
+def convert_keras(args: argparse.Namespace):
+    from app.models.importers.keras import read_keras
 
-    return convert_keras(read_layers(args.source_file))
+    return read_keras(args.source_file)
 
 
 def add_import_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--vocab", type=Path, required=True, help="one token per line, in index order, taken exactly (no stripping)"
+        "--vocab",
+        type=Path,
+        required=True,
+        help="one token per line, in index order, taken exactly (no stripping); or, after a first line "
+        "'#gatescope-vocab escaped', one escaped token per line (\\n for a newline; docs/model-files.md)",
     )
     parser.add_argument("-o", "--output", type=Path, required=True, help="the .npz to write")
     parser.add_argument(
         "--tokenizer",
-        choices=("auto", "char", "word"),
+        choices=("auto", "char", "word", "whitespace"),
         default="auto",
-        help="auto: char when every token but <special> ones is one character (default)",
+        help="char: one token per character; word: words and punctuation marks; whitespace: split on whitespace "
+        "with <eos> at each line's end, as PyTorch's word_language_model does. auto (default): char when every "
+        "token but <special> ones is one character, else whitespace when the vocabulary has <eos>, else word",
     )
     parser.add_argument(
         "--unk", default="<unk>", help="the vocabulary's entry for unknown tokens (default: %(default)s)"
@@ -161,16 +196,28 @@ def add_import_parser(commands) -> None:
     importer = commands.add_parser("import", help="convert a model trained in PyTorch or Keras into a .npz")
     sources = importer.add_subparsers(dest="source", required=True)
 
-    torch = sources.add_parser("torch", help="a state_dict: encoder (nn.Embedding), rnn, decoder (nn.Linear)")
-    torch.add_argument("source_file", metavar="STATE_DICT.pt", type=Path)
+    torch = sources.add_parser(
+        "torch", help="a state_dict (.pt, or .safetensors): encoder (nn.Embedding), rnn, decoder (nn.Linear)"
+    )
+    torch.add_argument("source_file", metavar="CHECKPOINT", type=Path, help="a .pt state_dict or a .safetensors file")
     add_import_options(torch)
+    torch.add_argument(
+        "--key",
+        help="where the state_dict is in a checkpoint that holds more (e.g. model_state_dict; a/b for nested); "
+        "default: the one mapping of tensors with recurrent weights",
+    )
     torch.add_argument("--encoder-prefix", default="encoder", help="the nn.Embedding's name (default: %(default)s)")
     torch.add_argument("--rnn-prefix", default="rnn", help="the recurrent module's name (default: %(default)s)")
     torch.add_argument("--decoder-prefix", default="decoder", help="the nn.Linear's name (default: %(default)s)")
     torch.add_argument(
         "--cell",
         help="the cell, when the shapes do not say (e.g. cifg has nn.GRU's 3H rows); "
-        "also LSTM, GRU, RNN_TANH as in PyTorch's example",
+        "also LSTM, GRU, RNN_TANH, RNN_RELU as in PyTorch's example",
+    )
+    torch.add_argument(
+        "--nonlinearity",
+        choices=("tanh", "relu"),
+        help="an nn.RNN's, which its state_dict does not record (required for an nn.RNN)",
     )
     torch.add_argument(
         "--gru-variant",
@@ -178,32 +225,50 @@ def add_import_parser(commands) -> None:
         default="pytorch",
         help="a GRU's formulation (default: %(default)s, nn.GRU's)",
     )
+    torch.add_argument(
+        "--fill-missing-biases",
+        action="store_true",
+        help="read a recurrent bias missing from the state_dict as zeros (default: refuse the file)",
+    )
     torch.set_defaults(run=import_command, convert=convert_torch)
 
-    keras = sources.add_parser("keras", help="a Keras 3 .weights.h5: Embedding, LSTM/GRU/SimpleRNN layers, Dense")
-    keras.add_argument("source_file", metavar="MODEL.weights.h5", type=Path)
+    keras = sources.add_parser(
+        "keras", help="a Keras 3 .keras archive or .weights.h5: Embedding, LSTM/GRU/SimpleRNN layers, Dense"
+    )
+    keras.add_argument(
+        "source_file",
+        metavar="MODEL.keras",
+        type=Path,
+        help="model.save's .keras archive (checked against its config), or save_weights' .weights.h5",
+    )
     add_import_options(keras)
     keras.set_defaults(run=import_command, convert=convert_keras)
 
 
 def serve_command(args: argparse.Namespace) -> int:
+    """Run the app in `--workers` processes. Each process builds its app from the environment
+    (create_app reads GATESCOPE_*), so the command's own options go there first."""
     import uvicorn
 
-    from app.main import create_app
-
-    updates = {"host": args.host, "port": args.port}
+    if not 1 <= args.workers <= 64:
+        raise SystemExit("gatescope: --workers must be 1 to 64")
     if args.models:
-        updates["models"] = args.models
-    settings = get_settings().model_copy(update=updates)
+        os.environ["GATESCOPE_MODELS"] = str(args.models.resolve())
+    settings = get_settings().model_copy(update={"host": args.host, "port": args.port, "workers": args.workers})
     url = f"http://{settings.host}:{settings.port}/"
-    print(f"Gatescope {__version__} on {url}  (Ctrl-C to stop)")
+    processes = f", {settings.workers} processes" if settings.workers > 1 else ""
+    print(f"Gatescope {__version__} on {url}{processes}  (Ctrl-C to stop)")
     if args.open:
         webbrowser.open(url)
     uvicorn.run(
-        create_app(settings),
+        "app.main:create_app",
+        factory=True,
         host=settings.host,
         port=settings.port,
+        workers=settings.workers,
         log_level="info",
+        proxy_headers=False,  # the app reads them itself, from GATESCOPE_TRUSTED_PROXIES only (app.proxy)
+        server_header=False,
         ws_max_size=settings.max_message_bytes_to_read,  # larger messages: closed (1009) unread
         ws_per_message_deflate=settings.ws_compression,
     )
@@ -219,6 +284,12 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default=get_settings().host, help="address to listen on (default: %(default)s)")
     serve.add_argument("--port", type=int, default=get_settings().port, help="port (default: %(default)s)")
     serve.add_argument("--models", type=Path, help="a folder of your own .npz models (also GATESCOPE_MODELS)")
+    serve.add_argument(
+        "--workers",
+        type=int,
+        default=get_settings().workers,
+        help="server processes; any of them serves any student (default: %(default)s, also GATESCOPE_WORKERS)",
+    )
     serve.add_argument("--open", action="store_true", help="open the app in a browser")
     serve.set_defaults(run=serve_command)
 
@@ -229,15 +300,27 @@ def build_parser() -> argparse.ArgumentParser:
     trace.add_argument("--models", type=Path, help="a folder of your own .npz models")
     trace.set_defaults(run=trace_command)
 
-    export = commands.add_parser("export", help="write a self-contained HTML page that replays a trace offline")
-    export.add_argument("model", help="a bundled model's name, a name in --models, or a path to a .npz file")
-    export.add_argument("text")
-    export.add_argument("-o", "--output", type=Path, required=True, help="the .html file to write")
-    export.add_argument(
-        "--views",
-        default=",".join(DEFAULT_PANELS),
-        help=f"comma-separated panels to show, from {','.join(PANELS)} (default: %(default)s)",
+    export = commands.add_parser(
+        "export",
+        help="write a self-contained HTML page that replays a view offline",
+        description="A lesson (--lesson) or MODEL reading TEXT; the options are the page's URL properties.",
     )
+    export.add_argument("model", nargs="?", help="a bundled model's name, a name in --models, or a path to a .npz file")
+    export.add_argument("text", nargs="?", help="the text to read (a lesson has its own)")
+    export.add_argument("-o", "--output", type=Path, required=True, help="the .html file to write")
+    export.add_argument("--lesson", help="a lesson's view (gatescope export --lesson french), under the options given")
+    export.add_argument(
+        "--panels",
+        "--views",
+        help=f"comma-separated panels to show, from {','.join(PANELS)} (default: {','.join(DEFAULT_PANELS)})",
+    )
+    export.add_argument("--compare", help="the Compare panel's model")
+    export.add_argument("--t", type=int, help="the time step to open on (default: the last)")
+    export.add_argument("--unit", type=int, help="the selected unit")
+    export.add_argument("--stage", type=int, choices=range(5), help="the walk-through's step, from 0 (the cell's own steps: up to 5)")
+    export.add_argument("--layer", type=int, help="the layer shown (default: the top one)")
+    export.add_argument("--lang", choices=("en", "zh"), help="the page's language (default: the reader's browser's)")
+    export.add_argument("--theme", choices=("light", "dark"), help="light (default) or dark")
     export.add_argument("--models", type=Path, help="a folder of your own .npz models")
     export.set_defaults(run=export_command)
 
@@ -251,6 +334,6 @@ def main(argv: list[str] | None = None) -> int:
     args.argv = list(sys.argv[1:] if argv is None else argv)  # recorded in trained models' info
     try:
         return args.run(args)
-    except (UnknownModelError, ModelFileError, ModelImportError, TraceLimitError, TextError, ExportError) as error:
+    except (*TRACE_ERRORS, ModelImportError, ExportError) as error:
         print(f"gatescope: {error}", file=sys.stderr)
         return 2

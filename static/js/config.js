@@ -33,4 +33,3 @@ export const PALETTE = {
 };
 
 export const STRIP = { width: 140, height: 16 };
-export const PLAY_INTERVAL_MS = 450;

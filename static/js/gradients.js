@@ -4,6 +4,7 @@
 // the server once the text stops changing.
 import { Chart, cursorShape } from "./chart.js";
 import { t } from "./i18n/index.js";
+import { postJson } from "./server.js";
 
 const WAIT_MS = 400;  // let typing settle before asking
 
@@ -36,9 +37,7 @@ export class GradientFlow extends Chart {
     this.asked = wanted;
     const requests = JSON.parse(wanted).filter((r) => r.text);
     const results = await Promise.all(requests.map(async (request) => {
-      const response = await fetch("/api/gradients", {
-        method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(request),
-      });
+      const response = await postJson("api/gradients", request);  // beside the page, under any path prefix
       const body = await response.json();
       return response.ok ? body : { model: request.model, error: body.detail?.message ?? response.statusText };
     }));

@@ -1,17 +1,17 @@
 // What-if: clamp a gate or state (one unit or all), knock a unit out, or edit one
 // weight, from the current step on; the trace is read again with the interventions and
-// the diagram marks what is held. One click undoes them all.
+// the diagram marks what is held. One click undoes them all. The interventions are the
+// store's `whatif`; the page reads the text again whenever they change.
 import { t } from "./i18n/index.js";
+import { NO_INTERVENTIONS } from "./state.js";
 import { vectorLabel } from "./vectors.js";
 
-export const EMPTY = () => ({ clamps: [], weights: [] });
-
 export class WhatIf {
-  constructor(section, trace, onChange) {
+  constructor(section, trace, store) {
     this.section = section;
     this.trace = trace;
-    this.onChange = onChange;  // (interventions) => the trace is read again with them
-    this.interventions = EMPTY();
+    this.store = store;
+    store.subscribe((changed) => changed.has("whatif") && this.renderList());
     const $ = (id) => section.querySelector(`[data-testid="${id}"]`);
     this.vector = $("whatif-vector");
     this.scope = $("whatif-scope");
@@ -24,7 +24,7 @@ export class WhatIf {
     $("whatif-add").addEventListener("click", () => this.addClamp());
     $("whatif-knockout").addEventListener("click", () => this.knockOut());
     $("whatif-set-weight").addEventListener("click", () => this.addWeight());
-    $("whatif-undo").addEventListener("click", () => this.set(EMPTY()));
+    $("whatif-undo").addEventListener("click", () => this.set(NO_INTERVENTIONS));
     this.list.addEventListener("click", (event) => {
       const button = event.target.closest("button[data-kind]");
       if (!button) return;
@@ -32,6 +32,11 @@ export class WhatIf {
       next[button.dataset.kind].splice(Number(button.dataset.index), 1);
       this.set(next);
     });
+    this.renderList();  // a link's (or a recording's) interventions, listed from the start
+  }
+
+  get interventions() {
+    return this.store.state.whatif;
   }
 
   get start() {
@@ -39,9 +44,7 @@ export class WhatIf {
   }
 
   set(interventions) {
-    this.interventions = interventions;
-    this.renderList();
-    this.onChange(interventions);
+    this.store.set({ whatif: interventions });
   }
 
   addClamp() {
