@@ -25,13 +25,13 @@ from app.cells import lstm
 from app.cells.activations import sigmoid
 from app.cells.base import Cell, Fix, keep
 from app.cells.lstm import LSTMState, LSTMStep, zero_state
-from app.cells.weights import Weights, preactivation
+from app.cells.weights import Weights, blocks, preactivation
 
 GATE_ROWS = ("f", "g", "o")  # W's row blocks: no input gate's, as i = 1 − f
 
 
 def step_projected(params: Weights, state: LSTMState, zx: np.ndarray, fix: Fix = keep) -> LSTMStep:
-    z_f, z_g, z_o = np.split(preactivation(params, state.h, zx), len(GATE_ROWS), axis=-1)
+    z_f, z_g, z_o = blocks(preactivation(params, state.h, zx), len(GATE_ROWS))
     f = fix("f", sigmoid(z_f))
     i = fix("i", 1 - f)
     c_tilde = fix("c_tilde", np.tanh(z_g))

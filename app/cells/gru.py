@@ -48,7 +48,7 @@ from app.cells.base import Cell, Fix, InvalidOption, Jacobians, StepRecord, Tape
 from app.cells.equations import Figure, Stage, W, b, cat, sigma, tanh, v
 from app.cells.gradients import both_biases, f64, hidden_side_grads, input_side_grads, scale_rows
 from app.cells.rnn import HiddenState, zero_hidden_state
-from app.cells.weights import DTYPE, Weights, layer_arrays
+from app.cells.weights import DTYPE, Weights, blocks, layer_arrays
 
 UPDATE_MEANING = {
     "article": "z is how much of the new candidate h̃ is written: h_t = (1 − z) * h_{t-1} + z * h̃_t",
@@ -95,7 +95,7 @@ class GRUStep(StepRecord):
 
 
 def step_projected(params: GRUParams, state: HiddenState, zx: np.ndarray, fix: Fix = keep) -> GRUStep:
-    x_r, x_z, x_n = np.split(zx, 3, axis=-1)  # W_i· · x_t + b_·, rows r, z, n
+    x_r, x_z, x_n = blocks(zx, 3)  # W_i· · x_t + b_·, rows r, z, n
     h_prev = state.h
     if params.variant == "article":
         hidden_rz = np.dot(h_prev, params.weight_hh_rz_t)  # (…, 2H)  W_hr,hz · h_{t-1}
@@ -104,7 +104,7 @@ def step_projected(params: GRUParams, state: HiddenState, zx: np.ndarray, fix: F
         h_tilde = fix("h_tilde", np.tanh(x_n + np.dot(r * h_prev, params.weight_hh_n_t)))  # reset before the product
         h = (1 - z) * h_prev + z * h_tilde
         return GRUStep(z=z, r=r, h_tilde=h_tilde, h=fix("h", h))
-    hidden_r, hidden_z, hidden_n = np.split(np.dot(h_prev, params.weight_hh_t) + params.bias_hh, 3, axis=-1)
+    hidden_r, hidden_z, hidden_n = blocks(np.dot(h_prev, params.weight_hh_t) + params.bias_hh, 3)
     r = fix("r", sigmoid(x_r + hidden_r))
     z = fix("z", sigmoid(x_z + hidden_z))
     h_tilde = fix("h_tilde", np.tanh(x_n + r * hidden_n))  # reset after the product

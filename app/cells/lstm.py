@@ -63,6 +63,7 @@ from app.cells.gradients import (
 from app.cells.weights import (
     DTYPE,
     Weights,
+    blocks,
     preactivation,
     project_inputs,
     weights_from_arrays,
@@ -105,7 +106,7 @@ GATE_ROWS = ("i", "f", "g", "o")  # nn.LSTM's gate blocks, in the order of W's r
 
 def preactivations(params: Weights, h_prev: np.ndarray, zx: np.ndarray) -> list[np.ndarray]:
     """W_· · [h_{t-1}, x_t] + b_· for the gates, in the row order GATE_ROWS."""
-    return np.split(preactivation(params, h_prev, zx), len(GATE_ROWS), axis=-1)  # 4 × (H,) or (B, H)
+    return blocks(preactivation(params, h_prev, zx), len(GATE_ROWS))  # 4 × (H,) or (B, H)
 
 
 def gates(params: Weights, h_prev: np.ndarray, zx: np.ndarray) -> tuple[np.ndarray, ...]:
@@ -113,8 +114,8 @@ def gates(params: Weights, h_prev: np.ndarray, zx: np.ndarray) -> tuple[np.ndarr
     all four blocks (pointwise, so each block's values are its own σ) and tanh for C̃:
     two NumPy calls where four would do the same, which a batch's training loop feels."""
     z = preactivation(params, h_prev, zx)  # (…, 4H)  rows i, f, g, o
-    a_i, a_f, _, a_o = np.split(sigmoid(z), len(GATE_ROWS), axis=-1)
-    return a_f, a_i, np.tanh(np.split(z, len(GATE_ROWS), axis=-1)[2]), a_o
+    a_i, a_f, _, a_o = blocks(sigmoid(z), len(GATE_ROWS))
+    return a_f, a_i, np.tanh(blocks(z, len(GATE_ROWS))[2]), a_o
 
 
 def step_projected(params: Weights, state: LSTMState, zx: np.ndarray, fix: Fix = keep) -> LSTMStep:
@@ -221,10 +222,11 @@ def backward(
         dzd, dlink_below = np.empty_like(depth.ds), np.empty_like(depth.ds)  # (T, B, H): d's pre-activation, C below
     dh_next = np.zeros_like(dhs[0])  # ∂L/∂h_t through step t+1
     dc_next = np.zeros_like(dhs[0])  # ∂L/∂C_t through step t+1
+    tanh_cs = np.tanh(tape.stack("c"))  # (T, B, H)  tanh(C_t), what h read
     for t in reversed(range(len(dhs))):
         record, dz_t = tape.records[t], dz[t]
         f, i, c_tilde, o = record.f, record.i, record.c_tilde, record.o
-        c_prev, tanh_c = tape.before(t).c, np.tanh(record.c)
+        c_prev, tanh_c = tape.before(t).c, tanh_cs[t]
         dh = dhs[t] + dh_next
         dc = dc_next + dh * o * (1.0 - tanh_c * tanh_c)
         if dlink is not None:
