@@ -78,7 +78,8 @@ def zero_state(hidden_size: int, dtype: np.dtype = DTYPE, batch: int | None = No
 
 
 def step_projected(params: CWRNNParams, state: ClockState, zx: np.ndarray, fix: Fix = keep) -> CWRNNStep:
-    active = np.asarray(state.t)[..., None] % params.unit_periods == 0  # (H,) or (B, H)
+    t = state.t[:, None] if getattr(state.t, "ndim", 0) else state.t  # a batch's clocks (B,) against each unit
+    active = t % params.unit_periods == 0  # (H,) or (B, H)
     h = fix("h", np.where(active, np.tanh(preactivation(params, state.h, zx)), state.h))
     return CWRNNStep(h=h, active=active.astype(h.dtype), t=state.t)
 

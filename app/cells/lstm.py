@@ -120,7 +120,9 @@ def gates(params: Weights, h_prev: np.ndarray, zx: np.ndarray) -> tuple[np.ndarr
 
 def step_projected(params: Weights, state: LSTMState, zx: np.ndarray, fix: Fix = keep) -> LSTMStep:
     """One step, given zx = W_ih · x_t + b from input_projection; on (H,) vectors or a batch (B, H)."""
-    f, i, c_tilde, o = (fix(name, v) for name, v in zip(("f", "i", "c_tilde", "o"), gates(params, state.h, zx)))
+    f, i, c_tilde, o = gates(params, state.h, zx)
+    if fix is not keep:  # a what-if: each vector passes through it before it is used
+        f, i, c_tilde, o = (fix(name, v) for name, v in zip(("f", "i", "c_tilde", "o"), (f, i, c_tilde, o)))
     c = fix("c", f * state.c + i * c_tilde)
     h = fix("h", o * np.tanh(c))
     return LSTMStep(f=f, i=i, c_tilde=c_tilde, o=o, c=c, h=h)
