@@ -7,8 +7,10 @@ import { GradientFlow } from "./gradients.js";
 import { Heatmap } from "./heatmap.js";
 import { LagCurve } from "./lag-curve.js";
 import { chooseLanguage, t, translatePage } from "./i18n/index.js";
+import { connectGlossary } from "./glossary.js";
 import { connectHost } from "./host.js";
 import { TextFeed } from "./input.js";
+import { errorText } from "./errors.js";
 import { Inspector } from "./inspector.js";
 import { startingPoint } from "./lessons.js";
 import { modelOption, showModel } from "./models.js";
@@ -40,6 +42,7 @@ const view = readState(start.query);  // what the link asks for
 const STATUS_KEYS = { connecting: "connecting", closed: "disconnected", idle: "idle" };
 chooseLanguage(view.lang);
 translatePage();
+if (!recording) document.title = t("page_title");
 
 const trace = new Trace();
 trace.unit = view.unit;
@@ -301,7 +304,7 @@ const handlers = {
       player.play();
     }
   },
-  error: (error) => showError(error.message),
+  error: (error) => showError(errorText(error)),
   status: (state) => {
     status.dataset.state = state;
     if (state !== "open") status.textContent = t(STATUS_KEYS[state]);
@@ -366,6 +369,7 @@ connectHost({
   pause: () => player.pause(),
   "select-unit": ({ unit }) => trace.meta && trace.selectUnit(unit),
 });
+connectGlossary($);
 if ($("share")) connectSharing($, currentQuery, () => [...panels.sections.keys()].filter((n) => panels.isVisible(n)));
 
 // --- models ---
