@@ -50,7 +50,9 @@ export function fillGlossary(table) {
     row.firstChild.scope = "row";
     return row;
   });
-  table.replaceChildren(cell("caption", t("glossary_title")), document.createElement("thead"), document.createElement("tbody"));
+  const caption = cell("caption", t("glossary_title"));
+  caption.className = "visually-hidden";  // the dialog's heading says it on screen
+  table.replaceChildren(caption, document.createElement("thead"), document.createElement("tbody"));
   table.tHead.append(head);
   table.tBodies[0].append(...rows);
 }
