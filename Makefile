@@ -6,18 +6,25 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: run test unit e2e lint chromium clean
+.PHONY: run test unit e2e js lint chromium clean
 
 run: $(VENV)/.installed-run
 	$(BIN)/gatescope serve --host $(HOST) --port $(PORT)
 
 AXE := tests/e2e/.axe/node_modules/axe-core/axe.min.js
 
-test: $(VENV)/.installed-test chromium $(AXE)
+test: $(VENV)/.installed-test chromium $(AXE) js
 	$(BIN)/python -m pytest
 
-unit: $(VENV)/.installed-test       ## everything but the browser tests
+unit: $(VENV)/.installed-test js    ## everything but the browser tests
 	$(BIN)/python -m pytest -m "not e2e"
+
+# The page's pure modules (state, store, lessons, host) under Node's own test runner, built
+# from the UI contract the server writes (app/ui.py).
+js: $(VENV)/.installed-test
+	@command -v node >/dev/null 2>&1 || { echo "The JavaScript unit tests need Node.js 18 or later: sudo apt-get install nodejs"; exit 1; }
+	$(BIN)/python -m app.ui > $(VENV)/ui-contract.json
+	GATESCOPE_UI_CONTRACT=$(VENV)/ui-contract.json node --test tests/js/*.test.mjs
 
 lint: $(VENV)/.installed-test        ## ruff: lint, and the format check
 	$(BIN)/ruff check app tests benchmarks

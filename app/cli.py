@@ -82,7 +82,7 @@ def print_table(model: Model, steps: list[dict]) -> None:
         print(f"{step['t']:>4}  {token:<10}{means}{'':>21}{guesses}")
 
 
-IMPORT_SOURCES = {"torch": "PyTorch state_dict", "keras": "Keras weights file"}
+IMPORT_SOURCES = {"torch": "PyTorch checkpoint", "keras": "Keras model"}
 
 
 def import_command(args: argparse.Namespace) -> int:
@@ -90,16 +90,18 @@ def import_command(args: argparse.Namespace) -> int:
     if not args.source_file.is_file():
         raise ModelImportError(f"no file at {args.source_file}")
     vocabulary = Vocabulary(read_vocabulary(args.vocab, args.unk), args.unk, args.tokenizer, args.lowercase)
-    cell, weights = args.convert(args)
+    converted = args.convert(args)
     origin = f"{IMPORT_SOURCES[args.source]} {args.source_file.name}"
     model = assemble_model(
-        weights,
-        cell,
+        converted.weights,
+        converted.cell,
         vocabulary,
         name=args.output.stem,
         description=args.description or f"Imported from the {origin}.",
         info={"imported_from": args.source, "file": args.source_file.name},
     )
+    for note in converted.notes + vocabulary.notes:
+        print(f"note: {note}")
     try:
         save_model(model, args.output)
     except OSError as error:
@@ -122,33 +124,40 @@ def export_command(args: argparse.Namespace) -> int:
     return 0
 
 
-def convert_torch(args: argparse.Namespace) -> tuple[str, dict]:
-    from app.models.importers.pytorch import (
-        Prefixes,
-        convert_state_dict,
-        load_state_dict,
-    )
+def convert_torch(args: argparse.Namespace):
+    from app.models.importers.checkpoint import read_checkpoint
+    from app.models.importers.pytorch import Prefixes, TorchOptions, convert_state_dict
 
+    state, notes = read_checkpoint(args.source_file, args.key)
     prefixes = Prefixes(args.encoder_prefix, args.rnn_prefix, args.decoder_prefix)
-    return convert_state_dict(load_state_dict(args.source_file), prefixes, args.cell, args.gru_variant)
+    options = TorchOptions(args.cell, args.gru_variant, args.nonlinearity, args.fill_missing_biases)
+    converted = convert_state_dict(state, prefixes, options)
+    converted.notes[:0] = notes
+    return converted
 
 
-def convert_keras(args: argparse.Namespace) -> tuple[str, dict]:
-    from app.models.importers.keras import convert_keras, read_layers
+def convert_keras(args: argparse.Namespace):
+    from app.models.importers.keras import read_keras
 
-    return convert_keras(read_layers(args.source_file))
+    return read_keras(args.source_file)
 
 
 def add_import_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--vocab", type=Path, required=True, help="one token per line, in index order, taken exactly (no stripping)"
+        "--vocab",
+        type=Path,
+        required=True,
+        help="one token per line, in index order, taken exactly (no stripping); or, after a first line "
+        "'#gatescope-vocab escaped', one escaped token per line (\\n for a newline; docs/model-files.md)",
     )
     parser.add_argument("-o", "--output", type=Path, required=True, help="the .npz to write")
     parser.add_argument(
         "--tokenizer",
-        choices=("auto", "char", "word"),
+        choices=("auto", "char", "word", "whitespace"),
         default="auto",
-        help="auto: char when every token but <special> ones is one character (default)",
+        help="char: one token per character; word: words and punctuation marks; whitespace: split on whitespace "
+        "with <eos> at each line's end, as PyTorch's word_language_model does. auto (default): char when every "
+        "token but <special> ones is one character, else whitespace when the vocabulary has <eos>, else word",
     )
     parser.add_argument(
         "--unk", default="<unk>", help="the vocabulary's entry for unknown tokens (default: %(default)s)"
@@ -161,16 +170,28 @@ def add_import_parser(commands) -> None:
     importer = commands.add_parser("import", help="convert a model trained in PyTorch or Keras into a .npz")
     sources = importer.add_subparsers(dest="source", required=True)
 
-    torch = sources.add_parser("torch", help="a state_dict: encoder (nn.Embedding), rnn, decoder (nn.Linear)")
-    torch.add_argument("source_file", metavar="STATE_DICT.pt", type=Path)
+    torch = sources.add_parser(
+        "torch", help="a state_dict (.pt, or .safetensors): encoder (nn.Embedding), rnn, decoder (nn.Linear)"
+    )
+    torch.add_argument("source_file", metavar="CHECKPOINT", type=Path, help="a .pt state_dict or a .safetensors file")
     add_import_options(torch)
+    torch.add_argument(
+        "--key",
+        help="where the state_dict is in a checkpoint that holds more (e.g. model_state_dict; a/b for nested); "
+        "default: the one mapping of tensors with recurrent weights",
+    )
     torch.add_argument("--encoder-prefix", default="encoder", help="the nn.Embedding's name (default: %(default)s)")
     torch.add_argument("--rnn-prefix", default="rnn", help="the recurrent module's name (default: %(default)s)")
     torch.add_argument("--decoder-prefix", default="decoder", help="the nn.Linear's name (default: %(default)s)")
     torch.add_argument(
         "--cell",
         help="the cell, when the shapes do not say (e.g. cifg has nn.GRU's 3H rows); "
-        "also LSTM, GRU, RNN_TANH as in PyTorch's example",
+        "also LSTM, GRU, RNN_TANH, RNN_RELU as in PyTorch's example",
+    )
+    torch.add_argument(
+        "--nonlinearity",
+        choices=("tanh", "relu"),
+        help="an nn.RNN's, which its state_dict does not record (required for an nn.RNN)",
     )
     torch.add_argument(
         "--gru-variant",
@@ -178,10 +199,22 @@ def add_import_parser(commands) -> None:
         default="pytorch",
         help="a GRU's formulation (default: %(default)s, nn.GRU's)",
     )
+    torch.add_argument(
+        "--fill-missing-biases",
+        action="store_true",
+        help="read a recurrent bias missing from the state_dict as zeros (default: refuse the file)",
+    )
     torch.set_defaults(run=import_command, convert=convert_torch)
 
-    keras = sources.add_parser("keras", help="a Keras 3 .weights.h5: Embedding, LSTM/GRU/SimpleRNN layers, Dense")
-    keras.add_argument("source_file", metavar="MODEL.weights.h5", type=Path)
+    keras = sources.add_parser(
+        "keras", help="a Keras 3 .keras archive or .weights.h5: Embedding, LSTM/GRU/SimpleRNN layers, Dense"
+    )
+    keras.add_argument(
+        "source_file",
+        metavar="MODEL.keras",
+        type=Path,
+        help="model.save's .keras archive (checked against its config), or save_weights' .weights.h5",
+    )
     add_import_options(keras)
     keras.set_defaults(run=import_command, convert=convert_keras)
 

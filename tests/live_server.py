@@ -41,12 +41,15 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def live_server(env: dict[str, str] | None = None, startup_seconds: float = 30) -> Iterator[LiveServer]:
-    """Start the server with GATESCOPE_* overrides in `env`, wait for /healthz, stop it after."""
+def live_server(
+    env: dict[str, str] | None = None, startup_seconds: float = 30, module: tuple[str, ...] = ("app", "serve"), root=""
+) -> Iterator[LiveServer]:
+    """Start the server with GATESCOPE_* overrides in `env`, wait for /healthz, stop it after.
+    `module` is what `python -m` runs, given --host and --port; `root`, a path it serves under."""
     port = free_port()
     log = tempfile.TemporaryFile()  # a file, not a pipe: a pipe nobody reads would fill and stall the server
     process = subprocess.Popen(
-        [sys.executable, "-m", "app", "serve", "--host", "127.0.0.1", "--port", str(port)],
+        [sys.executable, "-m", *module, "--host", "127.0.0.1", "--port", str(port)],
         stdout=log,
         stderr=subprocess.STDOUT,
         env={**os.environ, **(env or {})},
@@ -56,7 +59,7 @@ def live_server(env: dict[str, str] | None = None, startup_seconds: float = 30) 
         deadline = time.monotonic() + startup_seconds
         while True:
             try:
-                if httpx2.get(f"{url}/healthz").status_code == 200:
+                if httpx2.get(f"{url}{root}/healthz").status_code == 200:
                     break
             except httpx2.TransportError:
                 pass
@@ -75,3 +78,30 @@ def live_server(env: dict[str, str] | None = None, startup_seconds: float = 30) 
             process.kill()
             process.wait()
         log.close()
+
+
+@contextlib.contextmanager
+def static_site(folder: Path, files: dict[str, str]) -> Iterator[str]:
+    """`files` written into `folder` and served from another origin (another port), as a
+    course site would serve its pages; yields its base URL."""
+    for name, content in files.items():
+        (folder / name).write_text(content, encoding="utf-8")
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1"],
+        cwd=folder,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(200):
+            try:
+                httpx2.get(f"{base}/{next(iter(files))}")
+                break
+            except httpx2.TransportError:
+                time.sleep(0.05)
+        yield base
+    finally:
+        process.terminate()
+        process.wait(5)

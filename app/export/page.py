@@ -19,6 +19,7 @@ from app.models.model import Model
 from app.settings import Settings
 from app.tracing.frames import meta_frame, step_frame
 from app.tracing.session import TraceSession
+from app.ui import contract
 from app.vendor import PLOTLY_JS
 
 PANELS = ("walkthrough", "chain", "predictions", "unit-text", "inspector", "saturation", "heatmap")
@@ -72,4 +73,5 @@ def render_lesson(
         bundle_js=current_bundle(settings.static_dir / "js").replace("</script", "<\\/script"),
         plotly_js=PLOTLY_JS.read_text(encoding="utf-8") if CHART_PANELS & set(panels) else None,
         recording_json=script_json(recording),
+        ui=contract(settings, []),
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import html
 from typing import Annotated, Literal
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import FileResponse, HTMLResponse, Response
@@ -16,6 +16,7 @@ from app.lessons import available_lessons
 from app.routes.deps import get_registry
 from app.routes.errors import responses
 from app.routes.schemas import ModelList
+from app.ui import contract
 from app.vendor import PLOTLY_JS
 
 router = APIRouter()
@@ -24,18 +25,20 @@ EMBED_SIZE = (800, 720)  # an embed's default width and height in pixels
 
 def page(request: Request, template: str, mode: str) -> HTMLResponse:
     settings = request.app.state.settings
-    oembed = str(request.url_for("oembed").include_query_params(url=str(request.url)))
-    app_url = str(request.url.replace(path="/"))
+    # Links beside the page's own address (both pages sit at the app's root), so they hold
+    # under an https proxy and a path prefix; the page's own URL is oEmbed's question.
+    query = f"?{request.url.query}" if request.url.query else ""
+    oembed = "oembed?" + urlencode({"url": str(request.url)})
     # The model list (what GET /api/models answers) comes in the page: the first trace can
-    # start without waiting for that request.
+    # start without waiting for that request. The UI contract comes with it.
     summaries = get_registry(request).summaries()
     models = ModelList(models=summaries).model_dump(mode="json")
     context = {
         "default_model": settings.default_model,
         "mode": mode,
         "oembed_url": oembed,
-        "app_url": app_url,
-        "lessons": available_lessons(summaries),
+        "app_url": f"./{query}",
+        "ui": contract(settings, available_lessons(summaries)),
         "lesson": request.query_params.get("lesson"),
         "models_json": script_json(models),
     }

@@ -50,6 +50,8 @@ def predictions(model: Model, probabilities: np.ndarray, top_k: int) -> list[dic
 def step_frame(model: Model, step: TracedStep, decimals: int, top_k: int) -> dict:
     layers = [layer_record(record, decimals) for record in step.layers]
     frame = {"type": "step", "t": step.t, "token": step.token.text, "token_id": step.token.id, "unk": step.token.unk}
+    if step.token.read_as is not None:  # typed in a form the vocabulary lacks: read as this entry
+        frame["read_as"] = step.token.read_as
     frame.update(layers[-1])  # the top layer's record, also at the top level
     if len(layers) > 1:
         frame["layers"] = layers

@@ -10,8 +10,9 @@ in [0, 1] and a tanh in [-1, 1] take 2 bytes, a cell state or an embedding 2 or 
 All numbers little-endian; varint = unsigned LEB128. Layout version 1:
 
     message   u8 version (1) · varint id + 1 (0: no id) · varint n · n steps
-    step      varint t · varint token_id · u8 flags (1 unk, 2 has x, 4 has predictions)
-              · string token · per layer, bottom first: varint mask, then one vector of
+    step      varint t · varint token_id · u8 flags (1 unk, 2 has x, 4 has predictions,
+              8 has read_as) · string token · read_as: string (the entry a typographic
+              form was read as, when flag 8 is set) · per layer, bottom first: varint mask, then one vector of
               H values for each name of meta's gates + states + extras (in that order)
               whose bit is set in the mask (bit i: the i-th name) · x: a vector of meta.input_size
               values · predictions: varint k · k × (varint id · string token) · a vector
@@ -33,7 +34,7 @@ VERSION = 1
 SCALE = 32767  # value = q / SCALE: int16 then holds [-1, 1] exactly at its ends
 ERROR_BOUND = 0.5 / SCALE  # rounding to the nearest step: 1.53e-5
 INT24_LIMIT = 2**23 - 1
-UNK, HAS_X, HAS_PREDICTIONS = 1, 2, 4
+UNK, HAS_X, HAS_PREDICTIONS, HAS_READ_AS = 1, 2, 4, 8
 
 
 class WireError(ValueError):
@@ -84,7 +85,10 @@ def encode_step(model: Model, step: TracedStep, top_k: int) -> bytes:
     """One step record of a message; run in the tracer's worker thread."""
     flags = (UNK if step.token.unk else 0) | (HAS_X if step.x is not None else 0)
     flags |= HAS_PREDICTIONS if step.probabilities is not None else 0
+    flags |= HAS_READ_AS if step.token.read_as is not None else 0
     parts = [varint(step.t), varint(step.token.id), bytes([flags]), string(step.token.text)]
+    if step.token.read_as is not None:
+        parts.append(string(step.token.read_as))
     names = vector_names(model.cell.gates, model.cell.states, model.cell.extras)
     for record in step.layers:  # a layer may lack some of them: a depth-gated LSTM's bottom layer has no d
         mine = set(record.GATES + record.STATES + record.EXTRAS)
@@ -169,6 +173,8 @@ def decode(data: bytes, meta: dict) -> tuple[int | None, list[dict]]:
 def read_step(reader: Reader, meta: dict) -> dict:
     t, token_id, flags = reader.varint(), reader.varint(), reader.take(1)[0]
     frame = {"type": "step", "t": t, "token": reader.string(), "token_id": token_id, "unk": bool(flags & UNK)}
+    if flags & HAS_READ_AS:
+        frame["read_as"] = reader.string()
     names = vector_names(meta["gates"], meta["states"], meta["extras"])
     layers = []
     for _ in range(meta["layers"]):

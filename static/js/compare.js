@@ -80,7 +80,7 @@ export class Comparison {
       this.diagramKey = key;
     }
     // The same step as the main view, as far as this trace has got.
-    this.trace.t = Math.min(this.main.t, steps.length - 1);
+    this.trace.view.set({ t: Math.min(this.main.t, steps.length - 1) });
     const t = this.trace.t;
     const record = this.trace.record(t);
     if (record) this.diagram.update(record, this.trace.previous(t), this.trace.input(t), this.trace.below(t));

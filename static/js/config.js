@@ -30,4 +30,3 @@ export const PALETTE = {
 };
 
 export const STRIP = { width: 140, height: 16 };
-export const PLAY_INTERVAL_MS = 450;

@@ -37,7 +37,7 @@ export class GradientFlow extends Chart {
     this.asked = wanted;
     const requests = JSON.parse(wanted).filter((r) => r.text);
     const results = await Promise.all(requests.map(async (request) => {
-      const response = await fetch("/api/gradients", {
+      const response = await fetch("api/gradients", {  // beside the page, under any path prefix
         method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(request),
       });
       const body = await response.json();

@@ -48,6 +48,11 @@ export class TokenStrip {
     if (step.unk) {
       button.classList.add("unk");
       button.title = t("unk_token", { token: step.token });
+    } else if (step.read_as != null) {
+      // A typographic form the vocabulary lacks (“), read as its plain form ("): the mark shows which.
+      button.classList.add("read-as");
+      button.dataset.readAs = visibleToken(step.read_as);
+      button.title = t("read_as_token", { t: step.t, token: step.token, read_as: step.read_as });
     } else {
       button.title = t("step_title", { t: step.t });
     }

@@ -5,8 +5,8 @@ import { colourFor, inkFor } from "./palette.js";
 import { colourableStates, squashedNote, unitValue, vectorLabel } from "./vectors.js";
 
 export class UnitText {
-  constructor(element, vectorSelect, trace, wanted = null) {
-    this.wanted = wanted;  // the vector a link or a lesson asks for, when the cell has it
+  constructor(element, vectorSelect, trace, wanted = () => null) {
+    this.wanted = wanted;  // () => the vector a link or a lesson asks for, when the cell has it
     this.element = element;
     this.vectorSelect = vectorSelect;
     this.trace = trace;
@@ -22,12 +22,12 @@ export class UnitText {
     const names = [...colourableStates(meta), ...meta.gates];
     this.vectorSelect.replaceChildren(...names.map((name) => new Option(vectorLabel(name), name)));
     this.defaultVector = names.includes("c") ? "c" : "h";
-    this.vectorSelect.value = names.includes(this.wanted) ? this.wanted : this.defaultVector;
+    this.vectorSelect.value = names.includes(this.wanted()) ? this.wanted() : this.defaultVector;
   }
 
   // The vector coloured by (the one asked for, until the panel has drawn a trace) ...
   get shownVector() {
-    return this.vectorSelect.value || this.wanted;
+    return this.vectorSelect.value || this.wanted();
   }
 
   // ... or null while it is the cell's default.
@@ -49,7 +49,7 @@ export class UnitText {
       span.dataset.t = t;
       span.className = "unit-token";
       const token = steps[t].token;
-      span.textContent = token === "\n" ? "↵\n" : meta.tokenizer === "word" ? `${token} ` : token;
+      span.textContent = token === "\n" ? "↵\n" : meta.tokenizer === "char" ? token : `${token} `;
       this.element.appendChild(span);
       this.spans.push(span);
     }

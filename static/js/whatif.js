@@ -1,16 +1,16 @@
 // What-if: clamp a gate or state (one unit or all), knock a unit out, or edit one
 // weight, from the current step on; the trace is read again with the interventions and
-// the diagram marks what is held. One click undoes them all.
+// the diagram marks what is held. One click undoes them all. The interventions are the
+// store's `whatif`; the page reads the text again whenever they change.
 import { t } from "./i18n/index.js";
-
-export const EMPTY = () => ({ clamps: [], weights: [] });
+import { NO_INTERVENTIONS } from "./state.js";
 
 export class WhatIf {
-  constructor(section, trace, onChange) {
+  constructor(section, trace, store) {
     this.section = section;
     this.trace = trace;
-    this.onChange = onChange;  // (interventions) => the trace is read again with them
-    this.interventions = EMPTY();
+    this.store = store;
+    store.subscribe((changed) => changed.has("whatif") && this.renderList());
     const $ = (id) => section.querySelector(`[data-testid="${id}"]`);
     this.vector = $("whatif-vector");
     this.scope = $("whatif-scope");
@@ -23,7 +23,7 @@ export class WhatIf {
     $("whatif-add").addEventListener("click", () => this.addClamp());
     $("whatif-knockout").addEventListener("click", () => this.knockOut());
     $("whatif-set-weight").addEventListener("click", () => this.addWeight());
-    $("whatif-undo").addEventListener("click", () => this.set(EMPTY()));
+    $("whatif-undo").addEventListener("click", () => this.set(NO_INTERVENTIONS));
     this.list.addEventListener("click", (event) => {
       const button = event.target.closest("button[data-kind]");
       if (!button) return;
@@ -33,14 +33,16 @@ export class WhatIf {
     });
   }
 
+  get interventions() {
+    return this.store.state.whatif;
+  }
+
   get start() {
     return Math.max(this.trace.t, 0);
   }
 
   set(interventions) {
-    this.interventions = interventions;
-    this.renderList();
-    this.onChange(interventions);
+    this.store.set({ whatif: interventions });
   }
 
   addClamp() {

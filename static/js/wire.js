@@ -7,7 +7,7 @@
 
 export const VERSION = 1;
 const SCALE = 32767;
-const UNK = 1, HAS_X = 2, HAS_PREDICTIONS = 4;
+const UNK = 1, HAS_X = 2, HAS_PREDICTIONS = 4, READ_AS = 8;
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 
 class Reader {
@@ -89,6 +89,7 @@ function readStep(reader, meta, names, gates, id) {
   const tokenId = reader.varint();
   const flags = reader.u8();
   const step = { type: "step", t, token: reader.string(), token_id: tokenId, unk: (flags & UNK) !== 0 };
+  if (flags & READ_AS) step.read_as = reader.string();
   const layers = [];
   for (let l = 0; l < meta.layers; l++) {
     const mask = reader.varint();  // bit k: the k-th name is in this layer (a depth-gated LSTM's bottom has no d)

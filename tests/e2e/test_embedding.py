@@ -1,9 +1,6 @@
 """Into course pages: links that reproduce a view, embeds on other sites, offline lessons."""
 
 import re
-import subprocess
-import sys
-import time
 from urllib.parse import parse_qs, urlsplit
 
 import httpx2
@@ -11,7 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from app.notebook import show
-from tests.live_server import free_port
+from tests.live_server import static_site
 
 
 def test_a_link_reproduces_the_view_and_every_change_is_written_back(page, server_url):
@@ -62,28 +59,13 @@ def test_share_dialog_gives_the_link_and_an_iframe_snippet(page, server_url):
 @pytest.fixture
 def host_page(tmp_path, server_url):
     """A course page on another origin (another port) that embeds the view and resizes it."""
-    (tmp_path / "course.html").write_text(f"""<!doctype html><html><body>
+    course = f"""<!doctype html><html><body>
 <h1>Week 3: LSTMs</h1>
 <iframe id="view" src="{server_url}/embed?text=the%20sky&panels=walkthrough&hide=examples" width="800" height="150" style="border:0"></iframe>
 <script src="{server_url}/static/embed-host.js"></script>
-</body></html>""")
-    port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1"],
-        cwd=tmp_path,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}/course.html"
-    for _ in range(100):
-        try:
-            if httpx2.get(url).status_code == 200:
-                break
-        except httpx2.TransportError:
-            time.sleep(0.05)
-    yield url
-    process.terminate()
-    process.wait(5)
+</body></html>"""
+    with static_site(tmp_path, {"course.html": course}) as site:
+        yield f"{site}/course.html"
 
 
 def test_an_embed_on_another_origin_renders_resizes_and_obeys_the_message_api(page, host_page):

@@ -1,5 +1,7 @@
+import html
 import json
 import re
+from urllib.parse import urljoin
 
 
 def test_embed_is_the_app_with_minimal_chrome(client):
@@ -12,7 +14,17 @@ def test_embed_is_the_app_with_minimal_chrome(client):
 def test_pages_advertise_their_oembed(client):
     page = client.get("/?text=ab")
     link = re.search(r'<link rel="alternate" type="application/json\+oembed" href="([^"]+)"', page.text).group(1)
-    assert client.get(link.replace("&amp;", "&")).json()["type"] == "rich"
+    assert client.get(urljoin("http://testserver/?text=ab", html.unescape(link))).json()["type"] == "rich"
+
+
+def test_pages_address_their_assets_and_routes_beside_themselves(client):
+    """Behind an https proxy, or under a path prefix, an address built from the request
+    (http://, the server's root) would break the page: every one is relative."""
+    for path in ("/?text=ab", "/embed?text=ab&lesson=counter"):
+        page = client.get(path, headers={"X-Forwarded-Proto": "https", "X-Forwarded-Host": "uni.example"}).text
+        assert "http://testserver" not in page and "ws://" not in page and "uni.example" not in page
+        for address in re.findall(r'(?:src|href)="([^"]*)"', page):
+            assert not address.startswith(("/", "http:", "https:")), address
 
 
 def test_oembed_gives_an_iframe_of_the_embed_with_the_same_view(client):
@@ -65,7 +77,7 @@ def test_pages_load_the_app_as_one_script_holding_every_module_it_imports(client
     """One request brings every module (a cold load would otherwise make ~40 round trips)."""
     for path in ("/", "/embed"):
         page = client.get(path).text
-        assert re.findall(r'<script type="module" src="([^"]+)">', page) == ["http://testserver/app.js"]
+        assert re.findall(r'<script type="module" src="([^"]+)">', page) == ["app.js"]
     script = client.get("/app.js")
     assert script.status_code == 200 and script.headers["content-type"].startswith("text/javascript")
     bundled = set(re.findall(r"^// (\S+\.js)$", script.text, re.MULTILINE))

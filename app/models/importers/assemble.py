@@ -16,12 +16,26 @@ from app.models.model import Model
 class Vocabulary:
     tokens: tuple[str, ...]  # one per index
     unk_token: str = "<unk>"
-    tokenizer: str = "auto"  # "char", "word", or "auto": char when every ordinary token is one character
+    tokenizer: str = "auto"  # "char", "word", "whitespace", or "auto": guessed from the tokens
     lowercase: bool = False
 
     @property
     def tokenizer_kind(self) -> str:
         return guess_tokenizer(self.tokens, self.unk_token) if self.tokenizer == "auto" else self.tokenizer
+
+    @property
+    def notes(self) -> list[str]:
+        """The guessed tokenizer, said, with the option that changes it."""
+        if self.tokenizer != "auto":
+            return []
+        kind = self.tokenizer_kind
+        why = {
+            "char": "every token but <special> ones is one character",
+            "whitespace": "the vocabulary has <eos>, as PyTorch's word_language_model writes it: words split on "
+            "whitespace, <eos> at each line's end",
+            "word": "the tokens are words: words and single punctuation marks",
+        }[kind]
+        return [f"tokenizer {kind} ({why}); choose another with --tokenizer"]
 
 
 def check_rows(weights: dict[str, np.ndarray], vocabulary: Vocabulary) -> None:

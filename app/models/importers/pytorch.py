@@ -2,31 +2,32 @@
 example lays it out, `encoder` (nn.Embedding) → `rnn` (nn.LSTM / nn.GRU / nn.RNN, any
 number of layers) → `decoder` (nn.Linear), converted to the model file.
 
-The file is read with torch.load(weights_only=True): tensors and plain containers only,
-never arbitrary pickled objects. So it must hold a state_dict (model.state_dict()),
-not a whole pickled model as the example's main.py saves it.
-
-The model file already uses nn.RNN's names and gate order, so the conversion is a
-rename: `{rnn}.weight_ih_l0` → `rnn.weight_ih_l0` and so on. The cell is read off the
-shapes (weight_ih_l0 has 4H rows: nn.LSTM; 3H: nn.GRU, PyTorch's formulation; H: nn.RNN)
-and any extra arrays (peephole_*, depth_*, periods), or named with --cell.
+The file is read by app/models/importers/checkpoint.py (tensors only, never a pickled
+object; nested checkpoints and safetensors files too). The model file already uses
+nn.RNN's names and gate order, so the conversion is a rename: `{rnn}.weight_ih_l0` →
+`rnn.weight_ih_l0` and so on. The cell is read off the shapes (weight_ih_l0 has 4H rows:
+nn.LSTM; 3H: nn.GRU, PyTorch's formulation; H: nn.RNN) and any extra arrays (peephole_*,
+depth_*, periods), or named with --cell. What a state_dict does not record (an nn.RNN's
+nonlinearity) is asked for; what it lacks (one missing bias) is refused unless the user
+asks for zeros.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 
 from app.cells import CELLS
-from app.models.importers import ModelImportError
+from app.models.importers import Converted, ModelImportError
 
-# The word-language-model example's --model names, as --cell accepts them too.
-EXAMPLE_MODEL_NAMES = {"LSTM": "lstm", "GRU": "gru", "RNN_TANH": "rnn"}
+# The word-language-model example's --model names, as --cell accepts them too, and the
+# nonlinearity each names for an nn.RNN.
+EXAMPLE_MODEL_NAMES = {"LSTM": "lstm", "GRU": "gru", "RNN_TANH": "rnn", "RNN_RELU": "rnn"}
+EXAMPLE_NONLINEARITY = {"RNN_TANH": "tanh", "RNN_RELU": "relu"}
 CELL_BY_GATE_BLOCKS = {4: "lstm", 3: "gru", 1: "rnn"}
 CELL_BY_EXTRA_KEY = {"peephole_": "peephole", "depth_": "dglstm", "periods": "cwrnn"}
+WRAPPER_PREFIXES = ("module.", "_orig_mod.")  # nn.DataParallel / DistributedDataParallel, torch.compile
 
 
 @dataclass(frozen=True)
@@ -38,44 +39,47 @@ class Prefixes:
     decoder: str = "decoder"
 
 
-def load_state_dict(path: Path) -> dict[str, np.ndarray]:
-    """Every tensor of a state_dict, as float32 (floats) or int (buffers) NumPy arrays."""
-    try:
-        import torch
-    except ImportError:
-        raise ModelImportError("`gatescope import torch` needs PyTorch: pip install 'gatescope[torch]'") from None
-    try:
-        loaded = torch.load(path, weights_only=True, map_location="cpu")
-    except Exception as error:  # UnpicklingError for anything but tensors and plain containers
-        reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-        raise ModelImportError(
-            f"{Path(path).name} does not load with torch.load(weights_only=True): {reason}. "
-            "Save the weights alone: torch.save(model.state_dict(), path)"
-        ) from None
-    if not isinstance(loaded, Mapping):
-        raise ModelImportError(f"{Path(path).name} holds a {type(loaded).__name__}, not a state_dict")
-    arrays = {}
-    for key, value in loaded.items():
-        if not isinstance(value, torch.Tensor):
-            raise ModelImportError(f"{key!r} is a {type(value).__name__}, not a tensor: is this a state_dict?")
-        value = value.detach().cpu()
-        arrays[str(key)] = value.float().numpy() if value.is_floating_point() else value.numpy()
-    return arrays
+@dataclass(frozen=True)
+class TorchOptions:
+    """What the user says about the module where the state_dict cannot."""
+
+    cell: str | None = None  # one of Gatescope's cells or the example's --model names
+    gru_variant: str = "pytorch"
+    nonlinearity: str | None = None  # an nn.RNN's: "tanh" or "relu"
+    fill_missing_biases: bool = False  # read a missing bias as zeros instead of refusing
 
 
-def cell_name(requested: str | None) -> str | None:
-    """--cell as given: one of Gatescope's cells or one of the example's --model names."""
+def resolve_cell(requested: str | None, nonlinearity: str | None) -> tuple[str | None, str | None]:
+    """--cell as given (one of Gatescope's cells or the example's --model names) and the
+    nonlinearity it names, checked against --nonlinearity."""
     if requested is None or requested in CELLS:
-        return requested
-    if requested.upper() == "RNN_RELU":
+        return requested, nonlinearity
+    name = requested.upper()
+    if name not in EXAMPLE_MODEL_NAMES:
+        known = ", ".join([*CELLS, *EXAMPLE_MODEL_NAMES])
+        raise ModelImportError(f"unknown --cell {requested!r}; known: {known}")
+    named = EXAMPLE_NONLINEARITY.get(name)
+    if named and nonlinearity and named != nonlinearity:
+        raise ModelImportError(f"--cell {requested} says {named}, --nonlinearity says {nonlinearity}")
+    return EXAMPLE_MODEL_NAMES[name], named or nonlinearity
+
+
+def check_nonlinearity(cell: str, nonlinearity: str | None) -> None:
+    """An nn.RNN's state_dict is the same for tanh and relu: the user must say which."""
+    if cell != "rnn":
+        if nonlinearity is not None:
+            raise ModelImportError(f"--nonlinearity is an nn.RNN's; this state_dict holds a {cell} cell")
+        return
+    if nonlinearity is None:
         raise ModelImportError(
-            "an nn.RNN with nonlinearity='relu' is not the article's RNN, "
-            "h_t = tanh(W·[h_{t-1}, x_t] + b); only tanh RNNs can be imported"
+            "weight_ih_l0 has H rows: an nn.RNN, and a state_dict does not record its nonlinearity "
+            "(tanh, the default, or relu); say which with --nonlinearity tanh or --nonlinearity relu"
         )
-    if requested.upper() in EXAMPLE_MODEL_NAMES:
-        return EXAMPLE_MODEL_NAMES[requested.upper()]
-    known = ", ".join([*CELLS, *EXAMPLE_MODEL_NAMES])
-    raise ModelImportError(f"unknown --cell {requested!r}; known: {known}")
+    if nonlinearity == "relu":
+        raise ModelImportError(
+            "an nn.RNN with nonlinearity='relu' computes h_t = relu(W·[h_{t-1}, x_t] + b); Gatescope's cells "
+            "have no ReLU RNN (the article's RNN is h_t = tanh(W·[h_{t-1}, x_t] + b)), so it cannot be imported"
+        )
 
 
 def detect_cell(rnn: dict[str, np.ndarray]) -> str:
@@ -90,6 +94,19 @@ def detect_cell(rnn: dict[str, np.ndarray]) -> str:
             "nn.GRU (3H) or nn.RNN (H); name the cell with --cell"
         )
     return CELL_BY_GATE_BLOCKS[blocks]
+
+
+def strip_wrappers(state: dict[str, np.ndarray], prefixes: Prefixes) -> tuple[dict[str, np.ndarray], list[str]]:
+    """Remove `module.` and `_orig_mod.` where every key has one (a wrapped model's
+    state_dict), unless the prefixes given name it."""
+    notes = []
+    while True:
+        wrapper = next((w for w in WRAPPER_PREFIXES if state and all(key.startswith(w) for key in state)), None)
+        if wrapper is None or prefixes.rnn.startswith(wrapper):
+            return state, notes
+        state = {key.removeprefix(wrapper): value for key, value in state.items()}
+        what = "torch.compile" if wrapper == "_orig_mod." else "nn.DataParallel or DistributedDataParallel"
+        notes.append(f"every key began with {wrapper!r} ({what}'s wrapper): read without it")
 
 
 def module_arrays(state: dict[str, np.ndarray], prefix: str) -> dict[str, np.ndarray]:
@@ -111,28 +128,78 @@ def recurrent_arrays(state: dict[str, np.ndarray], prefix: str) -> dict[str, np.
         )
     if any(key.startswith("weight_hr_") for key in rnn):
         raise ModelImportError("an nn.LSTM with proj_size projects h_t; the article's LSTM does not")
-    for key in [k for k in rnn if k.startswith("weight_hh_l")]:  # nn.*(bias=False) has no biases: b = 0
-        rows, layer = rnn[key].shape[0], key.removeprefix("weight_hh_")
-        for bias in (f"bias_ih_{layer}", f"bias_hh_{layer}"):
-            rnn.setdefault(bias, np.zeros(rows, np.float32))
     return rnn
 
 
-def convert_state_dict(
-    state: dict[str, np.ndarray], prefixes: Prefixes = Prefixes(), cell: str | None = None, gru_variant: str = "pytorch"
-) -> tuple[str, dict[str, np.ndarray]]:
-    """The cell's name and the model file's weight arrays."""
-    rnn = recurrent_arrays(state, prefixes.rnn)
-    cell = cell_name(cell) or detect_cell(rnn)
-    weights = {f"rnn.{key}": value for key, value in rnn.items()}
+def fill_biases(rnn: dict[str, np.ndarray], prefix: str, fill_missing: bool) -> list[str]:
+    """nn.LSTM(bias=False) has no bias on any layer: b = 0 exactly. One module with
+    biases has both on every layer, so a missing one is a damaged file: refused, or read
+    as zeros when asked."""
+    layers = sorted(key.removeprefix("weight_hh_") for key in rnn if key.startswith("weight_hh_l"))
+    wanted = [f"bias_{part}_{layer}" for layer in layers for part in ("ih", "hh")]
+    missing = [key for key in wanted if key not in rnn]
+    if not missing:
+        return []
+    for key in missing:
+        rnn[key] = np.zeros(rnn[f"weight_hh_{key.rsplit('_', 1)[-1]}"].shape[0], np.float32)
+    if len(missing) == len(wanted):
+        return [f"{prefix} has no biases: read as a module made with bias=False (b = 0)"]
+    named = ", ".join(f"{prefix}.{key}" for key in missing)
+    if not fill_missing:
+        raise ModelImportError(
+            f"the state_dict has biases but not {named}: a module with biases has both on every layer, so the "
+            "file is incomplete; --fill-missing-biases reads each missing one as zeros"
+        )
+    return [f"{named} missing: read as zeros (--fill-missing-biases)"]
+
+
+def linear_parts(state: dict[str, np.ndarray], prefixes: Prefixes) -> tuple[dict[str, np.ndarray], list[str]]:
+    """The embedding's and the decoder's arrays; anything else under their names is refused."""
     encoder, decoder = module_arrays(state, prefixes.encoder), module_arrays(state, prefixes.decoder)
+    for part, found, expected in (
+        (prefixes.encoder, encoder, {"weight"}),
+        (prefixes.decoder, decoder, {"weight", "bias"}),
+    ):
+        extra = sorted(set(found) - expected)
+        if extra:
+            raise ModelImportError(
+                f"{part}.{extra[0]} is not an nn.Embedding's or nn.Linear's: Gatescope reads {part}.weight"
+                + (f" and {part}.bias" if "bias" in expected else "")
+            )
+    weights, notes = {}, []
     if "weight" in encoder:
         weights["encoder.weight"] = encoder["weight"]
+    if "bias" in decoder and "weight" not in decoder:
+        raise ModelImportError(f"the state_dict has {prefixes.decoder}.bias but no {prefixes.decoder}.weight")
     if "weight" in decoder:
         weights["decoder.weight"] = decoder["weight"]
-        weights["decoder.bias"] = decoder.get("bias", np.zeros(len(decoder["weight"]), np.float32))
+        if "bias" in decoder:
+            weights["decoder.bias"] = decoder["bias"]
+        else:
+            weights["decoder.bias"] = np.zeros(len(decoder["weight"]), np.float32)
+            notes.append(f"{prefixes.decoder} has no bias: read as nn.Linear(bias=False)")
+    return weights, notes
+
+
+def convert_state_dict(
+    state: dict[str, np.ndarray], prefixes: Prefixes = Prefixes(), options: TorchOptions = TorchOptions()
+) -> Converted:
+    """The cell, the model file's weight arrays, and notes on what was read unasked."""
+    state, notes = strip_wrappers(state, prefixes)
+    rnn = recurrent_arrays(state, prefixes.rnn)
+    cell, nonlinearity = resolve_cell(options.cell, options.nonlinearity)
+    if cell is None:
+        cell = detect_cell(rnn)
+        if cell == "gru":
+            notes.append("weight_ih_l0 has 3H rows: read as nn.GRU, in PyTorch's formulation (--gru-variant)")
+    check_nonlinearity(cell, nonlinearity)
+    notes += fill_biases(rnn, prefixes.rnn, options.fill_missing_biases)
+    weights = {f"rnn.{key}": value for key, value in rnn.items()}
+    linear, linear_notes = linear_parts(state, prefixes)
+    weights |= linear
+    notes += linear_notes
     if cell == "gru":
-        weights["gru_variant"] = np.array(gru_variant)
+        weights["gru_variant"] = np.array(options.gru_variant)
     parts = {f"{p}." for p in (prefixes.encoder, prefixes.rnn, prefixes.decoder)}
     others = sorted(key for key in state if not any(key.startswith(p) for p in parts))
     if others:
@@ -141,4 +208,4 @@ def convert_state_dict(
             "Gatescope reads an embedding, a recurrent stack and a linear decoder only; "
             "name the parts with --encoder-prefix, --rnn-prefix, --decoder-prefix"
         )
-    return cell, weights
+    return Converted(cell, weights, notes)

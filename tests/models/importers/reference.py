@@ -55,6 +55,16 @@ def import_torch(tmp_path: Path, state_dict: dict, *options: str, vocab=CHAR_VOC
     return output
 
 
+def run_import(capsys, source: str, path: Path, *options: str) -> tuple[int, str, str]:
+    """`gatescope import SOURCE PATH` with CHAR_VOCAB, writing m.npz beside PATH, as a user
+    runs it: its exit code, output and error (no message carries terminal colour codes)."""
+    vocab = write_vocab(path.parent / "v.txt")
+    code = main(["import", source, str(path), "--vocab", str(vocab), "-o", str(path.parent / "m.npz"), *options])
+    out, err = capsys.readouterr()
+    assert "\x1b" not in out + err
+    return code, out, err.strip()
+
+
 def torch_steps(module: WordLanguageModel, ids: list[int]) -> list[dict]:
     """Per step: every layer's h (and c for an LSTM) and the decoder's probabilities."""
     steps, state = [], None

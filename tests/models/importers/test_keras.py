@@ -157,7 +157,10 @@ def lstm_layers(hidden=4, embed=3):
     "change, message",
     [
         (lambda layers: layers | {"gru": layers["lstm"]}, "all of one kind; found lstm, gru"),
-        (lambda layers: layers | {"conv1d": [np.ones((2, 2))]}, "layer 'conv1d' has weights but is none of"),
+        (
+            lambda layers: layers | {"conv1d": [np.ones((2, 2))]},
+            "layers/conv1d is a layer that a .weights.h5 does not describe",
+        ),
         (lambda layers: layers | {"dense_1": layers["dense"]}, r"several dense layers \(dense, dense_1\)"),
         (
             lambda layers: layers | {"lstm": [layers["lstm"][0], np.ones((4, 12))]},

@@ -20,6 +20,7 @@ from tests.models.importers.reference import (
     torch_steps,
     write_vocab,
 )
+from tests.models.importers.word_language_model import RNNModel, train_a_few_steps
 
 CELL_OF = {"LSTM": "lstm", "GRU": "gru", "RNN_TANH": "rnn"}
 
@@ -36,7 +37,7 @@ def test_an_imported_model_traces_every_step_and_layer_as_pytorch_does(tmp_path,
     rng = np.random.default_rng(seed)
     hidden, embed = int(rng.integers(2, 33)), int(rng.integers(1, 12))
     module = WordLanguageModel(kind, len(CHAR_VOCAB), embed, hidden, layers).eval()
-    path = import_torch(tmp_path, module.state_dict())
+    path = import_torch(tmp_path, module.state_dict(), *(["--nonlinearity", "tanh"] if kind == "RNN_TANH" else []))
     model = load_model(path)
     assert (model.cell.name, model.num_layers, model.hidden_size) == (CELL_OF[kind], layers, hidden)
     assert model.tokenizer.kind == "char" and model.trained
@@ -103,18 +104,20 @@ def run_import(tmp_path, state_or_module, *options, vocab=CHAR_VOCAB):
     return main(argv)
 
 
-def test_a_whole_pickled_model_is_refused_and_nothing_is_unpickled(tmp_path, capsys):
+def test_a_whole_pickled_model_is_refused_in_plain_words_and_nothing_is_unpickled(tmp_path, capsys):
     module = WordLanguageModel("LSTM", len(CHAR_VOCAB), 3, 4, 1)
     assert run_import(tmp_path, module) == 2
-    error = capsys.readouterr().err
-    assert "weights_only=True" in error and "torch.save(model.state_dict(), path)" in error
+    error = capsys.readouterr().err.strip()
+    assert len(error.splitlines()) == 1 and "\x1b" not in error  # one line, no terminal colour codes
+    assert "holds a pickled Python object (tests.models.importers.reference.WordLanguageModel)" in error
+    assert "a whole model saved with torch.save(model, path)" in error
+    assert "never unpickles" in error and "torch.save(model.state_dict(), path)" in error
     assert not (tmp_path / "out.npz").exists()
 
 
 @pytest.mark.parametrize(
     "make, options, message",
     [
-        (lambda: WordLanguageModel("RNN_TANH", 29, 3, 4, 1).state_dict(), ["--cell", "RNN_RELU"], "only tanh RNNs"),
         (lambda: WordLanguageModel("LSTM", 29, 3, 4, 1, bidirectional=True).state_dict(), [], "bidirectional"),
         (lambda: WordLanguageModel("LSTM", 29, 3, 4, 1, proj_size=2).state_dict(), [], "proj_size"),
         (
@@ -155,7 +158,39 @@ def test_what_cannot_be_imported_gets_one_clear_error(tmp_path, capsys, make, op
     assert re.search(message, error), error
 
 
-def test_serving_and_tracing_never_import_torch_or_h5py():
-    code = "import sys, app.main, app.cli; print(sorted({'torch', 'h5py'} & set(sys.modules)))"
+def test_serving_and_tracing_never_import_the_importers_libraries():
+    code = "import sys, app.main, app.cli; print(sorted({'torch', 'h5py', 'safetensors', 'keras'} & set(sys.modules)))"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "[]"
+
+
+def write_escaped_vocab(path, tokens):
+    """The escaped format as a user writes it: a header, then Python's own unicode_escape of each token."""
+    lines = ["#gatescope-vocab escaped", *(token.encode("unicode_escape").decode("ascii") for token in tokens)]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_a_char_model_whose_vocabulary_holds_a_newline_traces_as_torch(tmp_path, capsys):
+    """Characters of every kind (newline, tab, backslash, é, 中) from an escaped vocabulary file."""
+    train = "a cat\tsat\\on é mat\n中 dog\n" * 20
+    vocab = ["<unk>", *sorted(set(train))]
+    ids = [vocab.index(ch) for ch in train]
+    torch.manual_seed(2)
+    module = RNNModel("LSTM", len(vocab), 6, 10, 2)
+    train_a_few_steps(module, ids, steps=10, bptt=8)
+    torch.save(module.state_dict(), tmp_path / "char.pt")
+    argv = ["import", "torch", str(tmp_path / "char.pt"), "-o", str(tmp_path / "char.npz")]
+
+    plain = tmp_path / "plain.txt"
+    plain.write_text("\n".join(vocab) + "\n", encoding="utf-8")  # "\n" as it is: two empty lines
+    assert main([*argv, "--vocab", str(plain)]) == 2
+    error = capsys.readouterr().err
+    assert 'a vocabulary holding "\\n" cannot be written one token a line' in error
+    assert "'#gatescope-vocab escaped'" in error
+
+    assert main([*argv, "--vocab", str(write_escaped_vocab(tmp_path / "vocab.txt", vocab))]) == 0
+    model = load_model(tmp_path / "char.npz")
+    assert model.tokenizer.vocab == tuple(vocab) and model.tokenizer.kind == "char"
+    held_out = "sat on\na mat\t\\中 é\ndog\n"  # lines not in the training text
+    assert_trace_matches(tmp_path / "char.npz", held_out, torch_steps(module, [vocab.index(c) for c in held_out]))
