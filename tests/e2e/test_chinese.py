@@ -18,6 +18,7 @@ ALL_PANELS = "walkthrough,chain,predictions,unit-text,inspector,saturation,heatm
 NAMES = {
     "lstm", "rnn", "gru", "tanh", "mod", "gatescope", "olah", "karpathy", "pytorch", "keras", "plotly", "js",
     "w_hh", "w_ih", "w_h", "c_tilde", "h_tilde", "tanh_c", "html", "python", "france", "french", "unk",
+    "english",  # the embed builder names each language in itself: English, 中文
 }  # fmt: skip
 SUBSCRIPTED = re.compile(r"^[A-Za-z]_[A-Za-z0-9]*$")  # x_t, h_T, h_{t-1}: math
 WORD = re.compile(r"[A-Za-z][A-Za-z_-]*[A-Za-z_]")  # long-lag-rnn is one name
@@ -116,6 +117,11 @@ def test_the_chinese_page_shows_no_english_but_model_and_token_names(page, serve
     page.get_by_test_id("glossary").click()
     expect(page.get_by_test_id("glossary-dialog")).to_be_visible()
     assert english_words(page.evaluate(VISIBLE_TEXT), allowed) == []
+    page.keyboard.press("Escape")
+    page.get_by_test_id("share").click()  # the share dialog: the link, the embed and its options
+    expect(page.get_by_test_id("share-dialog")).to_be_visible()
+    found = english_words(page.evaluate(VISIBLE_TEXT), allowed)
+    assert found == [], " | ".join(found)
 
 
 def test_a_refusal_from_the_server_is_told_in_chinese(page, server_url):
