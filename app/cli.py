@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import webbrowser
 from pathlib import Path
 
 from app import __version__
-from app.export.page import DEFAULT_PANELS, PANELS, ExportError, render_lesson
-from app.models.format import ModelFileError, load_model, save_model
+from app.export.page import lesson_page
+from app.export.view import DEFAULT_PANELS, PANELS, ExportError, export_view
+from app.models.format import load_model, save_model
 from app.models.importers import ModelImportError
 from app.models.importers.assemble import Vocabulary, assemble_model
 from app.models.importers.vocabulary import read_vocabulary
@@ -18,8 +20,8 @@ from app.models.model import Model
 from app.models.registry import ModelRegistry, UnknownModelError
 from app.settings import Settings, get_settings
 from app.tracing.frames import meta_frame, step_frame
-from app.tracing.session import TraceLimitError, TraceSession
-from app.tracing.text import TextError
+from app.tracing.session import TraceSession
+from app.tracing.start import TRACE_ERRORS
 from app.training.commands import add_train_parser
 
 
@@ -113,14 +115,38 @@ def import_command(args: argparse.Namespace) -> int:
     return 0
 
 
+def export_registry(spec: str | None, settings: Settings) -> tuple[ModelRegistry, str | None]:
+    """The registry to export from and the model's name in it: a path to a model file
+    makes its folder the registry's own (so the file is read as the server reads models)."""
+    registry = ModelRegistry(settings.models, settings.max_model_bytes)
+    if spec is None or spec in registry.entries():
+        return registry, spec
+    path = Path(spec)
+    if not path.is_file():
+        raise UnknownModelError(spec, registry.names())
+    folder = ModelRegistry(path.parent, settings.max_model_bytes)
+    entry = folder.entries().get(path.stem)
+    if entry is None or entry.path != path.resolve():
+        raise SystemExit(f"gatescope: {path} cannot be read as a model: its name is a bundled model's, or not a name")
+    return folder, path.stem
+
+
 def export_command(args: argparse.Namespace) -> int:
     settings = get_settings()
     if args.models:
         settings = settings.model_copy(update={"models": args.models})
-    model, bundled = resolve_model(args.model, settings)
-    page = render_lesson(model, bundled, args.text, settings, tuple(args.views.split(",")))
-    args.output.write_text(page, encoding="utf-8")
-    print(f"wrote {args.output} ({len(page.encode()) / 1024:.0f} KB): open it in any browser, no server needed")
+    registry, model = export_registry(args.model, settings)
+    given = {"lesson": args.lesson, "model": model, "text": args.text, "compare": args.compare, "panels": args.panels}
+    given |= {"t": args.t, "unit": args.unit, "stage": args.stage, "layer": args.layer}
+    given |= {"lang": args.lang, "theme": args.theme}
+    page = lesson_page(registry, settings, export_view(given, registry), settings.public_url)
+    html = page.html(settings)
+    args.output.write_text(html, encoding="utf-8")
+    print(
+        f"wrote {args.output} ({len(html.encode()) / 1024:.0f} KB, {', '.join(page.view.panels)}"
+        f"{', with plotly.js for the charts' if page.recording['plotly'] else ''}): "
+        "open it in any browser, no server needed"
+    )
     return 0
 
 
@@ -220,23 +246,29 @@ def add_import_parser(commands) -> None:
 
 
 def serve_command(args: argparse.Namespace) -> int:
+    """Run the app in `--workers` processes. Each process builds its app from the environment
+    (create_app reads GATESCOPE_*), so the command's own options go there first."""
     import uvicorn
 
-    from app.main import create_app
-
-    updates = {"host": args.host, "port": args.port}
+    if not 1 <= args.workers <= 64:
+        raise SystemExit("gatescope: --workers must be 1 to 64")
     if args.models:
-        updates["models"] = args.models
-    settings = get_settings().model_copy(update=updates)
+        os.environ["GATESCOPE_MODELS"] = str(args.models.resolve())
+    settings = get_settings().model_copy(update={"host": args.host, "port": args.port, "workers": args.workers})
     url = f"http://{settings.host}:{settings.port}/"
-    print(f"Gatescope {__version__} on {url}  (Ctrl-C to stop)")
+    processes = f", {settings.workers} processes" if settings.workers > 1 else ""
+    print(f"Gatescope {__version__} on {url}{processes}  (Ctrl-C to stop)")
     if args.open:
         webbrowser.open(url)
     uvicorn.run(
-        create_app(settings),
+        "app.main:create_app",
+        factory=True,
         host=settings.host,
         port=settings.port,
+        workers=settings.workers,
         log_level="info",
+        proxy_headers=False,  # the app reads them itself, from GATESCOPE_TRUSTED_PROXIES only (app.proxy)
+        server_header=False,
         ws_max_size=settings.max_message_bytes_to_read,  # larger messages: closed (1009) unread
         ws_per_message_deflate=settings.ws_compression,
     )
@@ -252,6 +284,12 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default=get_settings().host, help="address to listen on (default: %(default)s)")
     serve.add_argument("--port", type=int, default=get_settings().port, help="port (default: %(default)s)")
     serve.add_argument("--models", type=Path, help="a folder of your own .npz models (also GATESCOPE_MODELS)")
+    serve.add_argument(
+        "--workers",
+        type=int,
+        default=get_settings().workers,
+        help="server processes; any of them serves any student (default: %(default)s, also GATESCOPE_WORKERS)",
+    )
     serve.add_argument("--open", action="store_true", help="open the app in a browser")
     serve.set_defaults(run=serve_command)
 
@@ -262,15 +300,27 @@ def build_parser() -> argparse.ArgumentParser:
     trace.add_argument("--models", type=Path, help="a folder of your own .npz models")
     trace.set_defaults(run=trace_command)
 
-    export = commands.add_parser("export", help="write a self-contained HTML page that replays a trace offline")
-    export.add_argument("model", help="a bundled model's name, a name in --models, or a path to a .npz file")
-    export.add_argument("text")
-    export.add_argument("-o", "--output", type=Path, required=True, help="the .html file to write")
-    export.add_argument(
-        "--views",
-        default=",".join(DEFAULT_PANELS),
-        help=f"comma-separated panels to show, from {','.join(PANELS)} (default: %(default)s)",
+    export = commands.add_parser(
+        "export",
+        help="write a self-contained HTML page that replays a view offline",
+        description="A lesson (--lesson) or MODEL reading TEXT; the options are the page's URL properties.",
     )
+    export.add_argument("model", nargs="?", help="a bundled model's name, a name in --models, or a path to a .npz file")
+    export.add_argument("text", nargs="?", help="the text to read (a lesson has its own)")
+    export.add_argument("-o", "--output", type=Path, required=True, help="the .html file to write")
+    export.add_argument("--lesson", help="a lesson's view (gatescope export --lesson french), under the options given")
+    export.add_argument(
+        "--panels",
+        "--views",
+        help=f"comma-separated panels to show, from {','.join(PANELS)} (default: {','.join(DEFAULT_PANELS)})",
+    )
+    export.add_argument("--compare", help="the Compare panel's model")
+    export.add_argument("--t", type=int, help="the time step to open on (default: the last)")
+    export.add_argument("--unit", type=int, help="the selected unit")
+    export.add_argument("--stage", type=int, choices=range(4), help="the walk-through's step, 0-3")
+    export.add_argument("--layer", type=int, help="the layer shown (default: the top one)")
+    export.add_argument("--lang", choices=("en", "zh"), help="the page's language (default: the reader's browser's)")
+    export.add_argument("--theme", choices=("light", "dark"), help="light (default) or dark")
     export.add_argument("--models", type=Path, help="a folder of your own .npz models")
     export.set_defaults(run=export_command)
 
@@ -284,6 +334,6 @@ def main(argv: list[str] | None = None) -> int:
     args.argv = list(sys.argv[1:] if argv is None else argv)  # recorded in trained models' info
     try:
         return args.run(args)
-    except (UnknownModelError, ModelFileError, ModelImportError, TraceLimitError, TextError, ExportError) as error:
+    except (*TRACE_ERRORS, ModelImportError, ExportError) as error:
         print(f"gatescope: {error}", file=sys.stderr)
         return 2

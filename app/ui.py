@@ -21,7 +21,7 @@ class Panel:
     name: str  # data-panel="name" in the page, and the `panels` URL parameter's items
     shown: bool = False  # shown when a link names no panels
     chart: bool = False  # drawn with plotly.js (loaded the first time one is shown)
-    live_only: bool = False  # needs the server (absent from a recording)
+    recorded: bool = False  # needs the server's answers: an exported file has it only when made with it
 
 
 PANELS: tuple[Panel, ...] = (
@@ -32,9 +32,9 @@ PANELS: tuple[Panel, ...] = (
     Panel("inspector", chart=True),
     Panel("saturation", chart=True),
     Panel("heatmap", shown=True, chart=True),
-    Panel("compare", live_only=True),
-    Panel("gradients", chart=True, live_only=True),
-    Panel("whatif", live_only=True),
+    Panel("compare", recorded=True),
+    Panel("gradients", chart=True, recorded=True),
+    Panel("whatif", recorded=True),
 )
 
 # Parts of the page a link may hide (`hide=`): data-hideable="name" in the templates.
@@ -84,7 +84,7 @@ def defaults(settings: Settings) -> dict:
 def contract(settings: Settings, lessons: list[dict]) -> dict:
     """The contract as the page gets it; `lessons` are those offered (app.lessons.available_lessons)."""
     return {
-        "panels": [{"name": p.name, "shown": p.shown, "chart": p.chart, "live_only": p.live_only} for p in PANELS],
+        "panels": [{"name": p.name, "shown": p.shown, "chart": p.chart, "recorded": p.recorded} for p in PANELS],
         "hideable": list(HIDEABLE),
         "themes": list(THEMES),
         "languages": list(LANGUAGES),

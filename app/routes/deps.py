@@ -18,3 +18,10 @@ def get_registry(connection: HTTPConnection) -> ModelRegistry:
 
 def get_compute(connection: HTTPConnection) -> CapacityLimiter:
     return connection.app.state.compute
+
+
+def public_url(connection: HTTPConnection) -> str:
+    """The address people reach the app at, for links that leave the request: the
+    GATESCOPE_PUBLIC_URL setting, else the address this request came to (its scheme, host
+    and any path prefix; a Host the server does not answer for never gets this far)."""
+    return connection.app.state.settings.public_url or str(connection.base_url).rstrip("/")

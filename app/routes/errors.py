@@ -58,5 +58,6 @@ def responses(*statuses: int) -> dict[int, dict]:
         404: "no model of that name",
         413: "over a limit: tokens per message or per session (too_long), or body bytes (too_large)",
         422: "a malformed request (bad_request) or text with refused characters (bad_text)",
+        501: "a format not offered (format_not_offered)",
     }
     return {status: {"model": ErrorResponse, "description": described[status]} for status in statuses}

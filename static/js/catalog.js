@@ -1,5 +1,5 @@
 // The models this server offers: the list the server put in the page (what GET
-// /api/models answers, saving a round trip), else that request; a recording's one model.
+// /api/models answers, saving a round trip), else that request; a recording's models.
 import { besidePage } from "./address.js";
 
 export class Catalog {
@@ -10,7 +10,7 @@ export class Catalog {
 
   async load(recording) {
     const inPage = document.getElementById("gatescope-models");
-    this.models = recording ? [recording.meta]
+    this.models = recording ? recording.models
       : inPage ? JSON.parse(inPage.textContent).models
       : (await (await fetch(besidePage("api/models"))).json()).models;
     this.byName = new Map(this.models.map((m) => [m.name, m]));

@@ -5,6 +5,7 @@
 import { Chart, cursorShape } from "./chart.js";
 import { errorText } from "./errors.js";
 import { t } from "./i18n/index.js";
+import { postJson } from "./server.js";
 
 const WAIT_MS = 400;  // let typing settle before asking
 
@@ -37,9 +38,7 @@ export class GradientFlow extends Chart {
     this.asked = wanted;
     const requests = JSON.parse(wanted).filter((r) => r.text);
     const results = await Promise.all(requests.map(async (request) => {
-      const response = await fetch("api/gradients", {  // beside the page, under any path prefix
-        method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(request),
-      });
+      const response = await postJson("api/gradients", request);  // beside the page, under any path prefix
       const body = await response.json();
       return response.ok ? body : { model: request.model, error: errorText(body.detail ?? { code: String(response.status) }) };
     }));

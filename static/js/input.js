@@ -41,7 +41,7 @@ export class TextFeed {
   sync(flush = false) {
     if (!this.model) return;
     const text = this.textarea.value;
-    const upTo = flush ? text : this.ready(text);
+    const upTo = flush || this.textarea.readOnly ? text : this.ready(text);  // read-only: no word is half typed
     clearTimeout(this.flushTimer);
     if (upTo !== text) this.flushTimer = setTimeout(() => this.sync(true), WORD_FLUSH_MS);
     if (this.sent !== null && upTo.startsWith(this.sent)) {

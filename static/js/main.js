@@ -6,7 +6,7 @@ import { pageUrl, socketUrl } from "./address.js";
 import { Catalog } from "./catalog.js";
 import { Chain } from "./chain.js";
 import { Comparison } from "./compare.js";
-import { applyLook, pageContract, pageRecording } from "./contract.js";
+import { applyLook, pageContract } from "./contract.js";
 import { Drawing } from "./drawing.js";
 import { errorText } from "./errors.js";
 import { Figure, showNumbers } from "./figure.js";
@@ -26,10 +26,12 @@ import { Panels } from "./panels.js";
 import { Player } from "./player.js";
 import { Predictions } from "./predictions.js";
 import { Saturation } from "./saturation.js";
-import { connectExport, connectSharing } from "./share.js";
+import { connectExport } from "./export-control.js";
+import { keepWhatPlays, presentRecording, recording } from "./recording.js";
+import { connectSharing } from "./share.js";
 import { NO_INTERVENTIONS, anyInterventions, propertyTable } from "./state.js";
 import { Store } from "./store.js";
-import { RecordedStream, TraceStream } from "./stream.js";
+import { TraceStream } from "./stream.js";
 import { TokenStrip } from "./tokens.js";
 import { Tooltip } from "./tooltip.js";
 import { Trace } from "./trace.js";
@@ -40,10 +42,7 @@ import { WhatIf } from "./whatif.js";
 
 const $ = (id) => document.querySelector(`[data-testid="${id}"]`);
 const contract = pageContract();
-const recording = pageRecording();
-if (recording) {  // a recording has no server to compute with
-  for (const element of document.querySelectorAll("[data-live-only]")) element.remove();
-}
+if (recording) keepWhatPlays(document);  // a recording shows only what it holds (each view below: if its panel is here)
 
 // --- the store: the link's view (a lesson's, under the link's own); it writes the address ---
 const table = propertyTable(contract);
@@ -64,7 +63,7 @@ const catalog = new Catalog();
 const tooltip = new Tooltip($("tooltip"));
 const status = new StatusLine($("status"), { recording: Boolean(recording) });
 const errors = new ErrorLine($("error-line"), { message: $("error"), clear: $("clear-whatif") });
-const whatif = recording ? null : new WhatIf($("whatif"), trace, store);
+const whatif = !$("whatif") ? null : new WhatIf($("whatif"), trace, store);
 const figure = new Figure($("diagram-container"), trace, new ValuesTable($("values-table"), trace), {
   held: whatif && ((name, now) => whatif.heldUnits(name, now)),
 });
@@ -74,13 +73,13 @@ const player = new Player({
 const walkthrough = new Walkthrough($("walkthrough"), trace, () => figure.diagram);
 walkthrough.engaged = store.state.stage !== null;  // a link that names a stage lights it
 const tokens = new TokenStrip($("tokens"), trace);
-const comparison = recording ? null : new Comparison($("compare"), {
+const comparison = !$("compare") ? null : new Comparison($("compare"), {
   textBox, mainTrace: trace, wsUrl: socketUrl("ws/trace"), onChange: (change) => {
     drawing.request("compare");
     if (change === "compare") store.set({ compare: comparison.model });
   },
 });
-const lagCurve = recording ? null : new LagCurve($("lag-curve"),
+const lagCurve = !comparison ? null : new LagCurve($("lag-curve"),
   () => [catalog.get(store.state.model), catalog.get(comparison.model)]);
 // The gradient requests for what is shown: the main model and, when shown, the compared one.
 const gradientRequests = () => [
@@ -95,7 +94,7 @@ const views = {  // panels that can be hidden, by name; each redraws only while 
   inspector: new Inspector($("inspector"), trace),
   saturation: new Saturation($("saturation"), trace),
   heatmap: new Heatmap($("heatmap"), trace),
-  ...(recording ? {} : { gradients: new GradientFlow($("gradients"), $("gradients-note"), trace, gradientRequests) }),
+  ...($("gradients") ? { gradients: new GradientFlow($("gradients"), $("gradients-note"), trace, gradientRequests) } : {}),
 };
 const unitInput = $("unit-input");
 const host = new HostLink({
@@ -150,7 +149,7 @@ const handlers = {
   status: (state) => status.connection(state),
   reopen: () => useModel(),  // a new connection holds no trace: start it again
 };
-const stream = recording ? new RecordedStream(recording.frames, handlers) : new TraceStream(socketUrl("ws/trace"), handlers);
+const stream = new TraceStream(socketUrl("ws/trace"), handlers);  // (a recording answers from the file: server.js)
 // Every start carries the what-if interventions, so the server reads the text with them.
 const feed = new TextFeed(textBox, stream, {
   extra: () => (anyInterventions(store.state.whatif) ? { whatif: store.state.whatif } : {}),
@@ -205,13 +204,7 @@ if (openFull) {
 }
 
 // --- models ---
-if (recording) {
-  const banner = $("recording-banner");
-  banner.textContent = t("recording_banner", banner.dataset);
-  textBox.readOnly = true;
-  modelSelect.disabled = true;
-  for (const element of document.querySelectorAll('[data-hideable~="examples"]')) element.hidden = true;
-}
+if (recording) presentRecording($);
 catalog.load(recording).then((models) => {
   modelSelect.replaceChildren(...models.map(modelOption));
   // A link to a model not here: the default, else the first that loads.

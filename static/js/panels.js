@@ -13,7 +13,7 @@ export class Panels {
     this.render();
   }
 
-  // A panel this page has (a recording has no live-only ones) that the store shows.
+  // A panel this page has (a recording keeps only those it offers) that the store shows.
   isVisible(name) {
     return this.sections.has(name) && this.store.state.panels.includes(name);
   }

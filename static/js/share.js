@@ -1,6 +1,6 @@
 // Sharing a view: a link, and an embed builder for course pages — the chrome to hide, the
 // panels, language, theme, autoplay and loop, speed and height, with a live preview —
-// whose link and <iframe> snippet follow every choice. And the single-file export.
+// whose link and <iframe> snippet follow every choice. (Export: export-control.js.)
 import { pageUrl } from "./address.js";
 import { t } from "./i18n/index.js";
 
@@ -114,13 +114,5 @@ export function connectSharing($, store, contract) {
   dialog.addEventListener("close", () => {
     clearTimeout(previewTimer);
     preview.src = "about:blank";  // its live trace ends with the dialog
-  });
-}
-
-export function connectExport($, currentQuery, visiblePanels) {
-  $("export").addEventListener("click", () => {
-    const params = new URLSearchParams(currentQuery());
-    params.set("panels", visiblePanels().join(","));  // the file shows what is shown now
-    location.assign(pageUrl("api/export", params.toString()));
   });
 }

@@ -31,6 +31,7 @@ export class WhatIf {
       next[button.dataset.kind].splice(Number(button.dataset.index), 1);
       this.set(next);
     });
+    this.renderList();  // a link's (or a recording's) interventions, listed from the start
   }
 
   get interventions() {
