@@ -44,7 +44,7 @@ export class Saturation extends Chart {
     const fractions = this.fractions(change);
     const data = Object.entries(fractions).map(([gate, { low, high }]) => ({
       type: "scatter", mode: "markers", name: t("gate_series", { gate }), x: low, y: high,
-      text: low.map((_, u) => `unit ${u}`), hovertemplate: "%{text}: %{x:.0%} < 0.1, %{y:.0%} > 0.9<extra>%{fullData.name}</extra>",
+      text: low.map((_, u) => t("unit_title", { u })), hovertemplate: "%{text}: %{x:.0%} < 0.1, %{y:.0%} > 0.9<extra>%{fullData.name}</extra>",
       marker: { size: 8, opacity: 0.75 },
     }));
     this.react(data, {

@@ -3,6 +3,7 @@
 // sentence about what the model is doing.
 import { t } from "./i18n/index.js";
 import { format, math, mi, mn, mo, row, sub, tMinus1, tilde } from "./mathml.js";
+import { cellTitle } from "./models.js";
 
 const pct = (v) => `${Math.round(v * 100)}%`;
 const σ = () => mi("σ");
@@ -109,7 +110,7 @@ export class Walkthrough {
     if (!visible) return;
     if (!this.applies) {
       this.title.textContent = t("walk_not_lstm_title");
-      this.story.textContent = t("walk_not_lstm", { cell: this.trace.meta?.cell_title ?? "?" });
+      this.story.textContent = t("walk_not_lstm", { cell: this.trace.meta ? cellTitle(this.trace.meta) : "?" });
       this.equations.replaceChildren();
       this.equationsShown = null;
       this.numbers.replaceChildren();
