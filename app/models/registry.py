@@ -56,6 +56,7 @@ def model_summary(model: Model, bundled: bool) -> dict:
         "has_decoder": model.has_decoder,
         "trained": model.trained,
         "description": model.description,
+        "description_zh": model.info.get("description_zh"),  # the same in Simplified Chinese, if the file has it
         "bundled": bundled,
         "gates": list(model.cell.gates),
         "states": list(model.cell.states),
@@ -63,7 +64,7 @@ def model_summary(model: Model, bundled: bool) -> dict:
         "cell_options": model.cell_options,
         "units": model.info.get(
             "units", []
-        ),  # labelled units: {unit, layer, vector, feature, r}, from `gatescope label`
+        ),  # labelled units: {unit, layer, vector, feature, feature_zh?, r}, from `gatescope label`
         "metrics": model.info.get("metrics", {}),  # a trained model's held-out metrics (long-lag: accuracy_by_lag)
     }
 

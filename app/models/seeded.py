@@ -16,6 +16,7 @@ import numpy as np
 
 from app.cells import CELLS, Cell, get_cell
 from app.cells.lstm import LSTM, LSTMParams
+from app.models.chinese import untrained_description
 from app.models.format import save_model
 from app.models.model import Model
 from app.models.tokenizers import CharTokenizer
@@ -51,7 +52,7 @@ def seeded_lstm(name: str = "lstm-demo", hidden: int = 16, embed: int = 8, seed:
             "Its gates really compute, but it has learned nothing yet, so its guesses are noise."
         ),
         trained=False,
-        info={"seed": seed, "training": None},
+        info={"seed": seed, "training": None, "description_zh": untrained_description("lstm", 1, hidden, seed)},
     )
 
 
@@ -102,7 +103,7 @@ def seeded_model(
             f"(seed {seed}). It really computes, but it has learned nothing yet, so its guesses are noise."
         ),
         trained=False,
-        info={"seed": seed, "training": None},
+        info={"seed": seed, "training": None, "description_zh": untrained_description(cell.name, layers, hidden, seed)},
     )
 
 

@@ -34,13 +34,16 @@ class ModelSummary(BaseModel):
     has_decoder: bool | None = None
     trained: bool | None = None
     description: str | None = None
+    description_zh: str | None = Field(None, description="the description in Simplified Chinese, if the file has one")
     gates: list[str] | None = None
     states: list[str] | None = None
     extras: list[str] | None = Field(None, description="per-step vectors beside gates and states (cwrnn: active)")
     cell_options: dict | None = Field(
         None, description="peepholes, gru_variant, periods: what the cell's diagram needs"
     )
-    units: list[dict] | None = Field(None, description="labelled units: unit, layer, vector, feature, r")
+    units: list[dict] | None = Field(
+        None, description="labelled units: unit, layer, vector, feature, feature_zh (if given), r"
+    )
     error: str | None = Field(None, description="set, and the rest absent, when the file cannot be loaded")
 
 

@@ -18,6 +18,7 @@ FEATURES = {
     "agreement": ("subject gender", {"c", "tanh_c"}),
     "code": ("inside a string", None),
     "prose": ("inside quotes", None),
+    "poetry": ("position in line", None),
 }
 
 

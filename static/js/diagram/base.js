@@ -1,6 +1,6 @@
 // What every cell's diagram shares: an SVG in the article's notation, strips of live
 // values placed on its wires, and an update from one step's record.
-import { VECTOR_LABELS } from "../config.js";
+import { vectorName } from "../vectors.js";
 import { Strip, arrowMarker, el } from "./svg.js";
 
 export class Diagram {
@@ -18,7 +18,7 @@ export class Diagram {
     arrowMarker(this.svg);
     this.draw();
     this.strips = Object.fromEntries(this.stripLayout().map(([name, x, y, options = {}]) =>
-      [name, new Strip(this.svg, name, x, y, options.label ?? VECTOR_LABELS[name] ?? name, options)]));
+      [name, new Strip(this.svg, name, x, y, options.label ?? vectorName(name), options)]));
     this.values = null;
   }
 
