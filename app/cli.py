@@ -10,6 +10,7 @@ import webbrowser
 from pathlib import Path
 
 from app import __version__
+from app.cells import CELLS
 from app.export.page import lesson_page
 from app.export.view import DEFAULT_PANELS, PANELS, ExportError, export_view
 from app.models.format import save_model
@@ -20,7 +21,6 @@ from app.models.model import Model
 from app.models.registry import ModelRegistry, UnknownModelError
 from app.settings import Settings, get_settings
 from app.tracing.start import TRACE_ERRORS, StartedTrace, start_trace, traced_frames
-from app.training.backprop import BACKPROPS
 from app.training.commands import evaluate_command, label_command, train_command
 
 
@@ -241,13 +241,15 @@ def add_import_parser(commands) -> None:
 
 def add_train_parser(commands) -> None:
     train_parser = commands.add_parser("train", help="train a demo model, or a language model on your text, in NumPy")
-    train_parser.add_argument("task", help="counter, long-lag, agreement, code, prose, or text (then give FILE)")
+    train_parser.add_argument(
+        "task", help="counter, long-lag, agreement, code, prose, poetry, or text (then give FILE)"
+    )
     train_parser.add_argument("file", nargs="*", type=Path, help="for `text`: UTF-8 text file(s)")
     train_parser.add_argument("-o", "--output", type=Path, required=True, help="the model file to write (.npz)")
     train_parser.add_argument(
         "--level", choices=("char", "word"), default="char", help="for `text` (default: %(default)s)"
     )
-    train_parser.add_argument("--cell", choices=sorted(BACKPROPS), help="the cell to train (default: the task's, lstm)")
+    train_parser.add_argument("--cell", choices=sorted(CELLS), help="the cell to train (default: the task's, lstm)")
     train_parser.add_argument(
         "--peepholes", metavar="GATES", help="with --cell peephole: the gates that peek at C, e.g. f,o (default: f,i,o)"
     )
@@ -372,7 +374,9 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--compare", help="the Compare panel's model")
     export.add_argument("--t", type=int, help="the time step to open on (default: the last)")
     export.add_argument("--unit", type=int, help="the selected unit")
-    export.add_argument("--stage", type=int, choices=range(4), help="the walk-through's step, 0-3")
+    export.add_argument(
+        "--stage", type=int, choices=range(5), help="the walk-through's step, from 0 (the cell's own steps: up to 5)"
+    )
     export.add_argument("--layer", type=int, help="the layer shown (default: the top one)")
     export.add_argument("--lang", choices=("en", "zh"), help="the page's language (default: the reader's browser's)")
     export.add_argument("--theme", choices=("light", "dark"), help="light (default) or dark")

@@ -24,7 +24,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from app.analysis.jacobians import STEP_JACOBIANS
 from app.cells import Cell
 from app.models.model import Model
 from app.tracing.session import check_finite
@@ -58,13 +57,11 @@ class GradientFlow:
 
 
 def step_jacobians(cell: Cell):
-    """The cell's one-step Jacobians (params, previous state, record, record below) ->
-    (∂s_t/∂s_{t-1}, ∂s_t/∂x_t), and the names of the state's vectors, stacked in s."""
-    if cell.name not in STEP_JACOBIANS:
-        raise GradientFlowUnavailable(
-            f"gradient flow is computed for {', '.join(sorted(STEP_JACOBIANS))} cells; this model is {cell.name}"
-        )
-    return STEP_JACOBIANS[cell.name]
+    """The cell's own one-step Jacobians (app/cells: params, previous state, record, record
+    below -> (∂s_t/∂s_{t-1}, ∂s_t/∂x_t)), and the names of the state's vectors, stacked in s."""
+    if cell.jacobian is None:
+        raise GradientFlowUnavailable(f"this model's cell, {cell.name}, declares no one-step Jacobian")
+    return cell.jacobian, cell.states
 
 
 def work_per_token(model: Model, layer: int) -> int:

@@ -256,6 +256,7 @@ class UnitLabel(BaseModel):
     layer: int = Field(0, ge=0)
     vector: str = Field(max_length=32, description="the vector it was found in: c, h, tanh_c, a gate")
     feature: str = Field(max_length=200)
+    feature_zh: str | None = Field(None, max_length=200, description="the feature in Simplified Chinese")
     r: float = Field(ge=-1, le=1, description="its correlation with the feature")
 
 
@@ -309,6 +310,8 @@ def read_info(text: str, hidden: int, layers: int) -> dict:
         raise ModelFileError(f"'info' nests deeper than {MAX_INFO_DEPTH} levels")
     if not isinstance(info.get("metrics", {}), dict):
         raise ModelFileError("'info.metrics' must be a JSON object")
+    if not isinstance(info.get("description_zh", ""), str):
+        raise ModelFileError("'info.description_zh' must be a string")
     try:
         units = _UNITS.validate_python(info.get("units", []))
     except ValidationError as error:

@@ -76,6 +76,7 @@ class ModelSummary(BaseModel):
     has_decoder: bool
     trained: bool = Field(description="false: random weights, nothing learned (the page says so)")
     description: str
+    description_zh: str | None = Field(None, description="the description in Simplified Chinese, if the file has one")
     gates: list[str]
     states: list[str]
     extras: list[str] = Field(description="per-step vectors beside gates and states (cwrnn: active)")
@@ -109,6 +110,7 @@ def model_summary(model: Model, bundled: bool) -> ModelSummary:
         has_decoder=model.has_decoder,
         trained=model.trained,
         description=model.description,
+        description_zh=model.info.get("description_zh"),  # a string: checked when the file was read
         gates=list(model.cell.gates),
         states=list(model.cell.states),
         extras=list(model.cell.extras),

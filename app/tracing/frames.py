@@ -35,6 +35,9 @@ class Meta(ModelSummary):
     decimals: int = Field(description="the places step values are rounded to")
     whatif: Interventions | None = Field(None, description="the interventions the trace reads with, if any")
     id: int | None = Field(None, description="the request's id, on the stream, when it had one")
+    cell_figures: list[dict] = Field(
+        description="how the page draws each kind of layer and walks through its steps (app/cells/equations.py)"
+    )
 
 
 @with_config(ConfigDict(extra="forbid"))
@@ -77,7 +80,12 @@ def vector(values: np.ndarray, decimals: int) -> list[float]:
 
 def meta_frame(model: Model, bundled: bool, decimals: int, whatif: Interventions | None = None) -> dict:
     meta = Meta(
-        **dict(model_summary(model, bundled)), type="meta", model=model.name, decimals=decimals, whatif=whatif or None
+        **dict(model_summary(model, bundled)),
+        type="meta",
+        model=model.name,
+        decimals=decimals,
+        whatif=whatif or None,
+        cell_figures=[figure.to_json() for figure in model.cell.figures(model.cell_options)],
     ).model_dump(mode="json")
     return {key: value for key, value in meta.items() if value is not None or key not in ("whatif", "id")}
 

@@ -10,6 +10,7 @@ import sys
 from functools import partial
 from pathlib import Path
 
+from app.models.chinese import chinese_info
 from app.models.format import load_model, save_model
 from app.models.model import Model
 from app.models.registry import ModelRegistry
@@ -22,6 +23,7 @@ from app.training.tasks import TASKS, get_task
 from app.training.tasks.code import code_task
 from app.training.tasks.prose import prose_task
 from app.training.tasks.text import text_task
+from app.training.tasks.verse import verse_task
 from app.training.trainer import TrainConfig, TrainResult, forget_rows_to_decay, train
 
 
@@ -35,6 +37,8 @@ def resolve_task(name: str, files: list[Path], level: str = "char", model: Model
         return code_task(per_file=per_file)
     if name == "prose":
         return prose_task()
+    if name == "poetry":
+        return verse_task()
     if files:
         raise SystemExit(f"gatescope: task {name!r} generates its own data; FILE is only for `text`")
     try:
@@ -131,7 +135,9 @@ def train_command(args: argparse.Namespace) -> int:
     info["training"]["per_file"] = args.per_file
 
     def save(params, extra_info: dict) -> None:
-        model = to_model(shape, params, task.tokenizer, output.stem, task.description, {**info, **extra_info})
+        model = to_model(
+            shape, params, task.tokenizer, output.stem, task.description, chinese_info({**info, **extra_info})
+        )
         save_model(model, output)
 
     print(
@@ -166,7 +172,7 @@ def label(path: Path, task) -> None:
     """Find the interpretable units of the model at `path` and store them in its info."""
     model = load_model(path)
     units = find_units(model, task)
-    save_model(dataclasses.replace(model, info={**model.info, "units": units}), path)
+    save_model(dataclasses.replace(model, info=chinese_info({**model.info, "units": units})), path)
     print(
         f"labelled {len(units)} unit(s) in {path}"
         + "".join(
@@ -196,7 +202,7 @@ def label_command(args: argparse.Namespace) -> int:
 
 def evaluate_command(args: argparse.Namespace) -> int:
     model, _ = resolved(args.model)
-    if args.task and args.task not in ("text", "code", "prose", *TASKS) and Path(args.task).is_file():
+    if args.task and args.task not in ("text", "code", "prose", "poetry", *TASKS) and Path(args.task).is_file():
         args.task, args.file = "text", [Path(args.task), *args.file]  # `evaluate MODEL FILE`: a text
     name = args.task or model.info.get("task")
     if not name:

@@ -2,8 +2,10 @@
 // (a plain RNN beside the LSTM, say), over its own stream, shown at the same time step
 // with its own diagram and next-token guesses.
 import { createDiagram } from "./diagram/index.js";
+import { errorText } from "./errors.js";
 import { t } from "./i18n/index.js";
 import { TextFeed } from "./input.js";
+import { cellTitle } from "./models.js";
 import { Predictions } from "./predictions.js";
 import { TraceStream } from "./stream.js";
 import { Trace } from "./trace.js";
@@ -40,7 +42,7 @@ export class Comparison {
     this.select.replaceChildren(...usable.map((m) => {
       const option = document.createElement("option");
       option.value = m.name;
-      option.textContent = `${m.name} — ${m.cell_title}`;
+      option.textContent = `${m.name} — ${cellTitle(m)}`;
       option.dataset.tokenizer = m.tokenizer;
       return option;
     }));
@@ -58,7 +60,7 @@ export class Comparison {
         meta: (meta) => this.trace.reset(meta),
         step: (step) => this.trace.add(step),
         done: (done) => { this.status.textContent = t("steps_traced", { n: done.total }); },
-        error: (error) => { this.status.textContent = error.message; },
+        error: (error) => { this.status.textContent = errorText(error); },
       });
       this.feed = new TextFeed(this.textBox, stream);
     }

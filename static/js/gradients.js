@@ -3,6 +3,7 @@
 // belt), for the main model and the compared one, on a log scale. Computed exactly on
 // the server once the text stops changing.
 import { Chart, cursorShape } from "./chart.js";
+import { errorText } from "./errors.js";
 import { t } from "./i18n/index.js";
 import { postJson } from "./server.js";
 
@@ -42,7 +43,7 @@ export class GradientFlow extends Chart {
     const results = await Promise.all(requests.map(async (request) => {
       const response = await postJson("api/gradients", request, asking.signal);  // beside the page, under any path prefix
       const body = await response.json();
-      return response.ok ? body : { model: request.model, error: body.detail?.message ?? response.statusText };
+      return response.ok ? body : { model: request.model, error: errorText(body.detail ?? { code: String(response.status) }) };
     })).catch((error) => { if (error.name !== "AbortError") throw error; });
     if (wanted !== this.asked || !results) return;  // the text moved on meanwhile
     this.results = results;

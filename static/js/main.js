@@ -8,7 +8,9 @@ import { Chain } from "./chain.js";
 import { Comparison } from "./compare.js";
 import { applyLook, pageContract } from "./contract.js";
 import { Drawing } from "./drawing.js";
+import { errorText } from "./errors.js";
 import { Figure, showNumbers } from "./figure.js";
+import { connectGlossary } from "./glossary.js";
 import { GradientFlow } from "./gradients.js";
 import { Heatmap } from "./heatmap.js";
 import { HostLink, connectHost, hostPoster } from "./host.js";
@@ -50,6 +52,7 @@ if (!recording) store.writeAddress(history, location);  // a file:// page has no
 chooseLanguage(store.state.lang);
 translatePage();
 applyLook(document, store.state);
+if (!recording) document.title = t("page_title");
 
 // --- the views ---
 const trace = new Trace(store);
@@ -139,7 +142,7 @@ const handlers = {
   error: (error) => {
     const clear = aboutWhatIf(error) && anyInterventions(store.state.whatif)
       ? () => store.set({ whatif: NO_INTERVENTIONS }) : null;
-    errors.show(error.message, clear);
+    errors.show(errorText(error), clear);
     status.failed();
     host.traceFailed(error.message);
   },
@@ -188,6 +191,7 @@ connectKeys(document, { player, walkthrough, walkthroughShown: () => panels.isVi
 
 // --- a host page (an LMS, a slide) may drive an embedded view; the app shares its own ---
 connectHost(host);
+connectGlossary($);
 if ($("share")) {
   connectSharing($, store, contract);
   connectExport($, () => store.serialize(), () => panels.shown());

@@ -1,4 +1,5 @@
 import concurrent.futures
+import dataclasses
 import json
 import threading
 import time
@@ -7,7 +8,6 @@ import anyio
 import pytest
 
 from app.analysis.gradient_flow import gradient_flow, work_per_token
-from app.analysis.jacobians import STEP_JACOBIANS
 from app.main import create_app
 from app.models.registry import ModelRegistry
 from app.routes import analysis as analysis_route
@@ -30,7 +30,13 @@ def test_gradients_of_a_lower_layer(client):
 def test_gradients_refuse_unknown_models_and_cells_without_jacobians(client, monkeypatch):
     assert client.post("/api/gradients", json={"model": "nope", "text": "a"}).status_code == 404
     assert client.post("/api/gradients", json={"model": "cwrnn-demo", "text": "a"}).status_code == 200
-    monkeypatch.delitem(STEP_JACOBIANS, "cwrnn")  # every cell has Jacobians now; a new one might not
+    resolved = ModelRegistry.resolve  # every cell declares its Jacobian now; one passed None would be refused so:
+
+    def without_jacobian(self, name, paths=False):
+        model, entry = resolved(self, name, paths)
+        return dataclasses.replace(model, cell=dataclasses.replace(model.cell, jacobian=None)), entry
+
+    monkeypatch.setattr(ModelRegistry, "resolve", without_jacobian)
     response = client.post("/api/gradients", json={"model": "cwrnn-demo", "text": "a"})
     assert response.status_code == 422 and response.json()["detail"]["code"] == "unavailable"
 

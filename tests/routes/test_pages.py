@@ -139,7 +139,7 @@ def test_pages_load_the_app_as_one_script_holding_every_module_it_imports(client
         assert re.findall(r'<script type="module" src="([^"]+)">', page) == ["app.js"]
     script = client.get("/app.js")
     assert script.status_code == 200 and script.headers["content-type"].startswith("text/javascript")
-    bundled = set(re.findall(r"^// (\S+\.js)$", script.text, re.MULTILINE))
+    bundled = set(re.findall(r"^/\* (\S+\.js) \*/$", script.text, re.MULTILINE))
     imported, wanted = set(), ["main.js"]
     while wanted:  # follow the import statements from main.js, independently of the bundler
         module = wanted.pop()
