@@ -317,7 +317,9 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--compare", help="the Compare panel's model")
     export.add_argument("--t", type=int, help="the time step to open on (default: the last)")
     export.add_argument("--unit", type=int, help="the selected unit")
-    export.add_argument("--stage", type=int, choices=range(4), help="the walk-through's step, 0-3")
+    export.add_argument(
+        "--stage", type=int, choices=range(5), help="the walk-through's step, from 0 (the cell's own steps: up to 5)"
+    )
     export.add_argument("--layer", type=int, help="the layer shown (default: the top one)")
     export.add_argument("--lang", choices=("en", "zh"), help="the page's language (default: the reader's browser's)")
     export.add_argument("--theme", choices=("light", "dark"), help="light (default) or dark")

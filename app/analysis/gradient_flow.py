@@ -18,7 +18,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from app.analysis.jacobians import STEP_JACOBIANS
 from app.models.model import Model
 
 
@@ -35,12 +34,10 @@ class GradientFlow:
 
 def gradient_flow(model: Model, ids: np.ndarray, layer: int | None = None) -> GradientFlow:
     """The norms for `layer` (default: the top one) of `model` reading token ids from zero state."""
-    if model.cell.name not in STEP_JACOBIANS:
-        raise GradientFlowUnavailable(
-            f"gradient flow is computed for {', '.join(sorted(STEP_JACOBIANS))} cells; this model is {model.cell.name}"
-        )
+    if model.cell.jacobian is None:
+        raise GradientFlowUnavailable(f"this model's cell, {model.cell.name}, declares no one-step Jacobian")
     layer = model.num_layers - 1 if layer is None else layer
-    step_jacobians, names = STEP_JACOBIANS[model.cell.name]
+    step_jacobians, names = model.cell.jacobian, model.cell.states  # the cell's own (app/cells), over s = its states
     records, _ = model.forward(ids, model.zero_state())
     params = model.layers[layer]
     hidden = model.hidden_size

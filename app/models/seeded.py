@@ -59,12 +59,7 @@ def seeded_lstm(name: str = "lstm-demo", hidden: int = 16, embed: int = 8, seed:
 def default_options(cell: Cell, hidden: int) -> dict:
     """Every optional part switched on: all three peepholes, nn.GRU's form, and as many
     clockwork modules (up to 4, periods 1, 2, 4, 8) as split H evenly."""
-    if cell.name == "peephole":
-        return {"peepholes": ["f", "i", "o"]}
-    if cell.name == "cwrnn":
-        modules = next(g for g in (4, 2, 1) if hidden % g == 0)
-        return {"periods": [2**g for g in range(modules)]}
-    return {}
+    return cell.default_options(hidden)
 
 
 def random_layers(

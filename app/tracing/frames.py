@@ -24,7 +24,15 @@ def vector(values: np.ndarray, decimals: int) -> list[float]:
 
 
 def meta_frame(model: Model, bundled: bool, decimals: int) -> dict:
-    return {"type": "meta", "model": model.name, **model_summary(model, bundled), "decimals": decimals}
+    # cell_figures: how the page draws each kind of layer and walks through its steps (app/cells/equations.py)
+    figures = [figure.to_json() for figure in model.cell.figures(model.cell_options)]
+    return {
+        "type": "meta",
+        "model": model.name,
+        **model_summary(model, bundled),
+        "decimals": decimals,
+        "cell_figures": figures,
+    }
 
 
 def layer_record(record: StepRecord, decimals: int) -> dict:

@@ -9,11 +9,11 @@ import sys
 from functools import partial
 from pathlib import Path
 
+from app.cells import CELLS
 from app.models.chinese import chinese_info
 from app.models.format import load_model, save_model
 from app.models.model import Model
 from app.training import metrics, network
-from app.training.backprop import BACKPROPS
 from app.training.convert import from_model, to_model
 from app.training.labels import find_units
 from app.training.network import Shape
@@ -234,7 +234,7 @@ def add_train_parser(commands) -> None:
     train_parser.add_argument(
         "--level", choices=("char", "word"), default="char", help="for `text` (default: %(default)s)"
     )
-    train_parser.add_argument("--cell", choices=sorted(BACKPROPS), help="the cell to train (default: the task's, lstm)")
+    train_parser.add_argument("--cell", choices=sorted(CELLS), help="the cell to train (default: the task's, lstm)")
     train_parser.add_argument(
         "--peepholes", metavar="GATES", help="with --cell peephole: the gates that peek at C, e.g. f,o (default: f,i,o)"
     )

@@ -1,19 +1,13 @@
 // The model picker and the line that says what the current model is.
+import { figureFor } from "./diagram/index.js";
 import { localized, t } from "./i18n/index.js";
 import { vectorLabel } from "./vectors.js";
 import { plainLabel } from "./text.js";
 
-// What sets a model's cell apart, in a line (its variant, peepholes, clock periods).
-export function cellNote(meta) {
-  const options = meta.cell_options ?? {};
-  if (meta.cell === "gru") {
-    return t(options.gru_variant === "pytorch" ? "note_gru_pytorch" : "note_gru_article");
-  }
-  if (meta.cell === "peephole") return t("note_peephole", { gates: (options.peepholes ?? []).join(", ") || t("note_none") });
-  if (meta.cell === "cwrnn") return t("note_cwrnn", { periods: (options.periods ?? []).join(", ") });
-  if (meta.cell === "cifg") return t("note_cifg");
-  if (meta.cell === "dglstm") return t("note_dglstm");
-  return "";
+// What sets a model's cell apart, in a line (its variant, peepholes, clock periods), as
+// the cell declares it for the layer shown.
+export function cellNote(meta, layer) {
+  return (figureFor(meta, layer)?.notes ?? []).map(([key, values]) => t(key, values)).join(" ");
 }
 
 // The cell's name in the page's language (the server's English title for a cell it has no name for).
@@ -42,7 +36,7 @@ export function showModel(meta, $, shownLayer, label = null) {
   $("untrained-badge").hidden = meta.trained;
   $("model-shape").textContent =
     t("model_shape", { cell: cellTitle(meta), layers: meta.layers, units: meta.hidden_size, tokenizer: meta.tokenizer });
-  $("cell-note").textContent = plainLabel(cellNote(meta));
+  $("cell-note").textContent = plainLabel(cellNote(meta, shownLayer));
   const layerSelect = $("layer-select");
   layerSelect.replaceChildren(...Array.from({ length: meta.layers }, (_, k) => {
     const option = document.createElement("option");

@@ -57,7 +57,7 @@ export function propertyTable(contract) {
     unit: [int(0, limits.unit), 0],
     vector: [name, null],            // what units over text colour by (c, h, tanh_c, a gate); null: C, else h
     layer: [int(0, limits.layer), null],  // null: the top layer
-    stage: [int(0, 3), null],        // the walk-through's stage; null: none chosen (the whole diagram lit)
+    stage: [int(0, 4), null],        // the walk-through's stage (a cell has up to five, app/cells); null: none chosen (the whole diagram lit)
     panels: [list(contract.panels.map((p) => p.name)), defaults.panels],
     hide: [list(contract.hideable), []],
     speed: [int(fastest, slowest), defaults.speed],  // milliseconds per step when playing

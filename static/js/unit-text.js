@@ -66,7 +66,7 @@ export class UnitText {
       span.style.color = value === null ? "" : inkFor(name, value);
       span.dataset.value = value === null ? "" : String(value);
       const squashed = value === null ? "" : squashedNote(name, value);
-      span.title = `t = ${t}: ${name}[${unit}] = ${value === null ? "–" : value.toFixed(4)}${squashed ? `, ${squashed}` : ""}`;
+      span.title = `t = ${t}: ${vectorLabel(name)}[${unit}] = ${value === null ? "–" : value.toFixed(4)}${squashed ? `, ${squashed}` : ""}`;
     }
     this.coloured = this.spans.length;
     this.current?.classList.remove("current");

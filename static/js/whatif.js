@@ -4,6 +4,7 @@
 // store's `whatif`; the page reads the text again whenever they change.
 import { t } from "./i18n/index.js";
 import { NO_INTERVENTIONS } from "./state.js";
+import { vectorLabel } from "./vectors.js";
 
 export class WhatIf {
   constructor(section, trace, store) {
@@ -88,19 +89,24 @@ export class WhatIf {
     this.vector.replaceChildren(...names.map((name) => {
       const option = document.createElement("option");
       option.value = name;
-      option.textContent = name;
+      option.textContent = vectorLabel(name);
       return option;
     }));
     if (names.includes(kept)) this.vector.value = kept;
+  }
+
+  matrixLabel(matrix) {
+    return [...this.matrix.options].find((option) => option.value === matrix)?.textContent ?? matrix;
   }
 
   renderList() {
     const { clamps, weights } = this.interventions;
     const items = [
       ...clamps.map((c, index) => [t("whatif_clamp_item", {
-        vector: c.vector, unit: c.unit ?? t("whatif_all_units"), value: c.value, start: c.start,
+        vector: vectorLabel(c.vector), unit: c.unit ?? t("whatif_all_units"), value: c.value, start: c.start,
       }), "clamps", index]),
-      ...weights.map((w, index) => [t("whatif_weight_item", w), "weights", index]),
+      // the matrix as its menu writes it (W_hh, W_ih, b), not its key in the model file
+      ...weights.map((w, index) => [t("whatif_weight_item", { ...w, matrix: this.matrixLabel(w.matrix) }), "weights", index]),
     ];
     this.list.replaceChildren(...items.map(([text, kind, index]) => {
       const item = document.createElement("li");

@@ -274,8 +274,8 @@ def test_tanh_of_c_is_shown_beside_c_where_the_student_reads_c(page, server_url,
         [math.tanh(step["c"][unit]) for step in steps], abs=BOUND
     )  # the binary wire's bound
     inspector = page.get_by_test_id("inspector")
-    page.wait_for_function("el => (el.data || []).some(d => d.name === 'tanh(c)')", arg=inspector.element_handle())
-    line = inspector.evaluate("el => el.data.find(d => d.name === 'tanh(c)').y")
+    page.wait_for_function("el => (el.data || []).some(d => d.name === 'tanh(Cₜ)')", arg=inspector.element_handle())
+    line = inspector.evaluate("el => el.data.find(d => d.name === 'tanh(Cₜ)').y")
     assert line == pytest.approx([math.tanh(step["c"][unit]) for step in steps], abs=BOUND)  # the binary wire's bound
 
 

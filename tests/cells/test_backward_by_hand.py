@@ -1,13 +1,13 @@
 """One-unit cases worked out by hand: each variant's extra backward terms, written as
-the scalar chain rule of its equations, against the layer's backward pass (dhs = 1, so
-the "loss" is h itself)."""
+the scalar chain rule of its equations, against the cell's backward pass over its own
+forward steps (dhs = 1, so the "loss" is h itself)."""
 
 from types import SimpleNamespace
 
 import numpy as np
 import pytest
 
-from app.training.backprop import get_backprop
+from app.cells import get_cell
 
 
 def sig(z):
@@ -26,11 +26,19 @@ def one_unit(rows, **extra):
     return params | {key: np.array([value], float) for key, value in extra.items()}
 
 
-def run(layer, params, x, state, below=None, dhs=None):
-    xs = np.array(x, float).reshape(-1, 1, 1)  # (T, B = 1, X = 1)
-    hs, cache, _ = layer.forward(params, xs, state, below)
+def run(cell_name, arrays, x, state, options=None, below=None, dhs=None):
+    """The cell's forward steps and backward pass over xs (T, B = 1, X = 1), in float64;
+    `below`, the cell state of the layer below, makes this a layer above the first."""
+    cell = get_cell(cell_name)
+    layer = 0 if below is None else 1
+    options = cell.check_options(options or {}, len(state[0][0]))  # H: the state's width
+    params = cell.params_from_arrays({f"{key}_l{layer}": v for key, v in arrays.items()}, layer, options, dtype=None)
+    xs = np.array(x, float).reshape(-1, 1, 1)
+    tape_below = None if below is None else SimpleNamespace(records=[SimpleNamespace(c=np.array([[below]]))])
+    tape = cell.forward(params, xs, type(cell.zero_state(1))(*state), tape_below)
+    hs = tape.stack("h")
     dhs = np.ones_like(hs) if dhs is None else np.asarray(dhs, float).reshape(hs.shape)
-    grads, dxs, dlink = layer.backward(params, cache, dhs, True, None)
+    grads, dxs, dlink = cell.backward(params, tape, dhs, True, None)
     return hs, {key: value.ravel() for key, value in grads.items()}, dxs, dlink
 
 
@@ -52,8 +60,7 @@ def test_peephole_gradients_by_hand():
     h = o * np.tanh(c)
     dz_o = np.tanh(c) * o * (1 - o)
     dc = o * (1 - np.tanh(c) ** 2) + dz_o * p_o  # through tanh(C), and through o's peephole
-    layer = get_backprop("peephole", {"peepholes": ["f", "i", "o"]})
-    hs, grads, _, _ = run(layer, params, [X], (np.array([[C0]]), np.array([[H0]])))
+    hs, grads, _, _ = run("peephole", params, [X], (np.array([[C0]]), np.array([[H0]])), {"peepholes": ["f", "i", "o"]})
     assert hs.item() == pytest.approx(h, rel=1e-12)
     assert grads["peephole_o"].item() == pytest.approx(dz_o * c, rel=1e-12)
     assert grads["peephole_f"].item() == pytest.approx(dc * C0 * f * (1 - f) * C0, rel=1e-12)
@@ -67,7 +74,7 @@ def test_cifg_forget_gradient_by_hand():
     f, g, o = sig(z_f), np.tanh(z_g), sig(z_o)
     c = f * C0 + (1 - f) * g
     dc = o * (1 - np.tanh(c) ** 2)
-    hs, grads, dxs, _ = run(get_backprop("cifg", {}), one_unit(rows), [X], (np.array([[C0]]), np.array([[H0]])))
+    hs, grads, dxs, _ = run("cifg", one_unit(rows), [X], (np.array([[C0]]), np.array([[H0]])))
     assert hs.item() == pytest.approx(o * np.tanh(c), rel=1e-12)
     dz_f = dc * (C0 - g) * f * (1 - f)  # f lets C_{t-1} in and, as 1 − f, keeps C̃ out
     dz_g, dz_o = dc * (1 - f) * (1 - g**2), np.tanh(c) * o * (1 - o)
@@ -85,8 +92,7 @@ def test_depth_gate_gradients_and_the_gradient_sent_below_by_hand():
     c = d * c_below + f * C0 + i * g
     dc = o * (1 - np.tanh(c) ** 2)
     dz_d = dc * c_below * d * (1 - d)
-    below = SimpleNamespace(cs=np.array([[[0.0]], [[c_below]]]))  # the layer below's C_{-1}, C_0
-    hs, grads, dxs, dlink = run(get_backprop("dglstm", {}), params, [X], (np.array([[C0]]), np.array([[H0]])), below)
+    hs, grads, dxs, dlink = run("dglstm", params, [X], (np.array([[C0]]), np.array([[H0]])), below=c_below)
     assert hs.item() == pytest.approx(o * np.tanh(c), rel=1e-12)
     assert grads["depth_weight_c"].item() == pytest.approx(dz_d * c_below, rel=1e-12)
     assert grads["depth_weight_l"].item() == pytest.approx(dz_d * C0, rel=1e-12)
@@ -107,7 +113,7 @@ def test_gru_article_gradients_by_hand():
     (wr, wz, wn), (ur, uz, un), (br, bz, bn) = rows
     r, z = sig(wr * X + ur * H0 + br), sig(wz * X + uz * H0 + bz)
     n = np.tanh(wn * X + un * (r * H0) + bn)
-    hs, grads, _, _ = run(get_backprop("gru", {"gru_variant": "article"}), one_unit(rows), [X], (np.array([[H0]]),))
+    hs, grads, _, _ = run("gru", one_unit(rows), [X], (np.array([[H0]]),), {"gru_variant": "article"})
     assert hs.item() == pytest.approx((1 - z) * H0 + z * n, rel=1e-12)
     dz_n = z * (1 - n**2)
     assert grads["weight_hh"] == pytest.approx(
@@ -119,7 +125,7 @@ def test_gru_article_gradients_by_hand():
 def test_an_idle_clockwork_module_passes_its_state_and_gradient_on_unchanged():
     """H = 2, periods 1 and 2: unit 1 ticks at even steps only. h_1[1] = h_0[1], so the
     gradient of h_1[1] is that of h_0[1] = tanh(W_1 · [h_{-1}, x_0] + b_1)."""
-    layer = get_backprop("cwrnn", {"periods": [1, 2]})
+    periods = {"periods": [1, 2]}
     rng = np.random.default_rng(0)
     params = {
         "weight_ih": rng.normal(size=(2, 1)),
@@ -128,7 +134,7 @@ def test_an_idle_clockwork_module_passes_its_state_and_gradient_on_unchanged():
         "bias_hh": rng.normal(size=2),
     }
     h_start = np.array([[0.3, -0.5]])
-    hs, grads, dxs, _ = run(layer, params, [X, -X], (h_start, np.array([0])), dhs=[[0, 0], [0, 1]])
+    hs, grads, dxs, _ = run("cwrnn", params, [X, -X], (h_start, np.array([0])), periods, dhs=[[0, 0], [0, 1]])
     assert hs[1, 0, 1] == hs[0, 0, 1]
     slope = 1 - hs[0, 0, 1] ** 2
     assert grads["weight_ih"] == pytest.approx([0, slope * X], abs=1e-15)
@@ -136,6 +142,6 @@ def test_an_idle_clockwork_module_passes_its_state_and_gradient_on_unchanged():
     assert dxs.ravel() == pytest.approx([slope * params["weight_ih"][1, 0], 0], abs=1e-15)
 
     # Started at an odd step, unit 1 is idle first: h_0[1] is the start state, a constant.
-    hs, grads, dxs, _ = run(layer, params, [X], (h_start, np.array([1])), dhs=[[0, 1]])
+    hs, grads, dxs, _ = run("cwrnn", params, [X], (h_start, np.array([1])), periods, dhs=[[0, 1]])
     assert hs[0, 0, 1] == h_start[0, 1]
     assert all(not value.any() for value in grads.values()) and not dxs.any()
