@@ -4,50 +4,45 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import webbrowser
 from pathlib import Path
 
 from app import __version__
-from app.export.page import DEFAULT_PANELS, PANELS, ExportError, render_lesson
-from app.models.format import ModelFileError, load_model, save_model
+from app.cells import CELLS
+from app.export.page import lesson_page
+from app.export.view import DEFAULT_PANELS, PANELS, ExportError, export_view
+from app.models.format import save_model
 from app.models.importers import ModelImportError
 from app.models.importers.assemble import Vocabulary, assemble_model
 from app.models.importers.vocabulary import read_vocabulary
 from app.models.model import Model
 from app.models.registry import ModelRegistry, UnknownModelError
 from app.settings import Settings, get_settings
-from app.tracing.frames import meta_frame, step_frame
-from app.tracing.session import TraceLimitError, TraceSession
-from app.tracing.text import TextError
-from app.training.commands import add_train_parser
+from app.tracing.start import TRACE_ERRORS, StartedTrace, start_trace, traced_frames
+from app.training.commands import TRAINER_FORGET_BIAS, evaluate_command, label_command, train_command
 
 
-def resolve_model(spec: str, settings: Settings) -> tuple[Model, bool]:
-    """A bundled or user model by name, or any model file by path (the shell user may read it)."""
-    registry = ModelRegistry(settings.models, settings.max_model_bytes)
-    entry = registry.entries().get(spec)
-    if entry is not None:
-        return registry.get(spec), entry.bundled
-    path = Path(spec)
-    if path.suffix == ".npz" or path.exists():
-        if not path.is_file():
-            raise SystemExit(f"gatescope: no model file at {path}")
-        return load_model(path, max_bytes=settings.max_model_bytes), False
-    raise UnknownModelError(spec, registry.names())
+def command_settings(args: argparse.Namespace) -> Settings:
+    """The settings, with the models folder that --models names, if it does."""
+    settings = get_settings()
+    return settings.model_copy(update={"models": args.models}) if getattr(args, "models", None) else settings
+
+
+def started_trace(args: argparse.Namespace, settings: Settings) -> StartedTrace:
+    """args.model (a name, or a path: the shell user's own files) reading args.text, every
+    check passed: the same path as the app's routes."""
+    return start_trace(ModelRegistry.for_settings(settings), settings, args.model, args.text, paths=True)
 
 
 def trace_command(args: argparse.Namespace) -> int:
-    settings = get_settings()
-    if args.models:
-        settings = settings.model_copy(update={"models": args.models})
-    model, bundled = resolve_model(args.model, settings)
-    session = TraceSession(model, settings.max_tokens_per_message, settings.max_tokens_per_session)
-    traced = session.run(session.tokenize(args.text))
-    steps = [step_frame(model, step, settings.decimals, settings.top_k) for step in traced]
+    settings = command_settings(args)
+    started = started_trace(args, settings)
+    model = started.session.model
+    steps = traced_frames(started.session, started.tokens, settings)
     if args.json:
-        meta = meta_frame(model, bundled, settings.decimals)
-        json.dump({"meta": meta, "steps": steps}, sys.stdout, ensure_ascii=False)
+        json.dump({"meta": started.meta, "steps": steps}, sys.stdout, ensure_ascii=False, allow_nan=False)
         print()
         return 0
     print(
@@ -113,14 +108,39 @@ def import_command(args: argparse.Namespace) -> int:
     return 0
 
 
+def export_registry(spec: str | None, settings: Settings) -> tuple[ModelRegistry, str | None]:
+    """The registry to export from and the model's name in it: a name is looked up as the
+    app looks it up (ModelRegistry.entry); a path to a model file makes its folder the
+    registry's own (so the file is read as the server reads models), under the name that
+    folder lists it as."""
+    registry = ModelRegistry.for_settings(settings)
+    if spec is None:
+        return registry, None
+    try:
+        return registry, registry.entry(spec).name
+    except UnknownModelError:
+        path = registry.entry(spec, paths=True).path  # a file, or UnknownModelError / ModelFileError
+    folder = ModelRegistry(path.parent, settings.max_model_bytes)
+    name = next((name for name, entry in folder.entries().items() if entry.path == path and not entry.bundled), None)
+    if name is None:
+        raise SystemExit(f"gatescope: {path} cannot be read as a model: it is not a .npz file")
+    return folder, name
+
+
 def export_command(args: argparse.Namespace) -> int:
-    settings = get_settings()
-    if args.models:
-        settings = settings.model_copy(update={"models": args.models})
-    model, bundled = resolve_model(args.model, settings)
-    page = render_lesson(model, bundled, args.text, settings, tuple(args.views.split(",")))
-    args.output.write_text(page, encoding="utf-8")
-    print(f"wrote {args.output} ({len(page.encode()) / 1024:.0f} KB): open it in any browser, no server needed")
+    settings = command_settings(args)
+    registry, model = export_registry(args.model, settings)
+    given = {"lesson": args.lesson, "model": model, "text": args.text, "compare": args.compare, "panels": args.panels}
+    given |= {"t": args.t, "unit": args.unit, "stage": args.stage, "layer": args.layer}
+    given |= {"lang": args.lang, "theme": args.theme}
+    page = lesson_page(registry, settings, export_view(given, registry), settings.public_url)
+    html = page.html(settings)
+    args.output.write_text(html, encoding="utf-8")
+    print(
+        f"wrote {args.output} ({len(html.encode()) / 1024:.0f} KB, {', '.join(page.view.panels)}"
+        f"{', with plotly.js for the charts' if page.recording['plotly'] else ''}): "
+        "open it in any browser, no server needed"
+    )
     return 0
 
 
@@ -219,26 +239,106 @@ def add_import_parser(commands) -> None:
     keras.set_defaults(run=import_command, convert=convert_keras)
 
 
+def add_train_parser(commands) -> None:
+    train_parser = commands.add_parser("train", help="train a demo model, or a language model on your text, in NumPy")
+    train_parser.add_argument(
+        "task", help="counter, long-lag, agreement, code, prose, poetry, variants, or text (then give FILE)"
+    )
+    train_parser.add_argument("file", nargs="*", type=Path, help="for `text`: UTF-8 text file(s)")
+    train_parser.add_argument("-o", "--output", type=Path, required=True, help="the model file to write (.npz)")
+    train_parser.add_argument(
+        "--level", choices=("char", "word"), default="char", help="for `text` (default: %(default)s)"
+    )
+    train_parser.add_argument("--cell", choices=sorted(CELLS), help="the cell to train (default: the task's, lstm)")
+    train_parser.add_argument(
+        "--peepholes", metavar="GATES", help="with --cell peephole: the gates that peek at C, e.g. f,o (default: f,i,o)"
+    )
+    train_parser.add_argument(
+        "--gru-variant", choices=("pytorch", "article"), help="with --cell gru: its formulation (default: pytorch)"
+    )
+    train_parser.add_argument(
+        "--periods",
+        metavar="T1,T2,...",
+        help="with --cell cwrnn: the modules' periods (default: 1,2,4,8, as many modules as split H evenly)",
+    )
+    train_parser.add_argument("--hidden", type=int, help="units per layer (default: the task's; 128 for text)")
+    train_parser.add_argument("--layers", type=int, help="default: the task's (1)")
+    train_parser.add_argument("--embed", type=int, help="embedding size; 0 for one-hot inputs (default: the task's)")
+    budget = train_parser.add_mutually_exclusive_group()
+    budget.add_argument("--minutes", type=float, help="wall-time budget (default: the task's)")
+    budget.add_argument("--epochs", type=int, help="passes over the data")
+    train_parser.add_argument("--lr", type=float, help="Adam's learning rate (default: the task's)")
+    train_parser.add_argument(
+        "--forget-decay",
+        type=float,
+        default=0.0,
+        help="L2 on the forget-gate biases of an lstm, peephole, cifg or dglstm (default: %(default)s)",
+    )
+    train_parser.add_argument("--batch", type=int, help="sequences per batch (default: 32)")
+    train_parser.add_argument("--seed", type=int, default=0, help="data and initial weights (default: %(default)s)")
+    train_parser.add_argument(
+        "--per-file",
+        action="store_true",
+        help="code: read each source file from a zero state (default: one stream across files)",
+    )
+    train_parser.add_argument(
+        "--init", help="go on training this model (a bundled name or a .npz path) instead of fresh weights"
+    )
+    train_parser.add_argument(
+        "--forget-bias",
+        type=float,
+        help=f"what the forget-gate biases start from, added to their random draw (default: {TRAINER_FORGET_BIAS:g},"
+        " as Jozefowicz et al. 2015 advise; 0 is PyTorch's own init)",
+    )
+    train_parser.add_argument(
+        "--compare-with",
+        metavar="MODEL",
+        help="the model the app's Compare view shows beside this one (recorded in its info)",
+    )
+    train_parser.set_defaults(run=train_command)
+
+    evaluate_parser = commands.add_parser("evaluate", help="print a trained model's task metric")
+    evaluate_parser.add_argument("model", help="a bundled model's name or a path to a .npz file")
+    evaluate_parser.add_argument(
+        "task", nargs="?", help="default: the task the model was trained on; or a text FILE (bits per token)"
+    )
+    evaluate_parser.add_argument("file", nargs="*", type=Path)
+    evaluate_parser.set_defaults(run=evaluate_command)
+
+    label_parser = commands.add_parser(
+        "label", help="find the units that track the task's features; store them in the model file"
+    )
+    label_parser.add_argument("model", help="a bundled model's name or a path to a .npz file (rewritten in place)")
+    label_parser.add_argument("task", nargs="?", help="default: the task the model was trained on")
+    label_parser.set_defaults(run=label_command)
+
+
 def serve_command(args: argparse.Namespace) -> int:
+    """Run the app in `--workers` processes. Each process builds its app from the environment
+    (create_app reads GATESCOPE_*), so the command's own options go there first."""
     import uvicorn
 
-    from app.main import create_app
+    from app.server import uvicorn_options
 
-    updates = {"host": args.host, "port": args.port}
+    if not 1 <= args.workers <= 64:
+        raise SystemExit("gatescope: --workers must be 1 to 64")
     if args.models:
-        updates["models"] = args.models
-    settings = get_settings().model_copy(update=updates)
+        os.environ["GATESCOPE_MODELS"] = str(args.models.resolve())
+    settings = get_settings().model_copy(update={"host": args.host, "port": args.port, "workers": args.workers})
     url = f"http://{settings.host}:{settings.port}/"
-    print(f"Gatescope {__version__} on {url}  (Ctrl-C to stop)")
+    processes = f", {settings.workers} processes" if settings.workers > 1 else ""
+    print(f"Gatescope {__version__} on {url}{processes}  (Ctrl-C to stop)")
     if args.open:
         webbrowser.open(url)
     uvicorn.run(
-        create_app(settings),
+        "app.main:create_app",
+        factory=True,
         host=settings.host,
         port=settings.port,
-        log_level="info",
-        ws_max_size=settings.max_message_bytes_to_read,  # larger messages: closed (1009) unread
-        ws_per_message_deflate=settings.ws_compression,
+        workers=settings.workers,
+        proxy_headers=False,  # the app reads them itself, from GATESCOPE_TRUSTED_PROXIES only (app.proxy)
+        server_header=False,
+        **uvicorn_options(settings),
     )
     return 0
 
@@ -252,6 +352,12 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default=get_settings().host, help="address to listen on (default: %(default)s)")
     serve.add_argument("--port", type=int, default=get_settings().port, help="port (default: %(default)s)")
     serve.add_argument("--models", type=Path, help="a folder of your own .npz models (also GATESCOPE_MODELS)")
+    serve.add_argument(
+        "--workers",
+        type=int,
+        default=get_settings().workers,
+        help="server processes; any of them serves any student (default: %(default)s, also GATESCOPE_WORKERS)",
+    )
     serve.add_argument("--open", action="store_true", help="open the app in a browser")
     serve.set_defaults(run=serve_command)
 
@@ -262,15 +368,29 @@ def build_parser() -> argparse.ArgumentParser:
     trace.add_argument("--models", type=Path, help="a folder of your own .npz models")
     trace.set_defaults(run=trace_command)
 
-    export = commands.add_parser("export", help="write a self-contained HTML page that replays a trace offline")
-    export.add_argument("model", help="a bundled model's name, a name in --models, or a path to a .npz file")
-    export.add_argument("text")
-    export.add_argument("-o", "--output", type=Path, required=True, help="the .html file to write")
-    export.add_argument(
-        "--views",
-        default=",".join(DEFAULT_PANELS),
-        help=f"comma-separated panels to show, from {','.join(PANELS)} (default: %(default)s)",
+    export = commands.add_parser(
+        "export",
+        help="write a self-contained HTML page that replays a view offline",
+        description="A lesson (--lesson) or MODEL reading TEXT; the options are the page's URL properties.",
     )
+    export.add_argument("model", nargs="?", help="a bundled model's name, a name in --models, or a path to a .npz file")
+    export.add_argument("text", nargs="?", help="the text to read (a lesson has its own)")
+    export.add_argument("-o", "--output", type=Path, required=True, help="the .html file to write")
+    export.add_argument("--lesson", help="a lesson's view (gatescope export --lesson french), under the options given")
+    export.add_argument(
+        "--panels",
+        "--views",
+        help=f"comma-separated panels to show, from {','.join(PANELS)} (default: {','.join(DEFAULT_PANELS)})",
+    )
+    export.add_argument("--compare", help="the Compare panel's model")
+    export.add_argument("--t", type=int, help="the time step to open on (default: the last)")
+    export.add_argument("--unit", type=int, help="the selected unit")
+    export.add_argument(
+        "--stage", type=int, choices=range(5), help="the walk-through's step, from 0 (the cell's own steps: up to 5)"
+    )
+    export.add_argument("--layer", type=int, help="the layer shown (default: the top one)")
+    export.add_argument("--lang", choices=("en", "zh"), help="the page's language (default: the reader's browser's)")
+    export.add_argument("--theme", choices=("light", "dark"), help="light (default) or dark")
     export.add_argument("--models", type=Path, help="a folder of your own .npz models")
     export.set_defaults(run=export_command)
 
@@ -284,6 +404,6 @@ def main(argv: list[str] | None = None) -> int:
     args.argv = list(sys.argv[1:] if argv is None else argv)  # recorded in trained models' info
     try:
         return args.run(args)
-    except (UnknownModelError, ModelFileError, ModelImportError, TraceLimitError, TextError, ExportError) as error:
+    except (*TRACE_ERRORS, ModelImportError, ExportError) as error:
         print(f"gatescope: {error}", file=sys.stderr)
         return 2

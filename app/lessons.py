@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from urllib.parse import urlencode
 
 CLOUDS = "the clouds are in the sky"
+DENGGUANQUE = "白日依山尽，黄河入海流。欲穷千里目，更上一层楼。"  # 王之涣《登鹳雀楼》
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,14 @@ LESSONS: tuple[Lesson, ...] = (
         ("predictions", "unit-text", "chain"),
         features=("inside quotes",),
     ),
+    Lesson(
+        "poetry",
+        "4",
+        "poetry",
+        DENGGUANQUE,
+        ("predictions", "unit-text", "chain"),
+        features=("position in line",),
+    ),  # a poem of 唐诗三百首: held out of training whole, with every line of it
     Lesson(
         "counter",
         "5",

@@ -10,10 +10,11 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
 from app import __version__
-from app.limits import BodySizeLimit, SessionSlots
+from app.limits import BodySizeLimit, NewSessionRate, SessionSlots, WorkPool
 from app.models.registry import ModelRegistry
+from app.proxy import ProxyHeaders, RootPath
 from app.routes import analysis, api, errors, pages, stream
-from app.security import SecurityHeaders
+from app.security import HostCheck, SecurityHeaders
 from app.settings import Settings, get_settings
 
 
@@ -28,9 +29,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app = FastAPI(title="Gatescope", version=__version__, lifespan=lifespan, redoc_url=None)
     app.state.settings = settings
-    app.state.registry = ModelRegistry(settings.models, settings.max_model_bytes)
-    app.state.sessions = SessionSlots(settings.max_sessions, settings.max_sessions_per_client)
+    app.state.registry = ModelRegistry.for_settings(settings)
+    new_sessions = NewSessionRate(settings.new_sessions_per_client_per_second, settings.new_sessions_burst_per_client)
+    app.state.sessions = SessionSlots(settings.max_sessions, settings.max_sessions_per_client, new_sessions)
     app.state.compute = anyio.CapacityLimiter(settings.compute_threads)  # traces run in these threads
+    app.state.gradients = WorkPool(settings.gradient_threads, settings.max_gradient_waiting, "max_gradient_waiting")
     app.state.templates = Jinja2Templates(directory=settings.templates_dir)
     app.include_router(pages.router)
     app.include_router(api.router)
@@ -38,10 +41,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(stream.router)
     app.mount("/static", StaticFiles(directory=settings.static_dir), name="static")
     errors.install(app)
+    # Middleware, innermost first: each add_middleware wraps everything added before it.
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
-    app.add_middleware(  # outermost: on every answer
+    app.add_middleware(  # on every answer of the app
         SecurityHeaders, frame_ancestors=settings.frame_ancestors, embed_frame_ancestors=settings.embed_frame_ancestors
     )
+    app.add_middleware(RootPath, root_path=settings.root_path)
+    app.add_middleware(HostCheck, allowed_hosts=settings.allowed_hosts)  # on the Host a trusted proxy forwarded
+    app.add_middleware(ProxyHeaders, trusted_proxies=settings.trusted_proxies)  # outermost: who is asking
     return app
 
 

@@ -1,4 +1,4 @@
-"""Security headers on every HTTP response.
+"""Security headers on every HTTP response, and the Host check that stops DNS rebinding.
 
 The app's pages load only same-origin module scripts, one same-origin stylesheet and
 plotly.js from /vendor, and talk only to their own server; the policy says exactly
@@ -10,9 +10,16 @@ drawn as a data: image.
 The one exception is FastAPI's /docs page (Swagger UI): it loads its code from a CDN
 and starts it with an inline script, and shows only the API's own schema, never user
 input. CORS is closed: no Access-Control-* header is ever sent.
+
+DNS rebinding: a page on evil.example whose name the attacker then points at 127.0.0.1
+talks to this server as its own origin, with `Host: evil.example`. So only names the
+server is known by are answered (`HostCheck`).
 """
 
 from __future__ import annotations
+
+import ipaddress
+import json
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -64,7 +71,7 @@ class SecurityHeaders:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
-        path = scope["path"]
+        path = scope["path"][len(scope.get("root_path", "")) :]  # the app's own path, under any prefix
         extra = self.docs_headers if path in DOCS_PATHS else self.embed_headers if path in EMBED_PATHS else self.headers
 
         async def send_with_headers(message: Message) -> None:
@@ -73,3 +80,60 @@ class SecurityHeaders:
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+def host_name(host_header: str) -> str:
+    """The name in a Host header, lowercase, without its port or a final dot."""
+    name = host_header.strip().lower()
+    if name.startswith("["):  # [::1]:8000
+        return name[1 : name.find("]")] if "]" in name else ""
+    return name.rsplit(":", 1)[0].rstrip(".") if name.count(":") <= 1 else name
+
+
+def host_allowed(name: str, allowed: list[str]) -> bool:
+    """Loopback names and IP addresses always (an address cannot be rebound: a page whose
+    origin is an address came from it); other names only when `allowed` holds them, or a
+    parent domain written ".example.edu", or "*"."""
+    if not name:
+        return False
+    if name == "localhost" or name.endswith(".localhost") or "*" in allowed:  # *.localhost never leaves the machine
+        return True
+    try:
+        ipaddress.ip_address(name)
+        return True
+    except ValueError:
+        pass
+    return name in allowed or any(entry.startswith(".") and f".{name}".endswith(entry) for entry in allowed)
+
+
+FORWARDING = (b"host", b"x-forwarded-host")
+
+
+class HostCheck:
+    """Refuse HTTP requests (400) and WebSocket handshakes (403) for a Host that is not ours."""
+
+    def __init__(self, app: ASGIApp, allowed_hosts: list[str]):
+        self.app = app
+        self.allowed = allowed_hosts
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] not in ("http", "websocket"):
+            return await self.app(scope, receive, send)
+        headers = {key: value.decode("latin-1") for key, value in scope["headers"] if key in FORWARDING}
+        host = headers.get(b"host", "")
+        if host_allowed(host_name(host), self.allowed):
+            return await self.app(scope, receive, send)
+        message = (
+            f"this server does not answer for the host name {host_name(host)[:100]!r}; "
+            "its operator can add it to GATESCOPE_ALLOWED_HOSTS"
+        )
+        if headers.get(b"x-forwarded-host", host) != host:  # a proxy spoke, and was not believed
+            message += ", and name the proxy in front in GATESCOPE_TRUSTED_PROXIES"
+        if scope["type"] == "websocket":
+            await receive()  # websocket.connect
+            return await send({"type": "websocket.close", "code": 1008, "reason": "host not allowed"})
+        detail = {"code": "host_not_allowed", "message": message, "limit": "allowed_hosts"}
+        body = json.dumps({"detail": detail}).encode()
+        headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+        await send({"type": "http.response.start", "status": 400, "headers": headers})
+        await send({"type": "http.response.body", "body": body})

@@ -2,13 +2,42 @@
 
 from __future__ import annotations
 
+import ipaddress
+import json
+import re
 from functools import lru_cache
 from pathlib import Path
+from typing import Annotated
+from urllib.parse import urlsplit
 
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import AfterValidator, Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-ROOT = Path(__file__).resolve().parent.parent  # the checkout: templates/ and static/ live here
+PACKAGE = Path(__file__).resolve().parent
+
+
+def resource_dir(name: str) -> Path:
+    """templates/ or static/: inside the package in an installed wheel (the build puts them
+    there), beside it in a checkout (where they live in the repository)."""
+    inside = PACKAGE / name
+    return inside if inside.is_dir() else PACKAGE.parent / name
+
+
+# A list setting from the environment: "a.example, b.example" or a JSON list.
+NameList = Annotated[list[str], NoDecode]
+
+
+def check_public_url(value: str | None) -> str | None:
+    """An http(s) address with a host and no query or fragment, without its final slash;
+    empty is unset."""
+    if not value:
+        return None
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
+        raise ValueError(
+            "public_url is an http(s) address such as https://lstm.example.edu or https://example.edu/lstm"
+        )
+    return value.rstrip("/")
 
 
 class Settings(BaseSettings):
@@ -18,9 +47,19 @@ class Settings(BaseSettings):
     port: int = 8000
     models: Path | None = None  # a folder of the user's own .npz models, besides the bundled ones
     default_model: str = "lstm-demo"
+    # The address people reach the app at (https://lstm.example.edu/gatescope): links, oEmbed
+    # iframes and recordings' banners point there. Unset: the address a request came to.
+    public_url: Annotated[str | None, AfterValidator(check_public_url)] = None
 
-    templates_dir: Path = ROOT / "templates"
-    static_dir: Path = ROOT / "static"
+    workers: int = Field(1, ge=1, le=64)  # server processes (`serve --workers`); a session lives in one of them
+
+    templates_dir: Path = resource_dir("templates")
+    static_dir: Path = resource_dir("static")
+
+    # Behind a reverse proxy (docs/deploy.md).
+    root_path: str = ""  # the path prefix the proxy serves the app under, e.g. "/gatescope"
+    trusted_proxies: NameList = []  # addresses or networks whose X-Forwarded-For/-Proto/-Host are believed; "*": any
+    allowed_hosts: NameList = []  # Host names served besides loopback ones and IP addresses; ".example.edu": subdomains
 
     # Limits: every input is bounded. Over one, a request gets an error that names it.
     max_tokens_per_message: int = Field(5_000, ge=1)  # one start, append or POST
@@ -29,15 +68,26 @@ class Settings(BaseSettings):
     #   over 16x it, the connection is closed (1009) before the message is even read whole
     max_body_bytes: int = Field(64 * 1024, ge=64)  # one HTTP request body: 5000 emoji, JSON-escaped
     max_model_bytes: int = Field(64 * 1024 * 1024, ge=1024)  # one model file
-    max_gradient_tokens: int = Field(2_000, ge=1)  # the gradient view costs O(T·H²) per request
-    max_sessions: int = Field(1_000, ge=1)  # open WebSocket traces, all clients together
-    max_sessions_per_client: int = Field(50, ge=1)  # per client address; raise it for a class behind one NAT
+    # Gradient flow costs T·(S³ + H·S·X) multiply-adds (S: the state's size, 2H for an LSTM): a text
+    # over this budget is refused at once, with how many tokens would fit; ~2 s on one core here
+    max_gradient_work: int = Field(20_000_000_000, ge=1)
+    gradient_threads: int = Field(1, ge=1)  # its own threads, apart from the traces': a trace never waits for it
+    max_gradient_waiting: int = Field(8, ge=0)  # requests waiting for those threads; past them: 503 busy
+    max_sessions: int = Field(2_000, ge=1)  # open WebSocket traces, all clients together (per process)
+    max_sessions_per_client: int = Field(1_000, ge=1)  # per address: a class of 500 behind one NAT, Compare open
+    new_sessions_per_client_per_second: float = Field(20.0, gt=0)  # per address, once its burst is spent
+    new_sessions_burst_per_client: int = Field(500, ge=1)  # a whole class opening the link at the same moment
     idle_seconds: float = Field(600.0, gt=0)  # a WebSocket with no message for this long is closed (1001)
+    # Deadlines of `gatescope serve` (app/server.py): what uvicorn offers, and what it lacks.
+    request_seconds: float = Field(10.0, gt=0)  # an HTTP request must arrive whole within this (else 408, closed)
+    send_seconds: float = Field(30.0, gt=0)  # a client that reads nothing the server sends for this long is dropped
+    keep_alive_seconds: int = Field(5, ge=1)  # an idle keep-alive connection is closed after this (uvicorn's)
+    ws_ping_seconds: float = Field(20.0, gt=0)  # WebSocket pings this often; no pong within as long: closed
 
     # Security of the page.
     frame_ancestors: str = "'self'"  # CSP frame-ancestors: which sites may put the app in a frame
     embed_frame_ancestors: str = "*"  # the same for /embed, which course pages anywhere may frame
-    ws_allowed_origins: list[str] = []  # other sites whose pages may open WS /ws/trace (the app's own always may)
+    ws_allowed_origins: NameList = []  # other sites whose pages may open WS /ws/trace (the app's own always may)
 
     # What frames carry.
     decimals: int = Field(5, ge=1, le=8)  # values rounded to 1e-5: float32 has ~7 digits
@@ -45,6 +95,37 @@ class Settings(BaseSettings):
     stream_chunk: int = Field(64, ge=1)  # steps computed between sends: first frames arrive at once
     compute_threads: int = Field(4, ge=1)  # threads tracing for all clients: under the GIL, more only add memory
     ws_compression: bool = False  # permessage-deflate: frames shrink to a third, for a fifth of the server's CPU
+
+    @field_validator("trusted_proxies", "allowed_hosts", "ws_allowed_origins", mode="before")
+    @classmethod
+    def split_names(cls, value: object) -> object:
+        if isinstance(value, str):
+            text = value.strip()
+            return (
+                json.loads(text) if text.startswith("[") else [name.strip() for name in text.split(",") if name.strip()]
+            )
+        return value
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def check_networks(cls, value: list[str]) -> list[str]:
+        for proxy in value:
+            if proxy != "*":
+                ipaddress.ip_network(proxy, strict=False)  # ValueError names the bad one
+        return value
+
+    @field_validator("allowed_hosts")
+    @classmethod
+    def lowercase_hosts(cls, value: list[str]) -> list[str]:
+        return [host.lower().rstrip(".") for host in value]
+
+    @field_validator("root_path")
+    @classmethod
+    def check_root_path(cls, value: str) -> str:
+        value = value.rstrip("/")
+        if value and not re.fullmatch(r"(/[A-Za-z0-9._~-]+)+", value):
+            raise ValueError("root_path is a path prefix such as /gatescope or /courses/lstm")
+        return value
 
     @property
     def max_message_bytes_to_read(self) -> int:

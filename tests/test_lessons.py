@@ -15,10 +15,10 @@ from app.main import create_app
 from app.models.format import save_model
 from app.models.registry import BUNDLED_DIR, ModelRegistry
 from app.settings import Settings
+from app.ui import PANELS
 from tests.helpers import tiny_model
 
 I18N = Path(__file__).parents[1] / "static" / "js" / "i18n"
-PANELS = re.search(r"export const PANELS = \[(.*?)\];", (I18N.parent / "state.js").read_text(), re.S).group(1)
 
 
 def query_of(lesson: dict) -> dict:
@@ -49,13 +49,14 @@ def test_every_lesson_shown_has_its_models_and_every_bundled_lesson_is_shown(bun
         "depth",
         "clockwork",
         "variants",
+        "poetry",
     } <= set(shown)
     for lesson in shown.values():
         query = query_of(lesson)
         assert query["model"] == lesson["model"] and not models[lesson["model"]].get("error")
         assert query.get("compare") == lesson["compare"]
         assert lesson["trained"] == models[lesson["model"]]["trained"]
-        assert set(query["panels"].split(",")) <= set(re.findall(r'"([a-z-]+)"', PANELS))
+        assert set(query["panels"].split(",")) <= {panel.name for panel in PANELS}
 
 
 def test_each_labelled_lesson_takes_its_unit_from_its_models_labels(bundled_client):
@@ -133,8 +134,8 @@ def test_the_page_offers_the_lessons_marks_the_open_one_and_escapes_labels(tmp_p
         app.state.registry = ModelRegistry(bundled_dir=tmp_path)
         page = client.get("/?lesson=counter").text
         assert "<script>alert(1)" not in page
-        data = json.loads(re.search(r'id="gatescope-lessons">(.*?)</script>', page, re.S).group(1))
-        assert data == client.get("/api/lessons").json()["lessons"]
+        data = json.loads(re.search(r'id="gatescope-ui">(.*?)</script>', page, re.S).group(1))
+        assert data["lessons"] == client.get("/api/lessons").json()["lessons"]
         link = re.search(r'<a class="lesson"[^>]*data-testid="lesson-counter"[^>]*>', page).group(0)
         assert 'href="?lesson=counter"' in link and 'aria-current="page"' in link
         assert 'aria-current="page"' not in client.get("/").text

@@ -8,11 +8,17 @@ at the cell state, C_{t-1} for the forget and input gates and the new C_t for th
     o_t  = σ(W_o · [h_{t-1}, x_t] + p_o * C_t + b_o)
     h_t  = o_t * tanh(C_t)
 
-Each peephole p_· is one weight per unit (a diagonal matrix, as in most implementations:
-unit j's gate sees only unit j's cell). Some papers give peepholes to only some gates, so
-each is optional: a model has any subset of f, i, o, the same on every layer (absent ones
-act as p = 0). W and b are nn.LSTM's (rows i, f, g, o); the peepholes are
-`peephole_f_l{k}`, `peephole_i_l{k}`, `peephole_o_l{k}`, each (H,).
+Each peephole p_· is one weight per unit (a diagonal matrix, as in Gers & Schmidhuber
+and most implementations: unit j's gate sees only unit j's cell), where the article
+writes a full matrix, W_f · [C_{t-1}, h_{t-1}, x_t]. Some papers give peepholes to only
+some gates, so each is optional: a model has any subset of f, i, o, the same on every
+layer (absent ones act as p = 0). W and b are nn.LSTM's (rows i, f, g, o); the peepholes
+are `peephole_f_l{k}`, `peephole_i_l{k}`, `peephole_o_l{k}`, each (H,).
+
+Training and the gradient view are the LSTM's (lstm.py) with these extra terms:
+    backward:  dC_t     += dz_o * p_o            (o reads the new C_t)
+               dC_{t-1} += dz_f * p_f + dz_i * p_i
+               dp_f = Σ dz_f * C_{t-1},  dp_i = Σ dz_i * C_{t-1},  dp_o = Σ dz_o * C_t
 """
 
 from __future__ import annotations
@@ -22,6 +28,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from app.cells import lstm
 from app.cells.activations import sigmoid
 from app.cells.base import Cell, Fix, InvalidOption, keep
 from app.cells.lstm import LSTMState, LSTMStep, preactivations, zero_state
@@ -67,13 +74,23 @@ def check_options(options: Mapping) -> list[str]:
     return gates
 
 
+def options_with_defaults(given: Mapping, hidden: int) -> dict:
+    """The peepholes given (all three when none are named), in the order f, i, o."""
+    if set(given) - {"peepholes"}:
+        raise InvalidOption(f"a peephole LSTM takes only 'peepholes'; got {', '.join(given)}")
+    gates = check_options({"peepholes": given.get("peepholes", PEEPHOLE_GATES)})
+    return {"peepholes": [gate for gate in PEEPHOLE_GATES if gate in gates]}
+
+
 def extra_shapes(layer: int, hidden: int, inputs: int, options: Mapping) -> dict[str, tuple[int, ...]]:
     return {peephole_key(gate, layer): (hidden,) for gate in check_options(options)}
 
 
-def params_from_arrays(arrays: Mapping[str, np.ndarray], layer: int, options: Mapping) -> PeepholeParams:
-    weights = weights_from_arrays(arrays, layer)
-    peepholes = {gate: np.asarray(arrays[peephole_key(gate, layer)], DTYPE) for gate in check_options(options)}
+def params_from_arrays(
+    arrays: Mapping[str, np.ndarray], layer: int, options: Mapping, dtype: np.dtype | None = DTYPE
+) -> PeepholeParams:
+    weights = weights_from_arrays(arrays, layer, dtype=dtype)
+    peepholes = {gate: np.asarray(arrays[peephole_key(gate, layer)], dtype) for gate in check_options(options)}
     return PeepholeParams(weights.weight_ih, weights.weight_hh, weights.bias, peepholes)
 
 
@@ -86,13 +103,32 @@ def options(params: PeepholeParams) -> dict:
     return {"peepholes": [gate for gate in PEEPHOLE_GATES if gate in params.peepholes]}
 
 
+def backward(params: PeepholeParams, tape, dhs, need_dxs=True, dlink=None):
+    return lstm.backward(params, tape, dhs, need_dxs, dlink, peepholes=params.peepholes)
+
+
+def jacobian(params: PeepholeParams, prev: dict, record: LSTMStep, below=None):
+    return lstm.jacobian(params, prev, record, peepholes=params.peepholes)
+
+
+def figures(options: Mapping) -> tuple:
+    """The LSTM's figure with lines from the belt into the gates that have a peephole."""
+    gates = tuple(check_options(options))
+    note = ("note_peephole", {"gates": ", ".join(gates)}) if gates else ("note_peephole_none", {})
+    return (lstm.figure("diagram_peephole", peepholes=gates, notes=(note,)),)
+
+
 PEEPHOLE = Cell(
     name="peephole",
     title="LSTM with peephole connections",
     record=LSTMStep,
-    gate_blocks=4,
+    gate_rows=lstm.GATE_ROWS,
     zero_state=zero_state,
     step_projected=step_projected,
+    backward=backward,
+    jacobian=jacobian,
+    figures=figures,
+    check_options=options_with_defaults,
     extra_shapes=extra_shapes,
     params_from_arrays=params_from_arrays,
     params_to_arrays=params_to_arrays,

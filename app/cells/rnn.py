@@ -5,6 +5,12 @@
 As in PyTorch's nn.RNN (nonlinearity "tanh"): W splits into W_ih (H, X) and W_hh (H, H),
 one gate block (G = 1), and b = b_ih + b_hh. Its failure to carry information across
 long gaps (vanishing gradients through the chain) is what the LSTM was built to fix.
+
+Backward, with dh = ∂L/∂h_t from above plus from step t+1:
+    dz_t     = dh * (1 − h_t²)
+    dh_{t-1} = W_hhᵀ · dz_t
+This repeated product by W_hhᵀ and tanh' ≤ 1 is why gradients vanish over long lags
+(the article's §2); the one-step Jacobian says the same: ∂h_t/∂h_{t-1} = diag(1 − h_t²) W_hh.
 """
 
 from __future__ import annotations
@@ -14,12 +20,14 @@ from typing import ClassVar, NamedTuple
 
 import numpy as np
 
-from app.cells.base import Cell, Fix, StepRecord, keep
+from app.cells.base import Cell, Fix, Jacobians, StepRecord, Tape, keep, zeros
+from app.cells.equations import Figure, Stage, W, b, cat, tanh, v
+from app.cells.gradients import both_biases, f64, hidden_side_grads, input_side_grads, scale_rows
 from app.cells.weights import DTYPE, Weights, preactivation
 
 
 class HiddenState(NamedTuple):
-    h: np.ndarray  # (H,)  h_{t-1}, the only state of an RNN or a GRU
+    h: np.ndarray  # (H,) or (B, H)  h_{t-1}, the only state of an RNN or a GRU
 
 
 @dataclass(frozen=True)
@@ -32,19 +40,56 @@ class RNNStep(StepRecord):
         return HiddenState(self.h)
 
 
-def zero_hidden_state(hidden_size: int, dtype: np.dtype = DTYPE) -> HiddenState:
-    return HiddenState(np.zeros(hidden_size, dtype))
+def zero_hidden_state(hidden_size: int, dtype: np.dtype = DTYPE, batch: int | None = None) -> HiddenState:
+    return HiddenState(*zeros(1)(hidden_size, dtype, batch))
 
 
 def step_projected(params: Weights, state: HiddenState, zx: np.ndarray, fix: Fix = keep) -> RNNStep:
     return RNNStep(h=fix("h", np.tanh(preactivation(params, state.h, zx))))
 
 
+def backward(params: Weights, tape: Tape, dhs: np.ndarray, need_dxs: bool = True, dlink=None):
+    dz = np.empty_like(dhs)  # (T, B, H)
+    dh_next = np.zeros_like(dhs[0])
+    for t in reversed(range(len(dhs))):
+        h = tape.records[t].h
+        dz[t] = (dhs[t] + dh_next) * (1.0 - h * h)
+        dh_next = dz[t] @ params.weight_hh
+    d_weight_ih, d_bias, dxs = input_side_grads(dz, tape.xs, params.weight_ih, need_dxs)
+    d_weight_hh, _ = hidden_side_grads(dz, tape.stack_before("h"))
+    return {"weight_ih": d_weight_ih, "weight_hh": d_weight_hh, **both_biases(d_bias)}, dxs, None
+
+
+def jacobian(params: Weights, prev: dict, record: RNNStep, below=None) -> Jacobians:
+    slope = 1 - f64(record.h) ** 2  # tanh'
+    return scale_rows(f64(params.weight_hh), slope), scale_rows(f64(params.weight_ih), slope)
+
+
+HX = cat(v("h_prev"), v("x"))  # [h_{t-1}, x_t]
+
+FIGURE = Figure(
+    family="rnn",
+    label="diagram_rnn",
+    parts=("rnn",),
+    stages=(
+        Stage(
+            key="rnn",
+            parts=("rnn",),
+            vectors=("h_prev", "x", "h", "h_top"),
+            equations=(v("h") == tanh(W() @ HX + b()),),
+            story=((None, "story_rnn"),),
+        ),
+    ),
+)
+
 RNN = Cell(
     name="rnn",
     title="Plain RNN",
     record=RNNStep,
-    gate_blocks=1,
+    gate_rows=("h",),
     zero_state=zero_hidden_state,
     step_projected=step_projected,
+    backward=backward,
+    jacobian=jacobian,
+    figures=lambda options: (FIGURE,),
 )

@@ -73,14 +73,18 @@ def weight_shapes(layer: int, gate_blocks: int, hidden: int, inputs: int) -> dic
     }
 
 
-def weights_from_arrays(arrays: Mapping[str, np.ndarray], layer: int, options: Mapping | None = None) -> Weights:
-    """Layer `layer` from a state_dict-like mapping with nn.RNN's key names."""
-    k = f"l{layer}"
-    return Weights(
-        weight_ih=np.asarray(arrays[f"weight_ih_{k}"], DTYPE),
-        weight_hh=np.asarray(arrays[f"weight_hh_{k}"], DTYPE),
-        bias=np.asarray(arrays[f"bias_ih_{k}"], DTYPE) + np.asarray(arrays[f"bias_hh_{k}"], DTYPE),
-    )
+def weights_from_arrays(
+    arrays: Mapping[str, np.ndarray], layer: int, options: Mapping | None = None, dtype: np.dtype | None = DTYPE
+) -> Weights:
+    """Layer `layer` from a state_dict-like mapping with nn.RNN's key names, in `dtype`
+    (None: the arrays' own, as training keeps them: float32, or float64 for its checks)."""
+    w_ih, w_hh, b_ih, b_hh = layer_arrays(arrays, layer, dtype)
+    return Weights(weight_ih=w_ih, weight_hh=w_hh, bias=b_ih + b_hh)
+
+
+def layer_arrays(arrays: Mapping[str, np.ndarray], layer: int, dtype: np.dtype | None = DTYPE) -> list[np.ndarray]:
+    """W_ih, W_hh, b_ih, b_hh of layer `layer`."""
+    return [np.asarray(arrays[f"{name}_l{layer}"], dtype) for name in ("weight_ih", "weight_hh", "bias_ih", "bias_hh")]
 
 
 def weights_to_arrays(params: Weights, layer: int) -> dict[str, np.ndarray]:
@@ -95,11 +99,28 @@ def weights_to_arrays(params: Weights, layer: int) -> dict[str, np.ndarray]:
 
 
 def project_inputs(params: Weights, xs: np.ndarray, below=None) -> np.ndarray:
-    """W_ih · x_t + b for every t at once: one matrix product for a whole text.
-    (`below`, the layer underneath's records, is read only by cells that link layers.)"""
-    return np.asarray(xs, DTYPE) @ params.weight_ih.T + params.bias  # (T, G·H)
+    """W_ih · x_t + b for every t at once: one matrix product for a whole text (T, X), or
+    for a batch of windows (T, B, X) as one 2-D product, which BLAS does several times
+    faster than a stack of T small ones. (`below`, the layer underneath's records, is
+    read only by cells that link layers.)"""
+    return linear(xs, params.weight_ih, params.bias)
+
+
+def linear(xs: np.ndarray, weight: np.ndarray, bias: np.ndarray) -> np.ndarray:
+    """weight · x_t + bias for every x_t of xs (T, X) or (T, B, X)."""
+    xs = np.asarray(xs, weight.dtype)
+    flat = xs.reshape(-1, xs.shape[-1]) @ weight.T + bias  # (T·B, rows)
+    return flat.reshape(*xs.shape[:-1], -1)
+
+
+def blocks(array: np.ndarray, count: int) -> list[np.ndarray]:
+    """The `count` equal gate blocks along the last axis, as views: np.split's result, for a
+    fraction of its cost (a step's loop calls this a few hundred times a window)."""
+    size = array.shape[-1] // count
+    return [array[..., k * size : (k + 1) * size] for k in range(count)]
 
 
 def preactivation(params: Weights, h_prev: np.ndarray, zx: np.ndarray) -> np.ndarray:
-    """W · [h_{t-1}, x_t] + b for every gate block, given zx = W_ih · x_t + b."""
-    return zx + np.dot(h_prev, params.weight_hh_t)  # (G·H,)  = W_hh · h_{t-1} + zx
+    """W · [h_{t-1}, x_t] + b for every gate block, given zx = W_ih · x_t + b; h_prev (H,)
+    or a batch (B, H)."""
+    return zx + np.dot(h_prev, params.weight_hh_t)  # (G·H,) or (B, G·H)  = W_hh · h_{t-1} + zx

@@ -5,7 +5,7 @@ This is not a general bundler: it reads the project's own modules, which keep to
 forms — `import { a, b as c } from "./x.js";` on one line, and `export` before a top-level
 const/function/class — and wraps each module in a function scope:
 
-    const __config = (() => { ...body...; return { NAME, ... }; })();
+    /* config.js */ const __config = (() => { ...body...; return { NAME, ... }; })();
 
 with each import turned into `const { a, b: c } = __x;`. Modules come out in dependency
 order, each once.
@@ -17,6 +17,8 @@ import functools
 import hashlib
 import re
 from pathlib import Path, PurePosixPath
+
+from app.export.compact import compact
 
 IMPORT = re.compile(r'^import \{([^}]*)\} from "(\.{1,2}/[^"]+\.js)";\s*$', re.MULTILINE)
 EXPORT = re.compile(r"^export (?:async )?(?:const|let|function\*?|class) (\w+)", re.MULTILINE)
@@ -37,15 +39,15 @@ def bundle(static_js: Path, entry: str = "main.js") -> str:
 
 
 def current_bundle(static_js: Path) -> str:
-    """`bundle(static_js)`, joined again only when a module changed: the app serves it as
-    its page script (/app.js) and exports inline it."""
+    """`bundle(static_js)` compacted (app.export.compact), joined again only when a module
+    changed: the app serves it as its page script (/app.js) and exports inline it."""
     stamp = tuple((str(path), path.stat().st_mtime_ns) for path in sorted(static_js.rglob("*.js")))
     return _bundle_of(static_js, stamp)
 
 
 @functools.lru_cache(maxsize=4)
 def _bundle_of(static_js: Path, stamp: tuple) -> str:
-    return bundle(static_js)
+    return compact(bundle(static_js))
 
 
 @functools.lru_cache(maxsize=4)
@@ -97,6 +99,4 @@ def _wrap(path: PurePosixPath, source: str) -> str:
     if leftover:
         line = body[leftover.start() : body.find("\n", leftover.start())]
         raise BundleError(f"{path}: cannot bundle {line.strip()!r}")
-    return (
-        f"// {path}\nconst {module_variable(path)} = (() => {{\n{body}\nreturn {{ {', '.join(exported)} }};\n}})();\n"
-    )
+    return f"/* {path} */\nconst {module_variable(path)} = (() => {{\n{body}\nreturn {{ {', '.join(exported)} }};\n}})();\n"

@@ -1,75 +1,107 @@
-"""A lesson page: one self-contained HTML file that replays a trace with no server.
+"""A lesson page: one self-contained HTML file that replays a view with no server.
 
-It holds the page's styles and scripts (bundled into one module), the recorded frames
-(exactly those the live stream would send), and plotly.js only when a chart panel is
-shown. Opened from file://, it makes no network request.
+It holds the page's styles and scripts (bundled into one module), the recording
+(app.export.recording) and plotly.js only when a panel shown needs it. Opened from
+file://, it makes no network request. A notebook stores the styles and scripts once
+for all its views (app.notebook): its pages carry a loader in their place.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
+from dataclasses import dataclass
+from functools import cached_property
 from urllib.parse import urlencode
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from app import __version__
 from app.export.bundle import current_bundle
-from app.models.model import Model
+from app.export.recording import record
+from app.export.view import ExportView
+from app.models.registry import ModelRegistry
 from app.settings import Settings
-from app.tracing.frames import meta_frame, step_frame
-from app.tracing.session import TraceSession
+from app.ui import contract
 from app.vendor import PLOTLY_JS
-
-PANELS = ("walkthrough", "chain", "predictions", "unit-text", "inspector", "saturation", "heatmap")
-CHART_PANELS = {"inspector", "saturation", "heatmap"}
-DEFAULT_PANELS = ("walkthrough", "chain", "predictions", "unit-text")  # no charts: a small file
-
-
-class ExportError(ValueError):
-    pass
-
-
-def recorded_frames(model: Model, bundled: bool, text: str, settings: Settings) -> list[dict]:
-    """meta, one step per token, done: what WS /ws/trace sends for a start with `text`."""
-    session = TraceSession(model, settings.max_tokens_per_message, settings.max_tokens_per_session)
-    steps = session.run(session.tokenize(text))
-    return [
-        meta_frame(model, bundled, settings.decimals),
-        *(step_frame(model, step, settings.decimals, settings.top_k) for step in steps),
-        {"type": "done", "steps": len(steps), "total": len(steps)},
-    ]
 
 
 def script_json(value) -> str:
     """JSON safe inside <script>: no "</script>" or "<!--" can end or bend the element."""
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).replace("<", "\\u003c")
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False).replace("<", "\\u003c")
 
 
-def render_lesson(
-    model: Model,
-    bundled: bool,
-    text: str,
-    settings: Settings,
-    panels: tuple[str, ...] = DEFAULT_PANELS,
-    view: dict | None = None,
-) -> str:
-    unknown = [p for p in panels if p not in PANELS]
-    if unknown:
-        raise ExportError(f"unknown view(s) {', '.join(unknown)}; choose from {', '.join(PANELS)}")
-    frames = recorded_frames(model, bundled, text, settings)
-    query = urlencode({**(view or {}), "panels": ",".join(panels)})
-    recording = {"meta": frames[0], "text": text, "frames": frames, "query": query}
-    environment = Environment(loader=FileSystemLoader(settings.templates_dir), autoescape=select_autoescape())
-    return environment.get_template("export.html").render(
-        mode="recording",
-        default_model=model.name,
-        model=model.name,
-        text_preview=text if len(text) <= 40 else text[:39] + "…",
-        version=__version__,
-        made_on=dt.date.today().isoformat(),
+def script_text(code: str) -> str:
+    """JavaScript safe inside <script>: "</script" is written "<\\/script", the same in JS."""
+    return code.replace("</script", "<\\/script")
+
+
+@dataclass(frozen=True)
+class Asset:
+    """Styles and scripts a page installs: `css`, classic `script`, then the `module`."""
+
+    css: str = ""
+    script: str = ""
+    module: str = ""
+
+    @cached_property
+    def key(self) -> str:
+        digest = hashlib.sha256("\0".join((self.css, self.script, self.module)).encode()).hexdigest()
+        return f"gatescope-{digest[:16]}"
+
+    def as_json(self) -> dict:
+        return {name: value for name, value in vars(self).items() if name in ("css", "script", "module") and value}
+
+
+def page_assets(settings: Settings, plotly: bool) -> list[Asset]:
+    """plotly.js (when asked for), then the page's styles and its modules bundled."""
+    page = Asset(
         css=(settings.static_dir / "css" / "app.css").read_text(encoding="utf-8"),
-        bundle_js=current_bundle(settings.static_dir / "js").replace("</script", "<\\/script"),
-        plotly_js=PLOTLY_JS.read_text(encoding="utf-8") if CHART_PANELS & set(panels) else None,
-        recording_json=script_json(recording),
+        module=current_bundle(settings.static_dir / "js"),
     )
+    return [Asset(script=PLOTLY_JS.read_text(encoding="utf-8")), page] if plotly else [page]
+
+
+@dataclass(frozen=True)
+class LessonPage:
+    view: ExportView
+    recording: dict
+    assets: list[Asset]
+    model: str  # the main model's name
+    live_url: str | None  # the live page for the same view, when the server's address is known
+
+    @property
+    def filename(self) -> str:
+        return f"gatescope-{self.view.lesson or self.model}.html"
+
+    def html(self, settings: Settings, loader: str | None = None) -> str:
+        """The page with its assets inline, or, given a `loader` script, with that script
+        to fetch them instead (a notebook's views share them)."""
+        text = self.view.text
+        environment = Environment(loader=FileSystemLoader(settings.templates_dir), autoescape=select_autoescape())
+        return environment.get_template("export.html").render(
+            mode="recording",
+            default_model=self.model,
+            model=self.model,
+            text_preview=text if len(text) <= 40 else text[:39] + "…",
+            version=__version__,
+            made_on=dt.date.today().isoformat(),
+            live_url=self.live_url,
+            recording_json=script_json(self.recording),
+            assets=None if loader else self.assets,
+            loader=script_text(loader) if loader else None,
+            script_text=script_text,
+            ui=contract(settings, []),  # the UI contract, as the app's pages carry it (no lessons: no links)
+        )
+
+
+def lesson_page(
+    registry: ModelRegistry, settings: Settings, view: ExportView, public_url: str | None = None
+) -> LessonPage:
+    """Record `view` (raising what starting a trace raises) and gather what its page needs.
+    `public_url`: the server's address, for the page's link to the live version."""
+    recording = record(registry, settings, view)
+    live_url = f"{public_url.rstrip('/')}/?{urlencode(view.link)}" if public_url else None
+    model = recording["traces"][0]["meta"]["model"]
+    return LessonPage(view, recording, page_assets(settings, recording["plotly"]), model, live_url)

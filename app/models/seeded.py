@@ -16,6 +16,7 @@ import numpy as np
 
 from app.cells import CELLS, Cell, get_cell
 from app.cells.lstm import LSTM, LSTMParams
+from app.models.chinese import untrained_description
 from app.models.format import save_model
 from app.models.model import Model
 from app.models.tokenizers import CharTokenizer
@@ -51,19 +52,14 @@ def seeded_lstm(name: str = "lstm-demo", hidden: int = 16, embed: int = 8, seed:
             "Its gates really compute, but it has learned nothing yet, so its guesses are noise."
         ),
         trained=False,
-        info={"seed": seed, "training": None},
+        info={"seed": seed, "training": None, "description_zh": untrained_description("lstm", 1, hidden, seed)},
     )
 
 
 def default_options(cell: Cell, hidden: int) -> dict:
     """Every optional part switched on: all three peepholes, nn.GRU's form, and as many
     clockwork modules (up to 4, periods 1, 2, 4, 8) as split H evenly."""
-    if cell.name == "peephole":
-        return {"peepholes": ["f", "i", "o"]}
-    if cell.name == "cwrnn":
-        modules = next(g for g in (4, 2, 1) if hidden % g == 0)
-        return {"periods": [2**g for g in range(modules)]}
-    return {}
+    return cell.default_options(hidden)
 
 
 def random_layers(
@@ -107,7 +103,7 @@ def seeded_model(
             f"(seed {seed}). It really computes, but it has learned nothing yet, so its guesses are noise."
         ),
         trained=False,
-        info={"seed": seed, "training": None},
+        info={"seed": seed, "training": None, "description_zh": untrained_description(cell.name, layers, hidden, seed)},
     )
 
 

@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 from typing import Annotated
+from urllib.parse import quote
 
 import anyio
-from fastapi import APIRouter, Depends, HTTPException, Query
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
-from app.errors import error_detail
-from app.export.page import DEFAULT_PANELS, ExportError, render_lesson
+from app.export.page import lesson_page
+from app.export.view import PROPERTIES, ExportError, export_view
 from app.lessons import available_lessons
 from app.models.registry import ModelRegistry
-from app.routes.deps import get_compute, get_registry, get_settings
-from app.routes.errors import responses
+from app.routes.deps import get_compute, get_registry, get_settings, public_url
+from app.routes.errors import refusal, responses
 from app.routes.schemas import Health, LessonList, ModelList, Trace
 from app.settings import Settings
 from app.tracing.start import TRACE_ERRORS, start_trace, traced_frames
@@ -25,6 +26,8 @@ router = APIRouter()
 
 
 class TraceRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")  # a misspelt field (whatIf) is refused, not ignored
+
     model: str | None = Field(None, max_length=64, description="a name from /api/models; default: the app's default")
     text: str = Field(
         ...,
@@ -53,18 +56,14 @@ def list_lessons(registry: Annotated[ModelRegistry, Depends(get_registry)]) -> L
     return LessonList(lessons=available_lessons(registry.summaries()))
 
 
-# The HTTP status of each refusal of app.tracing.start.
-STATUS = {"unknown_model": 404, "bad_model": 422, "too_long": 413, "bad_text": 422, "bad_whatif": 422}
-
-
 def run_trace(
     registry: ModelRegistry, settings: Settings, name: str | None, text: str, whatif: Interventions | None = None
 ) -> dict:
     try:
         started = start_trace(registry, settings, name, text, whatif)
+        return {"meta": started.meta, "steps": traced_frames(started.session, started.tokens, settings)}
     except TRACE_ERRORS as e:
-        raise HTTPException(STATUS[e.code], detail=error_detail(e)) from None
-    return {"meta": started.meta, "steps": traced_frames(started.session, started.tokens, settings)}
+        raise refusal(e) from None
 
 
 @router.post("/api/trace", response_model=Trace, responses=responses(400, 404, 413, 422))
@@ -83,38 +82,52 @@ async def trace(
     return JSONResponse(body)
 
 
-def lesson(registry: ModelRegistry, settings: Settings, name: str | None, text: str, panels: str, view: dict) -> str:
-    """The lesson page, every check of a trace first (raising HTTPException)."""
+def lesson_file(registry: ModelRegistry, settings: Settings, given: dict, address: str) -> HTMLResponse:
+    """The lesson page as a download, every check of a trace first (raising HTTPException)."""
     try:
-        started = start_trace(registry, settings, name, text)
-        return render_lesson(
-            started.session.model,
-            registry.is_bundled(started.session.model.name),
-            text,
-            settings,
-            tuple(panels.split(",")),
-            view,
-        )
-    except TRACE_ERRORS as e:
-        raise HTTPException(STATUS[e.code], detail=error_detail(e)) from None
-    except ExportError as e:
-        raise HTTPException(422, detail={"code": "bad_views", "message": str(e)}) from None
+        page = lesson_page(registry, settings, export_view(given, registry), address)
+    except (*TRACE_ERRORS, ExportError) as e:
+        raise refusal(e) from None
+    headers = {
+        "Content-Disposition": attachment(page.filename),
+        "X-Gatescope-Plotly": "1" if page.recording["plotly"] else "0",  # the Export dialog says why a file is large
+    }
+    return HTMLResponse(page.html(settings), headers=headers)
 
 
 @router.get("/api/export", response_class=HTMLResponse, include_in_schema=False)  # a download, for the page
 async def export(
+    request: Request,
     registry: Annotated[ModelRegistry, Depends(get_registry)],
     settings: Annotated[Settings, Depends(get_settings)],
     compute: Annotated[anyio.CapacityLimiter, Depends(get_compute)],
-    text: Annotated[str, Query(min_length=1, max_length=20_000)],
+    lesson: Annotated[str | None, Query(max_length=32)] = None,
     model: Annotated[str | None, Query(max_length=64)] = None,
-    panels: Annotated[str, Query(max_length=200, description="comma-separated views")] = ",".join(DEFAULT_PANELS),
-    t: Annotated[int | None, Query(ge=0, le=10**6)] = None,
-    unit: Annotated[int | None, Query(ge=0, le=10**5)] = None,
-    stage: Annotated[int | None, Query(ge=0, le=3)] = None,
+    compare: Annotated[str | None, Query(max_length=64)] = None,
+    text: Annotated[str | None, Query(min_length=1, max_length=20_000)] = None,
+    panels: Annotated[str | None, Query(max_length=200, description="comma-separated panels")] = None,
+    whatif: Annotated[str | None, Query(max_length=8000, description="what-if interventions, as JSON")] = None,
+    t: Annotated[str | None, Query(max_length=8)] = None,
+    unit: Annotated[str | None, Query(max_length=8)] = None,
+    layer: Annotated[str | None, Query(max_length=8)] = None,
+    stage: Annotated[str | None, Query(max_length=8)] = None,
+    vector: Annotated[str | None, Query(max_length=32)] = None,
+    hide: Annotated[str | None, Query(max_length=200)] = None,
+    speed: Annotated[str | None, Query(max_length=8)] = None,
+    autoplay: Annotated[str | None, Query(max_length=8)] = None,
+    loop: Annotated[str | None, Query(max_length=8)] = None,
+    theme: Annotated[str | None, Query(max_length=8)] = None,
+    lang: Annotated[str | None, Query(max_length=8)] = None,
 ) -> HTMLResponse:
-    """A lesson page: one HTML file that replays this trace with no server (the UI's Export)."""
-    view = {k: v for k, v in {"t": t, "unit": unit, "stage": stage}.items() if v is not None}
-    page = await anyio.to_thread.run_sync(lesson, registry, settings, model, text, panels, view, limiter=compute)
-    filename = f"gatescope-{model or settings.default_model}.html"
-    return HTMLResponse(page, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    """A lesson page: one HTML file that replays this view with no server (the UI's Export).
+    Takes the page's URL properties (a lesson's under the given ones) and records what its
+    panels need: the trace, the compared model's, the gradient curves, the interventions."""
+    given = {name: value for name, value in locals().items() if name in PROPERTIES}  # the URL properties above
+    return await anyio.to_thread.run_sync(lesson_file, registry, settings, given, public_url(request), limiter=compute)
+
+
+def attachment(filename: str) -> str:
+    """A Content-Disposition naming a download: an ASCII fallback for old clients, and the
+    name itself (a model may be named "my model" or "模型") percent-encoded (RFC 6266)."""
+    fallback = "".join(char if char.isascii() and (char.isalnum() or char in "._-") else "_" for char in filename)
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"

@@ -4,8 +4,8 @@ plotly.js served from the plotly Python package (never a CDN)."""
 from __future__ import annotations
 
 import html
-from typing import Annotated, Literal
-from urllib.parse import urlsplit
+from typing import Annotated
+from urllib.parse import urlencode, urlsplit
 
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import FileResponse, HTMLResponse, Response
@@ -13,9 +13,10 @@ from fastapi.responses import FileResponse, HTMLResponse, Response
 from app.export.bundle import current_bundle, etag_of
 from app.export.page import script_json
 from app.lessons import available_lessons
-from app.routes.deps import get_registry
+from app.routes.deps import get_registry, public_url
 from app.routes.errors import responses
 from app.routes.schemas import ModelList
+from app.ui import contract
 from app.vendor import PLOTLY_JS
 
 router = APIRouter()
@@ -24,18 +25,21 @@ EMBED_SIZE = (800, 720)  # an embed's default width and height in pixels
 
 def page(request: Request, template: str, mode: str) -> HTMLResponse:
     settings = request.app.state.settings
-    oembed = str(request.url_for("oembed").include_query_params(url=str(request.url)))
-    app_url = str(request.url.replace(path="/"))
+    # Links beside the page's own address (both pages sit at the app's root), so they hold
+    # under an https proxy and a path prefix; oEmbed is asked about this page at its public address.
+    query = f"?{request.url.query}" if request.url.query else ""
+    here = f"{public_url(request)}{'/embed' if mode == 'embed' else '/'}{query}"
+    oembed = "oembed?" + urlencode({"url": here})
     # The model list (what GET /api/models answers) comes in the page: the first trace can
-    # start without waiting for that request.
+    # start without waiting for that request. The UI contract comes with it.
     summaries = get_registry(request).summaries()
     models = ModelList(models=summaries).model_dump(mode="json")
     context = {
         "default_model": settings.default_model,
         "mode": mode,
         "oembed_url": oembed,
-        "app_url": app_url,
-        "lessons": available_lessons(summaries),
+        "app_url": f"./{query}",
+        "ui": contract(settings, available_lessons(summaries)),
         "lesson": request.query_params.get("lesson"),
         "models_json": script_json(models),
     }
@@ -64,22 +68,27 @@ def embed(request: Request) -> HTMLResponse:
     return page(request, "embed.html", "embed")
 
 
-@router.get("/oembed", name="oembed", responses=responses(404, 422))
+@router.get("/oembed", name="oembed", responses=responses(404, 422, 501))
 def oembed(
     request: Request,
     url: Annotated[str, Query(max_length=8000, description="an app or embed URL of this server")],
     maxwidth: Annotated[int | None, Query(ge=50, le=10000)] = None,
     maxheight: Annotated[int | None, Query(ge=50, le=10000)] = None,
-    format: Annotated[Literal["json"], Query(description="only json is offered")] = "json",
+    format: Annotated[str, Query(max_length=16, description="only json is offered: any other is 501")] = "json",
 ) -> dict:
-    """oEmbed (https://oembed.com) for a link to this app: a `rich` iframe of /embed."""
+    """oEmbed (https://oembed.com) for a link to this app: a `rich` iframe of /embed, on the
+    app's public address (GATESCOPE_PUBLIC_URL), never on one a request names."""
+    if format != "json":
+        raise HTTPException(501, detail={"code": "format_not_offered", "message": "oEmbed is offered as json only"})
+    address = public_url(request)
+    own = urlsplit(address)
     target = urlsplit(url)
-    own = urlsplit(str(request.base_url))
-    if target.scheme not in ("http", "https") or target.netloc != own.netloc or target.path not in ("/", "/embed"):
+    pages = (own.path or "/", f"{own.path}/", f"{own.path}/embed")
+    if target.scheme not in ("http", "https") or target.netloc != own.netloc or target.path not in pages:
         raise HTTPException(404, detail={"code": "not_ours", "message": "not a Gatescope page of this server"})
     width = min(maxwidth or EMBED_SIZE[0], EMBED_SIZE[0])
     height = min(maxheight or EMBED_SIZE[1], EMBED_SIZE[1])
-    src = str(request.base_url).rstrip("/") + "/embed" + (f"?{target.query}" if target.query else "")
+    src = f"{address}/embed" + (f"?{target.query}" if target.query else "")
     frame = (
         f'<iframe src="{html.escape(src)}" width="{width}" height="{height}" style="border:0" '
         'loading="lazy" title="Gatescope: an LSTM reading text, live"></iframe>'
@@ -88,7 +97,7 @@ def oembed(
         "version": "1.0",
         "type": "rich",
         "provider_name": "Gatescope",
-        "provider_url": str(request.base_url),
+        "provider_url": f"{address}/",
         "title": "Gatescope: an LSTM reading text, live",
         "html": frame,
         "width": width,

@@ -1,6 +1,6 @@
-"""Training in NumPy: backpropagation through time for each cell, an optimizer, a
-training loop, the demo tasks, and the commands `gatescope train / evaluate / label`.
+"""Training in NumPy: the network around the cells, an optimizer, a training loop, the
+demo tasks, and the commands `gatescope train / evaluate / label`.
 
-Inference stays in app/cells and app/models; this package only adds what learning
-needs (batched forwards that keep what the backward pass reads, and the gradients).
+Each cell's step and its backward pass live with the cell (app/cells): training runs the
+same step a trace runs, on batches, and asks the cell for the gradients.
 """

@@ -14,15 +14,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from functools import cached_property
+from typing import Any
 
 import numpy as np
 
-from app.training.backprop import LayerBackprop, LayerParams, State, get_backprop
+from app.cells import Cell, Tape, get_cell
 
 IGNORE = -1  # target of a position that carries no loss
 
 Params = dict[str, np.ndarray]
+State = Any  # a layer's state as its cell defines it (LSTMState, ...), each vector (B, H)
 
 
 @dataclass(frozen=True)
@@ -37,11 +38,12 @@ class Shape:
     options: Mapping = field(default_factory=dict)
 
     def __post_init__(self):
-        object.__setattr__(self, "options", get_backprop(self.cell).options(self.options, self.hidden))
+        object.__setattr__(self, "options", self.cell_type.check_options(self.options, self.hidden))
 
-    @cached_property
-    def backprop(self) -> LayerBackprop:
-        return get_backprop(self.cell, self.options)
+    @property
+    def cell_type(self) -> Cell:
+        """The cell (app/cells), which both runs each layer and backpropagates through it."""
+        return get_cell(self.cell)
 
 
 @dataclass(frozen=True)
@@ -55,14 +57,11 @@ class Outcome:
     grads: Params | None = None
 
 
-def layer_params(params: Params, layer: int) -> LayerParams:
-    """Layer `layer`'s arrays, `rnn.weight_ih_l0` -> `weight_ih` (and any a cell adds)."""
-    arrays = {}
-    for key, value in params.items():
-        name, _, number = key.removeprefix("rnn.").rpartition("_l")
-        if key.startswith("rnn.") and number == str(layer):
-            arrays[name] = value
-    return arrays
+def layer_params(shape: Shape, params: Params, layer: int) -> Any:
+    """Layer `layer`'s arrays (`rnn.weight_ih_l0`, …) as its cell's parameters, in the
+    arrays' own dtype: float32, or float64 for the gradient checks."""
+    arrays = {key.removeprefix("rnn."): value for key, value in params.items() if key.startswith("rnn.")}
+    return shape.cell_type.params_from_arrays(arrays, layer, shape.options, dtype=None)
 
 
 def init_params(shape: Shape, seed: int) -> Params:
@@ -74,7 +73,7 @@ def init_params(shape: Shape, seed: int) -> Params:
         params["encoder.weight"] = rng.normal(0.0, 1.0, (shape.vocab, shape.embed)).astype(np.float32)
         inputs = shape.embed
     for layer in range(shape.layers):
-        fresh = shape.backprop.init_params(
+        fresh = shape.cell_type.init_arrays(
             rng, inputs if layer == 0 else shape.hidden, shape.hidden, layer, shape.options
         )
         params.update({f"rnn.{key}_l{layer}": value for key, value in fresh.items()})
@@ -85,7 +84,7 @@ def init_params(shape: Shape, seed: int) -> Params:
 
 
 def zero_states(shape: Shape, batch: int, dtype=np.float32) -> list[State]:
-    return [shape.backprop.zero_state(batch, shape.hidden, dtype) for _ in range(shape.layers)]
+    return [shape.cell_type.zero_state(shape.hidden, dtype, batch) for _ in range(shape.layers)]
 
 
 def window_states(shape: Shape, batch, states: list[State] | None, dtype=np.float32) -> list[State]:
@@ -98,9 +97,11 @@ def window_states(shape: Shape, batch, states: list[State] | None, dtype=np.floa
     if batch.reset is None or not batch.reset.any():
         return states
     return [
-        tuple(
-            np.where(batch.reset.reshape(-1, *(1,) * (part.ndim - 1)), start, part).astype(part.dtype)
-            for part, start in zip(state, fresh, strict=True)
+        type(fresh)(
+            *(
+                np.where(batch.reset.reshape(-1, *(1,) * (part.ndim - 1)), start, part).astype(part.dtype)
+                for part, start in zip(state, fresh, strict=True)
+            )
         )
         for state, fresh in zip(states, zero, strict=True)
     ]
@@ -115,17 +116,22 @@ def embed(shape: Shape, params: Params, ids: np.ndarray) -> np.ndarray:
 
 
 def run_layers(shape: Shape, params: Params, ids: np.ndarray, states: list[State]):
-    """Every layer over the window; returns the top layer's hs (T, B, H), the caches
-    the backward pass needs, the new states, and each layer's hs (for unit labels)."""
+    """Every layer over the window, each with its cell's own step; returns the top layer's
+    hs (T, B, H), the tapes the backward pass reads, the new states, and each layer's hs
+    (for unit labels)."""
     xs = embed(shape, params, ids)
-    caches, new_states, layer_hs = [], [], []
+    cell = shape.cell_type
+    state_type = type(cell.zero_state(1))  # LSTMState, ...: a state given as a plain tuple is read as one
+    tapes: list[Tape] = []
+    new_states, layer_hs = [], []
     for layer, state in enumerate(states):
-        below = caches[-1] if caches else None  # read only by a cell that links layers (dglstm)
-        xs, cache, state = shape.backprop.forward(layer_params(params, layer), xs, state, below)
-        caches.append(cache)
-        new_states.append(state)
+        below = tapes[-1] if tapes else None  # read only by a cell that links layers (dglstm)
+        tape = cell.forward(layer_params(shape, params, layer), xs, state_type(*state), below)
+        xs = tape.stack("h")  # (T, B, H): the layer's output, the next one's input
+        tapes.append(tape)
+        new_states.append(tape.records[-1].state())
         layer_hs.append(xs)
-    return xs, caches, new_states, layer_hs
+    return xs, tapes, new_states, layer_hs
 
 
 def sum_rows_by_id(ids: np.ndarray, rows: np.ndarray, vocab: int) -> np.ndarray:
@@ -148,7 +154,7 @@ def step(
     shape: Shape, params: Params, ids: np.ndarray, targets: np.ndarray, states: list[State], grad: bool = True
 ) -> Outcome:
     """Forward over a window ids (T, B) with targets (T, B), and backward if `grad`."""
-    top, caches, new_states, _ = run_layers(shape, params, ids, states)
+    top, tapes, new_states, _ = run_layers(shape, params, ids, states)
     marked = targets != IGNORE  # (T, B)
     count = int(marked.sum())
     if count == 0:
@@ -174,8 +180,8 @@ def step(
     dlink = None  # ∂L/∂ what the layer above read of this one besides h (dglstm: C_t)
     for layer in reversed(range(shape.layers)):
         need_dxs = layer > 0 or shape.embed is not None  # one-hot inputs need no gradient
-        layer_grads, dhs, dlink = shape.backprop.backward(
-            layer_params(params, layer), caches[layer], dhs, need_dxs, dlink
+        layer_grads, dhs, dlink = shape.cell_type.backward(
+            layer_params(shape, params, layer), tapes[layer], dhs, need_dxs, dlink
         )
         grads.update({f"rnn.{key}_l{layer}": value for key, value in layer_grads.items()})
     if shape.embed is not None:

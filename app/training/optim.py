@@ -25,8 +25,8 @@ def clip_grad_norm(grads: Params, max_norm: float) -> float:
 
 
 def decay_forget_bias(params: Params, grads: Params, forget_rows: slice, decay: float) -> None:
-    """L2 on the forget-gate biases (`forget_rows` of every layer's biases, as the cell's
-    backprop module places f), added to their gradients in place: g_b += decay · b,
+    """L2 on the forget-gate biases (`forget_rows` of every layer's biases, where the
+    cell's gate_rows place f), added to their gradients in place: g_b += decay · b,
     pulling f's resting value toward σ(0) = ½ so a cell keeps its content only where its
     input says to."""
     for key, value in params.items():

@@ -17,7 +17,6 @@ from dataclasses import dataclass
 import numpy as np
 
 from app.training import metrics, network
-from app.training.backprop import get_backprop
 from app.training.batches import Batch
 from app.training.metrics import Metrics
 from app.training.network import Params, Shape
@@ -65,10 +64,9 @@ def forget_rows_to_decay(shape: Shape, decay: float) -> slice | None:
     no forget gate (rnn, gru, cwrnn) cannot take it."""
     if not decay:
         return None
-    rows = get_backprop(shape.cell).forget_rows
-    if rows is None:
+    if not shape.cell_type.has_forget_gate:
         raise ValueError(f"--forget-decay is for a cell with a forget gate; {shape.cell} has none")
-    return rows(shape.hidden)
+    return shape.cell_type.rows("f", shape.hidden)
 
 
 def train(

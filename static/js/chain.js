@@ -1,20 +1,26 @@
-// The unrolled chain, as in the article's "unrolled RNN" figure: the repeating module
-// drawn once per token, with the belt running through. The belt and each module's output
-// are coloured by the selected unit's C_t and h_t (h_t alone for cells without a belt),
-// so what a unit carries along the chain can be followed. Click a module to go there.
+// The unrolled chain, as the article's "unrolled RNN" figure draws it: the repeating module
+// once per token, x_t coming in below each one, h_t leaving above, and an arrow from each
+// module to the next (what the loop passes on). A cell with a cell state has its belt run
+// through the modules; a plain RNN or a GRU has none. The belt and each h_t are coloured by
+// the selected unit's C_t and h_t, so what a unit carries along the chain can be followed.
+// Click a module to go there.
 import { colourFor } from "./palette.js";
-import { el } from "./diagram/svg.js";
+import { arrowMarker, el } from "./diagram/svg.js";
 import { t as tr } from "./i18n/index.js";
 import { visibleToken } from "./text.js";
 
-const W = 46;       // one module's width, gaps included
-const H = 92;
+const W = 64;  // one module's width, the gap to the next included
+const BOX = { y: 44, width: 44, height: 44 };
+const OUT_Y = 16;  // h_t's circle, above the module
+const TOKEN_Y = 132;  // x_t's token, below
+const HEIGHT = 142;
 
 export class Chain {
   constructor(element, trace) {
     this.element = element;
     this.trace = trace;
-    this.svg = el("svg", { class: "chain", height: H, "data-testid": "chain-svg", role: "list" }, element);
+    this.svg = el("svg", { class: "chain", height: HEIGHT, "data-testid": "chain-svg", role: "list" }, element);
+    arrowMarker(this.svg, "chain-arrow");
     this.modules = [];
     this.svg.addEventListener("click", (event) => {
       const module = event.target.closest("[data-t]");
@@ -25,22 +31,24 @@ export class Chain {
   render(change) {
     const { steps, meta, unit } = this.trace;
     if (!meta) return;
-    if (change === "reset" || change === "layer") {
+    const belted = meta.states.includes("c");
+    if (change === "reset" || change === "layer" || belted !== this.belted) {
       for (const module of this.modules) module.group.remove();
       this.modules = [];
       this.current = null;
+      this.belted = belted;
+      this.svg.dataset.belt = String(belted);
     }
     for (let t = this.modules.length; t < steps.length; t++) this.modules.push(this.module(t));
     const width = Math.max(steps.length * W + 8, 10);
     if (width !== this.width) this.svg.setAttribute("width", (this.width = width));  // (a write lays the whole chain out again)
     // Colour only what changed: every module when the unit or layer did, else the new ones.
-    const belt = meta.states.includes("c") ? "c" : "h";
     const key = `${unit}/${this.trace.layer}`;
     if (key !== this.key || change === "reset" || change === "layer") this.coloured = 0;
     this.key = key;
     for (let t = this.coloured; t < this.modules.length; t++) {
       const record = this.trace.record(t);
-      this.modules[t].belt.setAttribute("stroke", colourFor(belt, record[belt][unit]));
+      this.modules[t].belt?.setAttribute("stroke", colourFor("c", record.c[unit]));
       this.modules[t].out.setAttribute("fill", colourFor("h", record.h[unit]));
     }
     this.coloured = this.modules.length;
@@ -61,14 +69,22 @@ export class Chain {
   }
 
   module(t) {
-    const x = 4 + t * W;
+    const x = 8 + t * W;
+    const mid = x + BOX.width / 2;
+    const token = this.trace.steps[t].token;
     const group = el("g", { "data-t": t, class: "chain-module", role: "listitem", "data-testid": "chain-module" }, this.svg);
-    el("title", {}, group).textContent = tr("chain_module", { t, token: this.trace.steps[t].token });
-    el("rect", { x, y: 14, width: W - 8, height: 46, rx: 8, class: "chain-box" }, group);
-    const belt = el("line", { x1: x - 4, y1: 22, x2: x + W - 4, y2: 22, "stroke-width": 7, class: "chain-belt" }, group);
-    const out = el("circle", { cx: x + (W - 8) / 2, cy: 44, r: 8, class: "chain-out" }, group);
-    el("text", { x: x + (W - 8) / 2, y: 80, "text-anchor": "middle", class: "chain-token" }, group)
-      .textContent = visibleToken(this.trace.steps[t].token).slice(0, 5);
+    el("title", {}, group).textContent = tr("chain_module", { t, token });
+    el("rect", { x, y: BOX.y, width: BOX.width, height: BOX.height, rx: 8, class: "chain-box" }, group);
+    // x_t in from below, h_t out above
+    el("path", { d: `M${mid},${TOKEN_Y - 16} L${mid},${BOX.y + BOX.height + 2}`, class: "chain-wire", "marker-end": "url(#chain-arrow)", "data-testid": "chain-x" }, group);
+    el("path", { d: `M${mid},${BOX.y} L${mid},${OUT_Y + 10}`, class: "chain-wire", "marker-end": "url(#chain-arrow)", "data-testid": "chain-h" }, group);
+    const out = el("circle", { cx: mid, cy: OUT_Y, r: 8, class: "chain-out" }, group);
+    el("text", { x: mid, y: TOKEN_Y, "text-anchor": "middle", class: "chain-token" }, group).textContent = visibleToken(token).slice(0, 5);
+    // what the loop carries on to the next module: h_t, and the belt C_t where there is one
+    const belt = this.belted
+      ? el("line", { x1: x - (W - BOX.width), y1: BOX.y + 10, x2: x + BOX.width, y2: BOX.y + 10, "stroke-width": 6, class: "chain-belt", "data-testid": "chain-belt" }, group)
+      : null;
+    if (t > 0) el("path", { d: `M${x - (W - BOX.width) + 1},${BOX.y + 30} L${x - 1},${BOX.y + 30}`, class: "chain-wire", "marker-end": "url(#chain-arrow)", "data-testid": "chain-link" }, group);
     return { group, belt, out };
   }
 }

@@ -1,5 +1,6 @@
 // What the plotly panels share: plotly.js is fetched only when a chart is first shown,
 // and each figure is made once and then updated in place with Plotly.react.
+import { t } from "./i18n/index.js";
 import { loadPlotly } from "./plotly-loader.js";
 
 export class Chart {
@@ -15,8 +16,8 @@ export class Chart {
     loadPlotly().then((plotly) => {
       this.plotly = plotly;
       onLoad();
-    }).catch((error) => {
-      this.element.textContent = error.message;
+    }).catch(() => {
+      this.element.textContent = t("plotly_failed");
     });
     return false;
   }

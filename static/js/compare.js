@@ -4,10 +4,12 @@
 // (partner.js) until the student picks one; models trained alike show their held-out
 // loss curves below (loss-curves.js).
 import { createDiagram } from "./diagram/index.js";
+import { errorText } from "./errors.js";
 import { t } from "./i18n/index.js";
 import { TextFeed } from "./input.js";
 import { LossCurves } from "./loss-curves.js";
 import { pairTitle, partnerFor } from "./partner.js";
+import { cellTitle } from "./models.js";
 import { Predictions } from "./predictions.js";
 import { TraceStream } from "./stream.js";
 import { Trace } from "./trace.js";
@@ -58,7 +60,7 @@ export class Comparison {
     this.select.replaceChildren(none, ...this.models.map((m) => {
       const option = document.createElement("option");
       option.value = m.name;
-      option.textContent = `${m.name} — ${m.cell_title}${m.trained ? "" : `, ${t("untrained")}`}`;
+      option.textContent = `${m.name} — ${cellTitle(m)}${m.trained ? "" : `, ${t("untrained")}`}`;
       option.dataset.tokenizer = m.tokenizer;
       return option;
     }));
@@ -93,7 +95,7 @@ export class Comparison {
         meta: (meta) => this.trace.reset(meta),
         step: (step) => this.trace.add(step),
         done: (done) => { this.status.textContent = t("steps_traced", { n: done.total }); },
-        error: (error) => { this.status.textContent = error.message; },
+        error: (error) => { this.status.textContent = errorText(error); },
       });
       this.feed = new TextFeed(this.textBox, stream);
     }
@@ -126,10 +128,10 @@ export class Comparison {
       this.diagramKey = key;
     }
     // The same step as the main view, as far as this trace has got.
-    this.trace.t = Math.min(this.main.t, steps.length - 1);
-    const step = this.trace.t;
-    const record = this.trace.record(step);
-    if (record) this.diagram.update(record, this.trace.previous(step), this.trace.input(step), this.trace.below(step));
+    this.trace.view.set({ t: Math.min(this.main.t, steps.length - 1) });
+    const t = this.trace.t;
+    const record = this.trace.record(t);
+    if (record) this.diagram.update(record, this.trace.previous(t), this.trace.input(t), this.trace.below(t));
     else this.diagram.clear();
     this.diagram.selectUnit(Math.min(this.main.unit, meta.hidden_size - 1));
     this.container.dataset.t = String(step);

@@ -1,13 +1,17 @@
 // Every visual constant and name in one place: gate names, colours, sizes, timings.
 
-// The article's names for the vectors a cell's step carries, as labels.
+// The article's names for the vectors a cell's step carries, and for those a diagram
+// derives from them, as labels ("_x" a subscript, "^x" a superscript). One table for the
+// diagrams, the equations (mathml.js), tooltips, tables, menus and charts (vectors.js).
 export const VECTOR_LABELS = {
   f: "f_t", i: "i_t", c_tilde: "C̃_t", o: "o_t", c: "C_t", h: "h_t",
   c_prev: "C_{t-1}", h_prev: "h_{t-1}", x: "x_t",
   f_c: "f_t * C_{t-1}", i_c: "i_t * C̃_t", tanh_c: "tanh(C_t)",
-  d: "d_t", c_below: "C_t (layer below)", d_c: "d_t * C_t (below)",
-  z: "z_t", r: "r_t", h_tilde: "h̃_t", r_h: "r_t * h_{t-1}", keep_h: "keep * h_{t-1}", write_h: "write * h̃_t",
-  h_top: "h_t", active: "active",
+  d: "d_t", c_below: "C_t^{L-1}", d_c: "d_t * C_t^{L-1}",
+  z: "z_t", r: "r_t", h_tilde: "h̃_t", r_h: "r_t * h_{t-1}",
+  one_minus_z_h_prev: "(1 − z_t) * h_{t-1}", z_h_tilde: "z_t * h̃_t",  // the article's GRU
+  z_h_prev: "z_t * h_{t-1}", one_minus_z_h_tilde: "(1 − z_t) * h̃_t",  // PyTorch's
+  h_top: "h_t", active: "a_t",
 };
 
 // Gates live in [0, 1]: a sequential scale. Everything else: diverging around 0.
@@ -29,4 +33,3 @@ export const PALETTE = {
 };
 
 export const STRIP = { width: 140, height: 16 };
-export const PLAY_INTERVAL_MS = 450;

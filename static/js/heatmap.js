@@ -6,6 +6,7 @@ import { DIVERGING } from "./config.js";
 import { plotlyScale } from "./palette.js";
 import { visibleToken } from "./text.js";
 import { t } from "./i18n/index.js";
+import { vectorLabel } from "./vectors.js";
 
 // plotly.js reads a few HTML tags in labels (<b>, <a href>, <br>...); a token is only text.
 function plotlyText(text) {
@@ -26,7 +27,7 @@ export class Heatmap extends Chart {
 
   reset() {
     const H = this.trace.meta.hidden_size;
-    this.rows = this.names().flatMap((name) => Array.from({ length: H }, (_, unit) => `${name} ${unit}`));
+    this.rows = this.names().flatMap((name) => Array.from({ length: H }, (_, unit) => `${vectorLabel(name)} ${unit}`));
     this.z = this.rows.map(() => []);
     this.x = [];
     this.tokens = [];

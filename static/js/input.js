@@ -5,14 +5,15 @@
 const WORD_FLUSH_MS = 600;  // word models: send a trailing word once typing pauses
 
 export class TextFeed {
-  constructor(textarea, stream) {
+  // extra: () => more fields for each start message (the what-if interventions)
+  constructor(textarea, stream, { extra = () => ({}) } = {}) {
     this.textarea = textarea;
     this.stream = stream;
+    this.extra = extra;
     this.model = null;
     this.tokenizer = "char";
     this.sent = null;  // the text the current trace holds; null: no trace yet
     this.flushTimer = null;
-    this.extra = {};   // more fields for each start message (the what-if interventions)
     textarea.addEventListener("input", () => this.sync());
   }
 
@@ -40,15 +41,35 @@ export class TextFeed {
   sync(flush = false) {
     if (!this.model) return;
     const text = this.textarea.value;
-    const upTo = flush ? text : this.ready(text);
+    const upTo = flush || this.textarea.readOnly ? text : this.ready(text);  // read-only: no word is half typed
     clearTimeout(this.flushTimer);
     if (upTo !== text) this.flushTimer = setTimeout(() => this.sync(true), WORD_FLUSH_MS);
     if (this.sent !== null && upTo.startsWith(this.sent)) {
       const added = upTo.slice(this.sent.length);
       if (added) this.stream.append(added);
     } else {
-      this.stream.start(this.model, upTo, this.extra);
+      this.stream.start(this.model, upTo, this.extra());
     }
     this.sent = upTo;
   }
+}
+
+// The text box and the store's `text`, kept one: typing sets the store; a text set
+// elsewhere (a host page, an example) is written into the box and read at once, by
+// every feed of the box (the compared model's too). A text that does not carry on from
+// the last one is a new trace, shown as it is read (the newest step followed).
+export function bindTextBox(textarea, store, feed) {
+  textarea.value = store.state.text;
+  let last = store.state.text;
+  textarea.addEventListener("input", () => store.set({ text: textarea.value }));
+  store.subscribe((changed) => {
+    if (!changed.has("text")) return;
+    const { text } = store.state;
+    if (!text.startsWith(last)) store.set({ t: null });
+    last = text;
+    if (textarea.value === text) return;  // typed
+    textarea.value = text;
+    textarea.dispatchEvent(new Event("input"));
+    feed.sync(true);
+  });
 }

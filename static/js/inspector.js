@@ -1,6 +1,7 @@
 // Unit inspector: the selected unit's gates and states over time, one line each.
 import { Chart, cursorShape } from "./chart.js";
 import { t } from "./i18n/index.js";
+import { vectorLabel } from "./vectors.js";
 
 export class Inspector extends Chart {
   constructor(element, trace) {
@@ -17,13 +18,12 @@ export class Inspector extends Chart {
     if (!meta || !this.ready(() => this.render())) return;
     const x = steps.map((_, t) => t);
     const data = [...meta.gates, ...meta.states].map((name) => ({
-      type: "scatter", mode: "lines", name, x, y: this.trace.series(name, unit),
+      type: "scatter", mode: "lines", name: vectorLabel(name), x, y: this.trace.series(name, unit),
       line: { width: name === "c" || name === "h" ? 2.5 : 1.5 },
     }));
     // tanh(C) beside C: what the output gate filters (h = o * tanh(C)) when C runs past ±1.
-    const c = data.find((line) => line.name === "c");
-    if (c) {
-      data.push({ type: "scatter", mode: "lines", name: "tanh(c)", x, y: this.trace.series("tanh_c", unit),
+    if (meta.states.includes("c")) {
+      data.push({ type: "scatter", mode: "lines", name: vectorLabel("tanh_c"), x, y: this.trace.series("tanh_c", unit),
         line: { width: 2, dash: "dot" } });
     }
     this.react(data, {

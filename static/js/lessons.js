@@ -1,25 +1,21 @@
 // Lessons (app/lessons.py): each opens a bundled model on the article's section it
-// teaches. The server puts the lessons whose models are installed into the page, each
-// with its URL properties (its unit already picked from its model's labels); `?lesson=id`
-// starts from those properties, and any property the URL gives itself overrides them.
-import { readState } from "./state.js";
+// teaches. The server puts the lessons whose models are installed into the page's
+// contract, each with its URL properties (its unit already picked from its model's
+// labels); `?lesson=id` starts from those properties, and any property the URL gives
+// itself overrides them. The address is then written against the lesson's view, so it
+// keeps `lesson` and only what differs from it.
+import { defaults, readState } from "./state.js";
 
-function offered() {
-  const element = document.getElementById("gatescope-lessons");
-  return element ? JSON.parse(element.textContent) : [];
-}
-
-// The query the page starts from and the view the URL is written against: a lesson's
-// properties (with the URL's own over them) and its view, or the URL as it is and the
-// defaults. A lesson not offered here (its model is not installed) is dropped.
-export function startingPoint(search) {
+// The view a link opens and the view its address is written against: the lesson's
+// properties under the link's own, and the lesson's view; or the link over the defaults.
+// A lesson not offered here (its model is not installed) is dropped.
+export function startingPoint(search, lessons, table) {
   const params = new URLSearchParams(search);
-  const lesson = offered().find((l) => l.id === params.get("lesson"));
+  const lesson = lessons.find((l) => l.id === params.get("lesson"));
   if (!lesson) {
     params.delete("lesson");
-    return { query: params.toString(), base: readState("") };
+    return { state: readState(params.toString(), table), base: defaults(table) };
   }
-  const merged = new URLSearchParams(lesson.query);
-  for (const [name, value] of params) merged.set(name, value);
-  return { query: merged.toString(), base: readState(lesson.query) };
+  const base = readState(lesson.query, table);
+  return { state: readState(search, table, base), base };
 }

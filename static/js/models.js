@@ -1,19 +1,20 @@
 // The model picker and the line that says what the current model is.
-import { t } from "./i18n/index.js";
+import { figureFor } from "./diagram/index.js";
+import { localized, t } from "./i18n/index.js";
 import { vectorLabel } from "./vectors.js";
 import { plainLabel } from "./text.js";
 
-// What sets a model's cell apart, in a line (its variant, peepholes, clock periods).
-export function cellNote(meta) {
-  const options = meta.cell_options ?? {};
-  if (meta.cell === "gru") {
-    return t(options.gru_variant === "pytorch" ? "note_gru_pytorch" : "note_gru_article");
-  }
-  if (meta.cell === "peephole") return t("note_peephole", { gates: (options.peepholes ?? []).join(", ") || t("note_none") });
-  if (meta.cell === "cwrnn") return t("note_cwrnn", { periods: (options.periods ?? []).join(", ") });
-  if (meta.cell === "cifg") return t("note_cifg");
-  if (meta.cell === "dglstm") return t("note_dglstm");
-  return "";
+// What sets a model's cell apart, in a line (its variant, peepholes, clock periods), as
+// the cell declares it for the layer shown.
+export function cellNote(meta, layer) {
+  return (figureFor(meta, layer)?.notes ?? []).map(([key, values]) => t(key, values)).join(" ");
+}
+
+// The cell's name in the page's language (the server's English title for a cell it has no name for).
+export function cellTitle(summary) {
+  const key = `cell_${summary.cell}`;
+  const title = t(key);
+  return title === key ? summary.cell_title : title;
 }
 
 export function modelOption(summary) {
@@ -21,7 +22,7 @@ export function modelOption(summary) {
   option.value = summary.name;
   option.textContent = summary.error
     ? `${summary.name} (${t("cannot_load")})`
-    : `${summary.name} — ${summary.cell_title}${summary.trained ? "" : `, ${t("untrained")}`}`;
+    : `${summary.name} — ${cellTitle(summary)}${summary.trained ? "" : `, ${t("untrained")}`}`;
   option.disabled = Boolean(summary.error);
   if (summary.error) option.title = summary.error;
   option.dataset.tokenizer = summary.tokenizer ?? "char";
@@ -31,11 +32,11 @@ export function modelOption(summary) {
 // Fill the page's model line and layer picker from a meta frame; `label` ({unit, vector}),
 // when it is one of the model's labels, is shown as the chosen labelled unit.
 export function showModel(meta, $, shownLayer, label = null) {
-  $("model-info").textContent = meta.description || `${meta.cell_title}, ${meta.hidden_size} units`;
+  $("model-info").textContent = localized(meta, "description") || "";
   $("untrained-badge").hidden = meta.trained;
   $("model-shape").textContent =
-    t("model_shape", { cell: meta.cell_title, layers: meta.layers, units: meta.hidden_size, tokenizer: meta.tokenizer });
-  $("cell-note").textContent = plainLabel(cellNote(meta));
+    t("model_shape", { cell: cellTitle(meta), layers: meta.layers, units: meta.hidden_size, tokenizer: meta.tokenizer });
+  $("cell-note").textContent = plainLabel(cellNote(meta, shownLayer));
   const layerSelect = $("layer-select");
   layerSelect.replaceChildren(...Array.from({ length: meta.layers }, (_, k) => {
     const option = document.createElement("option");
@@ -48,7 +49,7 @@ export function showModel(meta, $, shownLayer, label = null) {
   // Units the model's training labelled with what they track (Karpathy et al. 2015).
   const labelled = meta.units ?? [];
   $("labelled-units").replaceChildren(new Option("—", ""), ...labelled.map((u) => new Option(
-    t("labelled_unit", { ...u, vector: vectorLabel(u.vector), r: Number(u.r).toFixed(2) }), JSON.stringify([u.layer ?? 0, u.unit, u.vector]))));
+    t("labelled_unit", { ...u, feature: localized(u, "feature"), vector: vectorLabel(u.vector), r: Number(u.r).toFixed(2) }), JSON.stringify([u.layer ?? 0, u.unit, u.vector]))));
   $("labelled-units-picker").hidden = labelled.length === 0;
   const chosen = JSON.stringify([shownLayer, label?.unit, label?.vector]);
   if ([...$("labelled-units").options].some((o) => o.value === chosen)) $("labelled-units").value = chosen;

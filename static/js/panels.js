@@ -1,41 +1,35 @@
-// Which panels are shown. Each panel is an element with data-panel="name"; a toolbar
-// button with data-toggle="name" shows or hides it. Hidden panels do no work.
-// The page's defaults are the template's `hidden` attributes; `wanted` (the `panels`
-// URL parameter, e.g. ?panels=walkthrough,chain) shows exactly the panels it names.
+// Which panels are shown: the store's `panels`. Each panel is an element with
+// data-panel="name"; a toolbar button with data-toggle="name" shows or hides it (its
+// aria-pressed says which). Hidden panels do no work.
 export class Panels {
-  constructor(root, onChange, wanted = null) {
+  constructor(root, store) {
+    this.store = store;
     this.sections = new Map([...root.querySelectorAll("[data-panel]")].map((el) => [el.dataset.panel, el]));
     this.buttons = new Map([...root.querySelectorAll("[data-toggle]")].map((el) => [el.dataset.toggle, el]));
-    this.onChange = onChange;
     for (const [name, button] of this.buttons) {
       button.addEventListener("click", () => this.set(name, !this.isVisible(name)));
     }
-    this.defaults = [...this.sections].filter(([, section]) => !section.hidden).map(([name]) => name);
-    const only = wanted === null ? null : new Set(wanted);
-    for (const [name, section] of this.sections) this.show(name, only ? only.has(name) : !section.hidden);
+    store.subscribe((changed) => changed.has("panels") && this.render());
+    this.render();
   }
 
+  // A panel this page has (a recording keeps only those it offers) that the store shows.
   isVisible(name) {
-    const section = this.sections.get(name);
-    return Boolean(section) && !section.hidden;
+    return this.sections.has(name) && this.store.state.panels.includes(name);
   }
 
-  show(name, visible) {
-    const section = this.sections.get(name);
-    if (section) section.hidden = !visible;
-    this.buttons.get(name)?.setAttribute("aria-pressed", String(visible));
-  }
-
-  // The shown panels, or null when they are `base` in any order (the page's defaults
-  // unless a lesson gives its own).
-  shown(base = this.defaults) {
-    const names = [...this.sections.keys()].filter((name) => this.isVisible(name));
-    const same = names.length === base.length && names.every((name) => base.includes(name));
-    return same ? null : names;
+  // The panels shown, in the page's order.
+  shown() {
+    return [...this.sections.keys()].filter((name) => this.isVisible(name));
   }
 
   set(name, visible) {
-    this.show(name, visible);
-    this.onChange(name, visible);
+    const others = this.store.state.panels.filter((n) => n !== name);
+    this.store.set({ panels: visible ? [...others, name] : others });
+  }
+
+  render() {
+    for (const [name, section] of this.sections) section.hidden = !this.isVisible(name);
+    for (const [name, button] of this.buttons) button.setAttribute("aria-pressed", String(this.isVisible(name)));
   }
 }

@@ -1,14 +1,14 @@
-// Play, pause, step back and forward, and a slider through time.
-import { PLAY_INTERVAL_MS } from "./config.js";
+// Play, pause, step back and forward, and a slider through time. How fast it plays and
+// whether it starts again at the end are the store's `speed` and `loop`.
 import { t } from "./i18n/index.js";
 
 export class Player {
-  constructor(elements, trace, { interval = PLAY_INTERVAL_MS, loop = false } = {}) {
+  constructor(elements, trace, store) {
     this.el = elements;  // { play, back, forward, slider, position }
     this.trace = trace;
+    this.store = store;
     this.timer = null;
-    this.interval = interval;  // milliseconds per step
-    this.loop = loop;          // start again from the first step at the end
+    this.autoplay = store.state.autoplay;  // play once the first trace is in
     elements.play.addEventListener("click", () => (this.timer ? this.pause() : this.play()));
     elements.back.addEventListener("click", () => this.stepBy(-1));
     elements.forward.addEventListener("click", () => this.stepBy(1));
@@ -16,6 +16,13 @@ export class Player {
       this.pause();
       trace.seek(Number(elements.slider.value));
     });
+  }
+
+  // A trace is in: a link that asks to autoplay starts playing, once.
+  traceDone() {
+    if (!this.autoplay) return;
+    this.autoplay = false;
+    this.play();
   }
 
   stepBy(delta) {
@@ -27,11 +34,12 @@ export class Player {
     const { trace } = this;
     if (!trace.steps.length) return;
     if (trace.t >= trace.steps.length - 1) trace.seek(0);
+    clearInterval(this.timer);
     this.timer = setInterval(() => {
       if (trace.t < trace.steps.length - 1) trace.seek(trace.t + 1);
-      else if (this.loop) trace.seek(0);
+      else if (this.store.state.loop) trace.seek(0);
       else this.pause();
-    }, this.interval);
+    }, this.store.state.speed);  // milliseconds per step
     this.render();
   }
 

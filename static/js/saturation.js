@@ -4,6 +4,7 @@
 import { Chart } from "./chart.js";
 import { GATE_VECTORS } from "./config.js";
 import { t } from "./i18n/index.js";
+import { vectorLabel } from "./vectors.js";
 
 const LOW = 0.1;
 const HIGH = 0.9;
@@ -43,8 +44,8 @@ export class Saturation extends Chart {
     if (!meta || !this.ready(() => this.render("reset"))) return;
     const fractions = this.fractions(change);
     const data = Object.entries(fractions).map(([gate, { low, high }]) => ({
-      type: "scatter", mode: "markers", name: t("gate_series", { gate }), x: low, y: high,
-      text: low.map((_, u) => `unit ${u}`), hovertemplate: "%{text}: %{x:.0%} < 0.1, %{y:.0%} > 0.9<extra>%{fullData.name}</extra>",
+      type: "scatter", mode: "markers", name: t("gate_series", { gate: vectorLabel(gate) }), x: low, y: high,
+      text: low.map((_, u) => t("unit_title", { u })), hovertemplate: "%{text}: %{x:.0%} < 0.1, %{y:.0%} > 0.9<extra>%{fullData.name}</extra>",
       marker: { size: 8, opacity: 0.75 },
     }));
     this.react(data, {

@@ -12,6 +12,7 @@
 // its trace again (handlers.reopen). The server closes a connection left idle (1001);
 // it is opened again only when there is something to send.
 
+import { openSocket } from "./server.js";
 import { openMessage } from "./wire.js";
 
 const IDLE_CLOSE = 1001;  // the server's close code for an idle connection
@@ -35,7 +36,7 @@ export class TraceStream {
   connect() {
     this.idle = false;
     this.handlers.status?.("connecting");
-    this.socket = new WebSocket(this.url);
+    this.socket = openSocket(this.url);
     this.socket.binaryType = "arraybuffer";
     this.socket.addEventListener("open", () => {
       this.retryMs = 500;
@@ -107,20 +108,4 @@ export class TraceStream {
   stale(id) {
     return id !== undefined && id < this.currentStart;  // of a replaced trace
   }
-}
-
-// A recorded trace played back with the same handlers, for pages that work with no
-// server (exported lessons): every frame was captured when the page was made.
-export class RecordedStream {
-  constructor(frames, handlers) {
-    this.frames = frames;
-    this.handlers = handlers;
-    queueMicrotask(() => handlers.status?.("recording"));
-  }
-
-  start() {
-    for (const frame of this.frames) this.handlers[frame.type]?.(frame);
-  }
-
-  append() {}  // a recording holds only the text it was made with
 }

@@ -1,17 +1,34 @@
-// The trace being shown: meta, the steps received so far, and the current time step.
-// Views subscribe and redraw; nothing here touches the DOM.
+// The trace being shown: meta and the steps received so far. Where it stands — the time
+// step, the selected unit, the walk-through's stage, the layer shown — is the page's
+// store's (store.js): read here, clamped to this trace, and set there, so a link, a key or
+// a host page's message moves every view alike. Views subscribe and redraw; nothing here
+// touches the DOM.
 import { unitValue } from "./vectors.js";
 
-export class Trace {
+// Where a trace that is not the page's stands (the compared model's): its own, unheard.
+class OwnView {
   constructor() {
+    this.state = { t: null, unit: 0, stage: null, layer: null };
+  }
+
+  set(changes) {
+    Object.assign(this.state, changes);
+  }
+
+  subscribe() {}
+}
+
+export class Trace {
+  constructor(view = new OwnView()) {
+    this.view = view;      // the store: t (null: follow the newest step), unit, stage, layer (null: the top)
     this.meta = null;
     this.steps = [];
-    this.t = -1;           // the step shown; -1 before the first
-    this.follow = true;    // move to each new step as it arrives (live typing)
-    this.layer = 0;        // which layer's record the diagram shows (bottom = 0)
-    this.unit = 0;         // the selected unit, highlighted everywhere
-    this.stage = 0;        // the walk-through's stage (0-3: the article's four steps)
     this.listeners = new Set();
+    const changes = [["layer", "layer"], ["t", "seek"], ["unit", "unit"], ["stage", "stage"]];
+    view.subscribe((changed) => {
+      if (!this.meta) return;
+      for (const [property, change] of changes) if (changed.has(property)) this.emit(change);
+    });
   }
 
   subscribe(listener) {
@@ -22,27 +39,53 @@ export class Trace {
     for (const listener of this.listeners) listener(change, this);
   }
 
+  // The step shown; -1 before the first.
+  get t() {
+    const last = this.steps.length - 1;
+    const wanted = this.view.state.t;
+    return wanted === null ? last : Math.min(wanted, last);
+  }
+
+  // Moving to each new step as it arrives (live typing).
+  get follow() {
+    return this.view.state.t === null;
+  }
+
+  get unit() {
+    const { unit } = this.view.state;
+    return this.meta ? Math.min(unit, this.meta.hidden_size - 1) : unit;
+  }
+
+  get stage() {
+    return this.view.state.stage ?? 0;
+  }
+
+  // Which layer's record the diagram shows (bottom = 0).
+  get layer() {
+    if (!this.meta) return 0;
+    const top = this.meta.layers - 1;
+    const wanted = this.view.state.layer;
+    return wanted === null ? top : Math.min(wanted, top);
+  }
+
   reset(meta) {
     this.meta = meta;
     this.steps = [];
-    this.t = -1;
-    this.follow = true;
-    this.layer = meta.layers - 1;  // the top layer, whose record is also at a step's top level
-    this.unit = Math.min(this.unit, meta.hidden_size - 1);
+    if (this.view.state.unit >= meta.hidden_size) this.view.set({ unit: meta.hidden_size - 1 });
     this.emit("reset");
   }
 
   add(step) {
     this.steps.push(step);
-    if (this.follow) this.t = this.steps.length - 1;
     this.emit("step");
   }
 
+  // Show step t; the last step means following the newest. Before any step, where to go
+  // once they come.
   seek(t) {
-    if (!this.steps.length) return;
-    this.t = Math.max(0, Math.min(t, this.steps.length - 1));
-    this.follow = this.t === this.steps.length - 1;
-    this.emit("seek");
+    const last = this.steps.length - 1;
+    const to = Math.max(0, Math.min(t, last < 0 ? t : last));
+    this.view.set({ t: to === last ? null : to });
   }
 
   get current() {
@@ -71,13 +114,12 @@ export class Trace {
   }
 
   selectUnit(unit) {
-    this.unit = Math.max(0, Math.min(unit, this.meta.hidden_size - 1));
-    this.emit("unit");
+    const most = this.meta ? this.meta.hidden_size - 1 : Infinity;
+    this.view.set({ unit: Math.max(0, Math.min(unit, most)) });
   }
 
   setStage(stage) {
-    this.stage = stage;
-    this.emit("stage");
+    this.view.set({ stage });
   }
 
   // The values of one vector of the shown layer over the whole trace: gates or states.
@@ -86,8 +128,7 @@ export class Trace {
   }
 
   setLayer(layer) {
-    this.layer = Math.max(0, Math.min(layer, this.meta.layers - 1));
-    this.emit("layer");
+    this.view.set({ layer: Math.max(0, Math.min(layer, this.meta.layers - 1)) });
   }
 
   // The input vector x_t the shown layer reads: the embedding for layer 0, else h of the layer below.

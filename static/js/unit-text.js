@@ -5,8 +5,8 @@ import { colourFor, inkFor } from "./palette.js";
 import { colourableStates, squashedNote, unitValue, vectorLabel } from "./vectors.js";
 
 export class UnitText {
-  constructor(element, vectorSelect, trace, wanted = null) {
-    this.wanted = wanted;  // the vector a link or a lesson asks for, when the cell has it
+  constructor(element, vectorSelect, trace, wanted = () => null) {
+    this.wanted = wanted;  // () => the vector a link or a lesson asks for, when the cell has it
     this.element = element;
     this.vectorSelect = vectorSelect;
     this.trace = trace;
@@ -22,12 +22,12 @@ export class UnitText {
     const names = [...colourableStates(meta), ...meta.gates];
     this.vectorSelect.replaceChildren(...names.map((name) => new Option(vectorLabel(name), name)));
     this.defaultVector = names.includes("c") ? "c" : "h";
-    this.vectorSelect.value = names.includes(this.wanted) ? this.wanted : this.defaultVector;
+    this.vectorSelect.value = names.includes(this.wanted()) ? this.wanted() : this.defaultVector;
   }
 
   // The vector coloured by (the one asked for, until the panel has drawn a trace) ...
   get shownVector() {
-    return this.vectorSelect.value || this.wanted;
+    return this.vectorSelect.value || this.wanted();
   }
 
   // ... or null while it is the cell's default.
@@ -66,7 +66,7 @@ export class UnitText {
       span.style.color = value === null ? "" : inkFor(name, value);
       span.dataset.value = value === null ? "" : String(value);
       const squashed = value === null ? "" : squashedNote(name, value);
-      span.title = `t = ${t}: ${name}[${unit}] = ${value === null ? "–" : value.toFixed(4)}${squashed ? `, ${squashed}` : ""}`;
+      span.title = `t = ${t}: ${vectorLabel(name)}[${unit}] = ${value === null ? "–" : value.toFixed(4)}${squashed ? `, ${squashed}` : ""}`;
     }
     this.coloured = this.spans.length;
     this.current?.classList.remove("current");

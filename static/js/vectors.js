@@ -2,6 +2,7 @@
 // filters (h_t = o_t * tanh(C_t), the article's step 4): where C grows past ±2 its raw
 // value says little about h, so the page shows tanh(C) beside it.
 import { VECTOR_LABELS } from "./config.js";
+import { has, t } from "./i18n/index.js";
 import { plainLabel } from "./text.js";
 
 const DERIVED = {
@@ -19,9 +20,15 @@ export function unitValue(record, name, unit) {
   return (record.gates?.[name] ?? record[name])?.[unit] ?? null;
 }
 
-// A vector's name as the diagram writes it, in plain text: "Cₜ" for c, "tanh(Cₜ)" for tanh_c.
+// A vector's name as the diagram writes it ("C_t"), any words in it in the page's language.
+export function vectorName(name) {
+  const key = `vector_${name}`;
+  return has(key) ? t(key) : VECTOR_LABELS[name] ?? name;
+}
+
+// The same in plain text: "Cₜ" for c, "tanh(Cₜ)" for tanh_c.
 export function vectorLabel(name) {
-  return plainLabel(VECTOR_LABELS[name] ?? name);
+  return plainLabel(vectorName(name));
 }
 
 // "tanh(C_t) = 0.9968" for a cell-state value (C_t or C_{t-1}), else "".

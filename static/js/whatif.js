@@ -1,16 +1,17 @@
 // What-if: clamp a gate or state (one unit or all), knock a unit out, or edit one
 // weight, from the current step on; the trace is read again with the interventions and
-// the diagram marks what is held. One click undoes them all.
+// the diagram marks what is held. One click undoes them all. The interventions are the
+// store's `whatif`; the page reads the text again whenever they change.
 import { t } from "./i18n/index.js";
-
-export const EMPTY = () => ({ clamps: [], weights: [] });
+import { NO_INTERVENTIONS } from "./state.js";
+import { vectorLabel } from "./vectors.js";
 
 export class WhatIf {
-  constructor(section, trace, onChange) {
+  constructor(section, trace, store) {
     this.section = section;
     this.trace = trace;
-    this.onChange = onChange;  // (interventions) => the trace is read again with them
-    this.interventions = EMPTY();
+    this.store = store;
+    store.subscribe((changed) => changed.has("whatif") && this.renderList());
     const $ = (id) => section.querySelector(`[data-testid="${id}"]`);
     this.vector = $("whatif-vector");
     this.scope = $("whatif-scope");
@@ -23,7 +24,7 @@ export class WhatIf {
     $("whatif-add").addEventListener("click", () => this.addClamp());
     $("whatif-knockout").addEventListener("click", () => this.knockOut());
     $("whatif-set-weight").addEventListener("click", () => this.addWeight());
-    $("whatif-undo").addEventListener("click", () => this.set(EMPTY()));
+    $("whatif-undo").addEventListener("click", () => this.set(NO_INTERVENTIONS));
     this.list.addEventListener("click", (event) => {
       const button = event.target.closest("button[data-kind]");
       if (!button) return;
@@ -31,6 +32,11 @@ export class WhatIf {
       next[button.dataset.kind].splice(Number(button.dataset.index), 1);
       this.set(next);
     });
+    this.renderList();  // a link's (or a recording's) interventions, listed from the start
+  }
+
+  get interventions() {
+    return this.store.state.whatif;
   }
 
   get start() {
@@ -38,9 +44,7 @@ export class WhatIf {
   }
 
   set(interventions) {
-    this.interventions = interventions;
-    this.renderList();
-    this.onChange(interventions);
+    this.store.set({ whatif: interventions });
   }
 
   addClamp() {
@@ -85,19 +89,24 @@ export class WhatIf {
     this.vector.replaceChildren(...names.map((name) => {
       const option = document.createElement("option");
       option.value = name;
-      option.textContent = name;
+      option.textContent = vectorLabel(name);
       return option;
     }));
     if (names.includes(kept)) this.vector.value = kept;
+  }
+
+  matrixLabel(matrix) {
+    return [...this.matrix.options].find((option) => option.value === matrix)?.textContent ?? matrix;
   }
 
   renderList() {
     const { clamps, weights } = this.interventions;
     const items = [
       ...clamps.map((c, index) => [t("whatif_clamp_item", {
-        vector: c.vector, unit: c.unit ?? t("whatif_all_units"), value: c.value, start: c.start,
+        vector: vectorLabel(c.vector), unit: c.unit ?? t("whatif_all_units"), value: c.value, start: c.start,
       }), "clamps", index]),
-      ...weights.map((w, index) => [t("whatif_weight_item", w), "weights", index]),
+      // the matrix as its menu writes it (W_hh, W_ih, b), not its key in the model file
+      ...weights.map((w, index) => [t("whatif_weight_item", { ...w, matrix: this.matrixLabel(w.matrix) }), "weights", index]),
     ];
     this.list.replaceChildren(...items.map(([text, kind, index]) => {
       const item = document.createElement("li");

@@ -1,11 +1,12 @@
 """Gradient flow against PyTorch autograd, an independent differentiation of the same cells."""
 
+import dataclasses
+
 import numpy as np
 import pytest
 from numpy.testing import assert_allclose
 
 from app.analysis.gradient_flow import GradientFlowUnavailable, gradient_flow
-from app.analysis.jacobians import STEP_JACOBIANS
 from app.models.registry import ModelRegistry
 
 torch = pytest.importorskip("torch", reason="PyTorch is the reference: install the 'torch' extra (make test does)")
@@ -28,10 +29,9 @@ def torch_cell(model):
     with torch.no_grad():
         cell.weight_ih.copy_(torch.tensor(params.weight_ih))
         cell.weight_hh.copy_(torch.tensor(params.weight_hh))
-        if model.cell.name == "gru":  # our bias holds b_ir+b_hr, b_iz+b_hz, b_in; b_hn apart
-            rz = 2 * params.hidden_size
+        if model.cell.name == "gru":  # nn.GRU's own two biases: b_ih, and b_hh (r multiplies its n part)
             cell.bias_ih.copy_(torch.tensor(params.bias))
-            cell.bias_hh.copy_(torch.tensor(np.concatenate([np.zeros(rz), params.bias_hn])))
+            cell.bias_hh.copy_(torch.tensor(params.bias_hh))
         else:
             cell.bias_ih.copy_(torch.tensor(params.bias))
             cell.bias_hh.zero_()
@@ -96,9 +96,9 @@ def test_the_article_gru_matches_central_differences():
         assert flow.input_norms[t] == pytest.approx(np.linalg.norm(np.stack(columns, 1)), rel=2e-2)
 
 
-def test_cells_without_jacobians_say_so(monkeypatch):
-    monkeypatch.delitem(STEP_JACOBIANS, "cwrnn")  # every cell has them now; a new one might not
-    model, ids, _ = model_and_inputs("cwrnn-demo")
+def test_cells_without_jacobians_say_so():
+    model, ids, _ = model_and_inputs("cwrnn-demo")  # every cell declares one now; a cell given None would say so
+    model = dataclasses.replace(model, cell=dataclasses.replace(model.cell, jacobian=None))
     with pytest.raises(GradientFlowUnavailable, match="cwrnn"):
         gradient_flow(model, ids)
 

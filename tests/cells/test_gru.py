@@ -80,7 +80,9 @@ def test_pytorch_form_keeps_b_hn_apart_and_round_trips_the_biases():
     rng = np.random.default_rng(6)
     arrays = draw_weights(rng, 3, 3, 2)
     params = GRU.params_from_arrays(arrays, 0, {"gru_variant": "pytorch"})
-    assert_allclose(params.bias_hn, arrays["bias_hh_l0"][6:])
+    assert_allclose(params.bias, arrays["bias_ih_l0"])  # as nn.GRU adds them: b_ih to W_ih · x, b_hh to W_hh · h
+    assert_allclose(params.bias_hh, arrays["bias_hh_l0"])
     again = GRU.params_from_arrays(GRU.params_to_arrays(params, 0), 0, {"gru_variant": "pytorch"})
-    assert_allclose(again.bias, params.bias)
-    assert_allclose(again.bias_hn, params.bias_hn)
+    assert_allclose(again.bias[:6] + again.bias_hh[:6], params.bias[:6] + params.bias_hh[:6])  # r, z: only the sum acts
+    assert_allclose(again.bias[6:], params.bias[6:])
+    assert_allclose(again.bias_hh[6:], params.bias_hh[6:])  # b_hn, which r multiplies, kept apart

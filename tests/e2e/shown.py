@@ -27,6 +27,16 @@ def product_bound(a: float, b: float) -> float:
     return (abs(a) + abs(b)) * BOUND + BOUND**2
 
 
+def stage_numbers(page) -> list[tuple[str, float]]:
+    """The numbers the Four steps panel put into its equations, each with the vector it is
+    (data-vector), in the order shown: what was put in, then each equation's result."""
+    numbers = page.locator('[data-testid="stage-numbers"] mn[data-vector]')
+    return [
+        (vector, float(text.replace("−", "-")))
+        for vector, text in numbers.evaluate_all("ns => ns.map(n => [n.dataset.vector, n.textContent])")
+    ]
+
+
 def hovered_value(page, vector: str, unit: int, within=None) -> str:
     """The number the tooltip shows for `unit` of the strip of `vector` (in `within`, a
     panel, or anywhere on the page), as written."""

@@ -39,7 +39,10 @@ def test_plain_rnn_is_one_tanh_layer(app_at_step, server_url):
     strips = page.locator('[data-testid="diagram"] .strip').evaluate_all("s => s.map(g => g.dataset.vector)")
     assert sorted(strips) == ["h", "h_prev", "h_top", "x"]
     assert shows(float(hovered_value(page, "h", 1)), api_step(server_url, "rnn-demo")["h"][1], 4)
-    expect(page.get_by_test_id("stage-title")).to_have_text("The article's four steps are the LSTM's")
+    expect(page.get_by_test_id("stage-title")).to_have_text(
+        "1. One tanh layer: the new output from the old one and the input"
+    )
+    expect(page.get_by_test_id("chain-belt")).to_have_count(0)  # no cell state: no belt down the chain
 
 
 def test_peephole_lines_run_from_the_belt_into_the_gates(app_at_step, server_url):

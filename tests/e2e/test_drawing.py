@@ -63,7 +63,7 @@ def test_gate_saturation_counted_step_by_step_equals_a_count_over_the_whole_trac
         values = [step["gates"][gate] for step in steps]
         low = [sum(v[u] < 0.1 for v in values) / len(steps) for u in range(len(values[0]))]
         high = [sum(v[u] > 0.9 for v in values) / len(steps) for u in range(len(values[0]))]
-        expected.append([f"{gate} gate", low, high])
+        expected.append([f"{gate}ₜ gate", low, high])  # the gate as the article writes it, fₜ
     page.wait_for_function(
         """(expected) => {
       const data = document.querySelector('[data-testid=saturation]').data ?? [];

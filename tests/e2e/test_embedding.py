@@ -1,17 +1,12 @@
 """Into course pages: links that reproduce a view, embeds on other sites, offline lessons."""
 
 import re
-import subprocess
-import sys
-import time
 from urllib.parse import parse_qs, urlsplit
 
-import httpx2
 import pytest
 from playwright.sync_api import expect
 
-from app.notebook import show
-from tests.live_server import free_port
+from tests.live_server import static_site
 
 
 def test_a_link_reproduces_the_view_and_every_change_is_written_back(page, server_url):
@@ -62,28 +57,13 @@ def test_share_dialog_gives_the_link_and_an_iframe_snippet(page, server_url):
 @pytest.fixture
 def host_page(tmp_path, server_url):
     """A course page on another origin (another port) that embeds the view and resizes it."""
-    (tmp_path / "course.html").write_text(f"""<!doctype html><html><body>
+    course = f"""<!doctype html><html><body>
 <h1>Week 3: LSTMs</h1>
 <iframe id="view" src="{server_url}/embed?text=the%20sky&panels=walkthrough&hide=examples" width="800" height="150" style="border:0"></iframe>
 <script src="{server_url}/static/embed-host.js"></script>
-</body></html>""")
-    port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1"],
-        cwd=tmp_path,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}/course.html"
-    for _ in range(100):
-        try:
-            if httpx2.get(url).status_code == 200:
-                break
-        except httpx2.TransportError:
-            time.sleep(0.05)
-    yield url
-    process.terminate()
-    process.wait(5)
+</body></html>"""
+    with static_site(tmp_path, {"course.html": course}) as site:
+        yield f"{site}/course.html"
 
 
 def test_an_embed_on_another_origin_renders_resizes_and_obeys_the_message_api(page, host_page):
@@ -111,46 +91,3 @@ def test_an_embed_on_another_origin_renders_resizes_and_obeys_the_message_api(pa
         "document.getElementById('view').contentWindow.postMessage({type: 'gatescope:select-unit', unit: 9}, '*')"
     )
     expect(view.get_by_test_id("unit-input")).to_have_value("9")
-
-
-def offline(page):
-    blocked = []
-
-    def only_files(route):
-        if route.request.url.startswith("file:"):
-            return route.continue_()
-        blocked.append(route.request.url)
-        return route.abort()
-
-    page.route("**/*", only_files)
-    return blocked
-
-
-def test_an_exported_lesson_plays_to_the_end_from_a_file_with_no_network(page, server_url, tmp_path):
-    response = httpx2.get(
-        f"{server_url}/api/export",
-        params={"text": "the sky", "panels": "walkthrough,chain,heatmap", "t": "0", "unit": "2"},
-    )
-    lesson = tmp_path / "lesson.html"
-    lesson.write_bytes(response.content)
-    blocked = offline(page)
-    page.goto(lesson.as_uri())
-    expect(page.get_by_test_id("recording-banner")).to_contain_text("A recording")
-    expect(page.get_by_test_id("position")).to_have_text("t = 0 of 6")
-    expect(page.get_by_test_id("unit-input")).to_have_value("2")
-    expect(page.locator('[data-testid="heatmap"] .main-svg').first).to_be_visible()
-    expect(page.get_by_test_id("text-input")).to_have_js_property("readOnly", True)
-    page.get_by_test_id("play").click()
-    expect(page.get_by_test_id("position")).to_have_text("t = 6 of 6", timeout=10_000)
-    assert blocked == []
-
-
-def test_the_notebook_output_renders_in_chromium(page, tmp_path):
-    offline(page)
-    (tmp_path / "notebook.html").write_text(
-        f"<html><body><h2>Out[1]:</h2>{show('lstm-demo', 'ab')._repr_html_()}</body></html>"
-    )
-    page.goto((tmp_path / "notebook.html").as_uri())
-    output = page.frame_locator("iframe")
-    expect(output.get_by_test_id("position")).to_have_text("t = 1 of 1")
-    expect(output.get_by_test_id("diagram")).to_be_visible()

@@ -38,9 +38,9 @@ def test_the_page_in_chinese_has_no_missing_strings(page, server_url, screenshot
     assert page.evaluate(UNTRANSLATED) == []
     expect(page.get_by_test_id("toggle-walkthrough")).to_have_text("四个步骤")
     expect(page.get_by_test_id("stage-title")).to_have_text("3. 更新细胞状态：丢掉旧的，加入新的")
-    expect(page.get_by_test_id("stage-story")).to_contain_text("单元 0 的细胞状态从")
+    expect(page.get_by_test_id("stage-story")).to_contain_text("神经元 0 的细胞状态从")
     expect(page.get_by_test_id("position")).to_have_text("t = 8（共 8）")
-    expect(page.get_by_test_id("model-shape")).to_have_text("LSTM · 1 层 × 16 个单元 · 字符级词元")
+    expect(page.get_by_test_id("model-shape")).to_have_text("LSTM · 1 层 × 16 个神经元 · 字符级词元")
     screenshot("lang-zh")
 
 

@@ -18,6 +18,7 @@ FEATURES = {
     "agreement": ("subject gender", {"c", "tanh_c"}),
     "code": ("inside a string", None),
     "prose": ("inside quotes", None),
+    "poetry": ("position in line", None),
 }
 
 
@@ -101,22 +102,19 @@ def test_a_lesson_link_is_overridden_by_the_properties_it_gives(page, server_url
 
 
 def test_a_lesson_property_set_back_to_its_default_is_kept_in_the_address(page, server_url):
-    """The agreement lesson opens at t = 15; following the newest step again (t null) cannot
-    be written over the lesson, so the address is written in full, without it."""
+    """The agreement lesson opens at t = 15; following the newest step again (t null) is
+    written as an empty t, so the address keeps the lesson and says so."""
     page.goto(f"{server_url}/?lesson=agreement")
-    written = page.evaluate("""async () => {
-        const { readState, writeState } = await import('/static/js/state.js');
-        const lesson = JSON.parse(document.getElementById('gatescope-lessons').textContent).find((l) => l.id === 'agreement');
-        const base = readState(lesson.query);
-        const kept = writeState({ ...base, lesson: 'agreement', unit: base.unit + 1 }, base);
-        const back = writeState({ ...base, lesson: 'agreement', t: null }, base);
-        return { kept, back, query: lesson.query };
-    }""")
-    kept, back = parse_qs(written["kept"]), parse_qs(written["back"])
-    assert "t" in parse_qs(written["query"])  # the lesson sets t
-    assert kept["lesson"] == ["agreement"] and "t" not in kept  # only what differs from the lesson
-    assert "lesson" not in back and "t" not in back  # t back at its default: no lesson to bring t = 15 back
-    assert back["model"] == ["agreement"] and back["text"] == parse_qs(written["query"])["text"]
+    expect(page.get_by_test_id("position")).to_have_text("t = 15 of 17")
+    page.get_by_test_id("token").last.click()  # the last step: following the newest again
+    expect(page).to_have_url(re.compile(r"[?&]t=(&|$)"))
+    written = parse_qs(page.url.split("?", 1)[1], keep_blank_values=True)
+    assert written == {"lesson": ["agreement"], "t": [""]}
+    page.reload()
+    expect(page.get_by_test_id("position")).to_have_text("t = 17 of 17")
+    page.get_by_test_id("text-input").press("End")
+    page.get_by_test_id("text-input").press_sequentially(" were")
+    expect(page.get_by_test_id("position")).to_have_text("t = 18 of 18")  # a word model: it follows the new word
 
 
 def test_a_lesson_not_installed_and_no_lesson_leave_the_default_page(page, server_url):
@@ -276,8 +274,8 @@ def test_tanh_of_c_is_shown_beside_c_where_the_student_reads_c(page, server_url,
         [math.tanh(step["c"][unit]) for step in steps], abs=BOUND
     )  # the binary wire's bound
     inspector = page.get_by_test_id("inspector")
-    page.wait_for_function("el => (el.data || []).some(d => d.name === 'tanh(c)')", arg=inspector.element_handle())
-    line = inspector.evaluate("el => el.data.find(d => d.name === 'tanh(c)').y")
+    page.wait_for_function("el => (el.data || []).some(d => d.name === 'tanh(Cₜ)')", arg=inspector.element_handle())
+    line = inspector.evaluate("el => el.data.find(d => d.name === 'tanh(Cₜ)').y")
     assert line == pytest.approx([math.tanh(step["c"][unit]) for step in steps], abs=BOUND)  # the binary wire's bound
 
 

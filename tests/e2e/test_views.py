@@ -6,7 +6,7 @@ import re
 import httpx2
 from playwright.sync_api import expect
 
-from tests.e2e.shown import hovered_value, product_bound, shows
+from tests.e2e.shown import hovered_value, shows, stage_numbers
 
 TEXT = "I grew up in"
 
@@ -17,12 +17,6 @@ def start(page, server_url, text=TEXT):
     page.get_by_test_id("text-input").press_sequentially(text, delay=15)
     expect(page.get_by_test_id("status")).to_have_text(f"{len(text)} steps traced")
     return httpx2.post(f"{server_url}/api/trace", json={"text": text}).json()["steps"]
-
-
-def numbers(page):
-    return [
-        float(n.replace("−", "-")) for n in re.findall(r"−?\d+\.\d+", page.get_by_test_id("stage-numbers").inner_text())
-    ]
 
 
 def test_the_four_steps_by_keyboard_with_this_steps_numbers(page, server_url):
@@ -36,21 +30,22 @@ def test_the_four_steps_by_keyboard_with_this_steps_numbers(page, server_url):
     expect(lit).to_have_count(2)  # the belt and the forget gate
     assert page.locator('[data-testid="diagram"] [data-part="output"]').get_attribute("class") in (None, "")
     s3, s2 = steps[3], steps[2]
-    f, c_prev, kept = numbers(page)
-    f_api, c_prev_api = s3["gates"]["f"][0], s2["c"][0]
-    assert shows(f, f_api, 3) and shows(c_prev, c_prev_api, 3)
-    assert shows(kept, f_api * c_prev_api, 3, product_bound(f_api, c_prev_api))
+    api = {"c_prev": s2["c"][0], "c": s3["c"][0], "h": s3["h"][0], **{k: v[0] for k, v in s3["gates"].items()}}
+    ((name, f),) = stage_numbers(page)
+    assert name == "f" and shows(f, api["f"], 3)
 
     page.keyboard.press("ArrowRight")
     expect(page.get_by_test_id("stage-title")).to_contain_text("Input gate")
-    i, c_tilde = numbers(page)[:2]
-    assert shows(i, s3["gates"]["i"][0], 3) and shows(c_tilde, s3["gates"]["c_tilde"][0], 3)
+    assert [name for name, _ in stage_numbers(page)] == ["i", "c_tilde"]
+    assert all(shows(value, api[name], 3) for name, value in stage_numbers(page))
     page.keyboard.press("ArrowRight")
     expect(page.get_by_test_id("stage-title")).to_contain_text("Update the cell state")
-    assert shows(numbers(page)[-1], s3["c"][0], 3)
+    assert [name for name, _ in stage_numbers(page)] == ["f", "c_prev", "i", "c_tilde", "c"]  # C = f * C + i * C̃ = …
+    assert all(shows(value, api[name], 3) for name, value in stage_numbers(page))
     page.keyboard.press("ArrowRight")
     expect(page.get_by_test_id("stage-title")).to_contain_text("Output")
-    assert shows(numbers(page)[-1], s3["h"][0], 3)
+    assert [name for name, _ in stage_numbers(page)] == ["o", "o", "c", "h"]  # o; h = o * tanh(C) = …
+    assert all(shows(value, api[name], 3) for name, value in stage_numbers(page))
     expect(page.locator('[data-testid="diagram"] [data-part="output"]')).to_have_class("lit")
 
     page.keyboard.press("ArrowRight")  # past the fourth step: the next token, step one
@@ -71,7 +66,7 @@ def test_clicking_a_unit_selects_it_on_every_view(page, server_url):
 
     last = steps[-1]
     page.get_by_test_id("stage-0").click()
-    assert shows(numbers(page)[0], last["gates"]["f"][5], 3)
+    assert shows(stage_numbers(page)[0][1], last["gates"]["f"][5], 3)
     expect(page.get_by_test_id("stage-story")).to_contain_text("unit 5")
 
     # Units over text: each token's colour is unit 5's C_t there; its title gives the number.
@@ -79,7 +74,7 @@ def test_clicking_a_unit_selects_it_on_every_view(page, server_url):
     expect(spans).to_have_count(len(TEXT))
     titles = spans.evaluate_all("spans => spans.map(s => s.title)")
     c = steps[2]["c"][5]
-    prefix, shown = titles[2].split(": c[5] = ")
+    prefix, shown = titles[2].split(": Cₜ[5] = ")
     shown_c, shown_tanh = shown.split(", tanh(Cₜ) = ")  # C, and what h sees of it
     assert (
         prefix == "t = 2" and shows(shown_c, c, 4) and shows(shown_tanh, math.tanh(c), 4)
@@ -87,7 +82,7 @@ def test_clicking_a_unit_selects_it_on_every_view(page, server_url):
     colours = spans.evaluate_all("spans => spans.map(s => s.style.backgroundColor)")
     assert all(colours) and len(set(colours)) > 3
     page.get_by_test_id("unit-vector").select_option("f")
-    expect(spans.nth(2)).to_have_attribute("title", re.compile(r"^t = 2: f\[5\] = "))
+    expect(spans.nth(2)).to_have_attribute("title", re.compile(r"^t = 2: fₜ\[5\] = "))
     assert shows(spans.nth(2).get_attribute("title").rsplit(" ", 1)[1], steps[2]["gates"]["f"][5], 4)
 
 
@@ -95,6 +90,21 @@ def test_the_unrolled_chain_has_a_module_per_token_and_jumps_on_click(page, serv
     start(page, server_url)
     modules = page.get_by_test_id("chain-module")
     expect(modules).to_have_count(len(TEXT))
+    # as the article draws it: x_t in below each module, h_t out above, an arrow on to the
+    # next module, and (an LSTM's) the belt running through them all
+    chain = page.get_by_test_id("chain")
+    for part, count in (
+        ("chain-x", len(TEXT)),
+        ("chain-h", len(TEXT)),
+        ("chain-link", len(TEXT) - 1),
+        ("chain-belt", len(TEXT)),
+    ):
+        expect(chain.get_by_test_id(part)).to_have_count(count)
+    below, box, above = (
+        modules.nth(1).locator(selector).evaluate("e => e.getBBox().y + e.getBBox().height / 2")
+        for selector in (".chain-token", ".chain-box", ".chain-out")
+    )
+    assert above < box < below
     modules.nth(2).click()
     expect(page.get_by_test_id("position")).to_have_text(f"t = 2 of {len(TEXT) - 1}")
     expect(modules.nth(2)).to_have_class(re.compile("current"))
@@ -108,9 +118,9 @@ def test_inspector_and_saturation_charts_load_on_demand(page, server_url):
     expect(page.locator('[data-testid="saturation"] .main-svg').first).to_be_visible()
     expect(page.locator('[data-testid="inspector"] .main-svg').first).to_be_visible()
     saturation = page.get_by_test_id("saturation").evaluate("el => el.data.map(d => [d.name, d.x.length])")
-    assert saturation == [["f gate", 16], ["i gate", 16], ["o gate", 16]]
+    assert saturation == [["fₜ gate", 16], ["iₜ gate", 16], ["oₜ gate", 16]]
     inspector = page.get_by_test_id("inspector").evaluate("el => el.data.map(d => [d.name, d.y.length])")
-    assert [name for name, _ in inspector] == ["f", "i", "c_tilde", "o", "c", "h", "tanh(c)"]
+    assert [name for name, _ in inspector] == ["fₜ", "iₜ", "C̃ₜ", "oₜ", "Cₜ", "hₜ", "tanh(Cₜ)"]
     assert all(n == len(TEXT) for _, n in inspector)
     page.get_by_test_id("toggle-heatmap").click()
     expect(page.get_by_test_id("heatmap")).to_be_hidden()
@@ -205,7 +215,7 @@ def test_what_if_clamping_f_to_1_and_i_to_0_freezes_the_belt_from_that_step(page
     page.get_by_test_id("whatif-value").fill("0")
     page.get_by_test_id("whatif-add").click()
     expect(page.get_by_test_id("whatif-item")).to_have_count(2)
-    expect(page.get_by_test_id("whatif-item").first).to_have_text("f[all units] held at 1 from t = 5 ×")
+    expect(page.get_by_test_id("whatif-item").first).to_have_text("fₜ[all units] held at 1 from t = 5 ×")
     expect(page.get_by_test_id("position")).to_have_text("t = 5 of 18")  # read again, same place
     expect(page).to_have_url(re.compile("whatif="))
     expect(page.locator('[data-testid="strip-f"] rect.unit.held')).to_have_count(16)

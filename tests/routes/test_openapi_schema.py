@@ -28,12 +28,24 @@ REFUSALS = ["400", "404", "405", "413", "422"]
 # Valid requests may still be refused for what a schema cannot say: a model that is not
 # there (404), too many tokens (413), a what-if on a layer the model lacks (422).
 ACCEPTED = ["2xx", "3xx", "404", "413", "422"]
+# oEmbed answers 501 for any format but json, as its specification asks.
+OEMBED_FORMATS = ["501"]
 CONFIG = SchemathesisConfig.from_dict(
     {
         "checks": {
             "negative_data_rejection": {"expected-statuses": REFUSALS},
             "positive_data_acceptance": {"expected-statuses": ACCEPTED},
-        }
+        },
+        "operations": [
+            {
+                "include-path": "/oembed",
+                "checks": {
+                    "not_a_server_error": {"expected-statuses": ["2xx", "3xx", "4xx", *OEMBED_FORMATS]},
+                    "negative_data_rejection": {"expected-statuses": REFUSALS + OEMBED_FORMATS},
+                    "positive_data_acceptance": {"expected-statuses": ACCEPTED + OEMBED_FORMATS},
+                },
+            }
+        ],
     }
 )
 schema = schemathesis.openapi.from_asgi("/openapi.json", app_with_a_user_model(), config=CONFIG)

@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 from numpy.testing import assert_allclose
 
-from app.training.backprop import get_backprop
+from app.cells import get_cell
 from app.training.optim import Adam, clip_grad_norm
 
 torch = pytest.importorskip("torch", reason="PyTorch is the reference: install the 'torch' extra (make test does)")
@@ -53,7 +53,7 @@ def test_forget_bias_decay_touches_only_the_forget_rows_of_the_lstm_biases():
         "rnn.weight_hh_l0": np.ones((8, 2), np.float32),
     }
     grads = {key: np.zeros_like(value) for key, value in params.items()}
-    decay_forget_bias(params, grads, get_backprop("lstm").forget_rows(hidden), decay=0.5)
+    decay_forget_bias(params, grads, get_cell("lstm").rows("f", hidden), decay=0.5)
     assert grads["rnn.bias_ih_l0"].tolist() == [0, 0, 1.0, 1.5, 0, 0, 0, 0]  # rows i, f, g, o: only f (2, 3) decays
     assert grads["rnn.bias_hh_l0"].tolist() == [0, 0, -0.5, -0.5, 0, 0, 0, 0]
     assert not grads["rnn.weight_hh_l0"].any()
@@ -61,7 +61,7 @@ def test_forget_bias_decay_touches_only_the_forget_rows_of_the_lstm_biases():
 
 def test_each_cell_with_a_forget_gate_says_where_its_rows_are_and_the_others_have_none():
     hidden = 3
-    assert get_backprop("lstm").forget_rows(hidden) == slice(3, 6)  # i, f, g, o
-    assert get_backprop("peephole").forget_rows(hidden) == get_backprop("dglstm").forget_rows(hidden) == slice(3, 6)
-    assert get_backprop("cifg").forget_rows(hidden) == slice(0, 3)  # f, g, o: i is 1 − f
-    assert all(get_backprop(cell).forget_rows is None for cell in ("rnn", "gru", "cwrnn"))
+    assert get_cell("lstm").rows("f", hidden) == slice(3, 6)  # i, f, g, o
+    assert get_cell("peephole").rows("f", hidden) == get_cell("dglstm").rows("f", hidden) == slice(3, 6)
+    assert get_cell("cifg").rows("f", hidden) == slice(0, 3)  # f, g, o: i is 1 − f
+    assert not any(get_cell(cell).has_forget_gate for cell in ("rnn", "gru", "cwrnn"))

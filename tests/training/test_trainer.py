@@ -1,8 +1,8 @@
 import numpy as np
 import pytest
 
+from app.cells import get_cell
 from app.training import metrics, network
-from app.training.backprop import get_backprop
 from app.training.network import Shape
 from app.training.progress import ProgressBar
 from app.training.tasks.counter import COUNTER
@@ -119,8 +119,8 @@ def test_the_held_out_curve_has_every_validation_from_the_untrained_start_on():
 
 @pytest.mark.parametrize("cell", ["peephole", "cifg"])
 def test_forget_decay_shrinks_the_forget_biases_of_every_lstm_variant(cell):
-    """Not only the plain LSTM's: each variant's forget rows, where its backprop module puts them."""
-    rows = get_backprop(cell).forget_rows(3)
+    """Not only the plain LSTM's: each variant's forget rows, where its cell's gate rows put them."""
+    rows = get_cell(cell).rows("f", 3)
     finals = []
     for decay in (0.0, 5.0):
         shape = Shape(cell=cell, vocab=len(COUNTER.tokenizer.vocab), hidden=3)

@@ -7,7 +7,6 @@ import pytest
 
 from app.cli import build_parser, main
 from app.models.format import load_model
-from app.training.backprop import get_backprop
 from app.training.batches import Batch
 from app.training.budget import trainable_parameters
 from app.training.commands import TRAINER_FORGET_BIAS, shape_for, starting_point
@@ -78,7 +77,7 @@ def test_only_the_sparse_windows_at_the_very_end_are_left_out():
 
 def forget_biases(args):
     shape, params, _ = starting_point(get_task("counter"), args)
-    return shape, params["rnn.bias_ih_l0"][get_backprop(shape.cell).forget_rows(shape.hidden)]
+    return shape, params["rnn.bias_ih_l0"][shape.cell_type.rows("f", shape.hidden)]
 
 
 @pytest.mark.parametrize("cell", ["lstm", "peephole", "cifg"])

@@ -1,28 +1,35 @@
 // What every cell's diagram shares: an SVG in the article's notation, strips of live
 // values placed on its wires, and an update from one step's record.
-import { VECTOR_LABELS } from "../config.js";
+import { vectorName } from "../vectors.js";
 import { Strip, arrowMarker, el } from "./svg.js";
 
 export class Diagram {
-  // meta: the stream's meta frame (cell, hidden_size, cell_options, ...); layer: which layer is shown
-  constructor(container, meta, layer, { viewBox = "0 0 1120 560", ariaLabel, ...options }) {
+  // meta: the stream's meta frame (cell, hidden_size, cell_options, ...); layer: which layer
+  // is shown; figure: the cell's figure for that layer (its family, the parts it has).
+  constructor(container, meta, layer, figure, { viewBox = "0 0 1120 560", ariaLabel }) {
     this.meta = meta;
     this.layer = layer;
-    this.options = options;  // what a subclass decided before drawing (its variant)
+    this.figure = figure;
+    this.parts = new Set(figure.parts);
     this.svg = el("svg", {
       viewBox, class: "diagram", role: "img", "aria-label": ariaLabel,
-      "data-testid": "diagram", "data-cell": meta.cell,
+      "data-testid": "diagram", "data-cell": meta.cell, "data-family": figure.family,
     }, container);
     arrowMarker(this.svg);
     this.draw();
     this.strips = Object.fromEntries(this.stripLayout().map(([name, x, y, options = {}]) =>
-      [name, new Strip(this.svg, name, x, y, options.label ?? VECTOR_LABELS[name] ?? name, options)]));
+      [name, new Strip(this.svg, name, x, y, options.label ?? vectorName(name), options)]));
     this.values = null;
   }
 
   draw() {}          // the module's boxes, circles and wires
   stripLayout() {}   // [[vector name, x, y, {labelAbove, label}], ...]
   derive() {}        // (record, prev, x, below) -> {vector name: values}
+  facts() { return {}; }  // (unit) -> other numbers its equations use: T, a clockwork module's period
+
+  has(part) {
+    return this.parts.has(part);
+  }
 
   // record: this layer's step record; prev: the state it started from ({c, h} or {h});
   // x: its input vector; below: the record of the layer below at the same step, if any.
@@ -35,7 +42,7 @@ export class Diagram {
   highlight(stage) {
     this.svg.classList.toggle("staged", Boolean(stage));
     for (const node of this.svg.querySelectorAll("[data-part]")) {
-      node.classList.toggle("lit", Boolean(stage) && stage.parts.includes(node.dataset.part));
+      node.classList.toggle("lit", Boolean(stage) && node.dataset.part.split(" ").some((part) => stage.parts.includes(part)));
     }
     for (const [name, strip] of Object.entries(this.strips)) {
       strip.group.classList.toggle("lit", Boolean(stage) && stage.vectors.includes(name));

@@ -1,4 +1,11 @@
 // Small helpers to build the article's notation in SVG.
+//
+// A diagram is also a graph that can be read back (and is, by the tests, against the
+// cell's equations): every operation drawn is a node (data-node: its id, data-op: σ, tanh,
+// ×, +, 1−, …, data-vector: the vector its output carries), every wire says which node
+// feeds which (data-from, data-to). A junction passes what one wire brings on to several
+// (a fork) and joins what several bring into one line (a concatenation, in the article's
+// notation).
 import { PALETTE, STRIP } from "../config.js";
 import { colourFor, rgbFor } from "../palette.js";
 
@@ -12,26 +19,45 @@ export function el(name, attributes = {}, parent = null) {
   return node;
 }
 
-// Text with subscripts in the article's style: "f_t * C_{t-1}" -> f with subscript t, then
-// " * C" with subscript t-1. A subscript is "_x" (one character) or "_{...}".
+// Text with subscripts and superscripts in the article's style: "f_t * C_{t-1}" -> f with
+// subscript t, then " * C" with subscript t-1; "C_t^{L-1}" adds a superscript. A script is
+// "_x" or "^x" (one character) or "_{...}", "^{...}"; "-" is written as a minus sign.
 export function label(parent, x, y, text, attributes = {}) {
   const node = el("text", { x, y, class: "label", ...attributes }, parent);
-  const pattern = /_\{([^}]*)\}|_(\S)/g;
+  const pattern = /([_^])\{([^}]*)\}|([_^])(\S)/g;
   let last = 0;
   for (const match of text.matchAll(pattern)) {
     if (match.index > last) el("tspan", {}, node).textContent = text.slice(last, match.index);
-    el("tspan", { class: "sub", dy: 4, "font-size": "75%" }, node).textContent = match[1] ?? match[2];
-    el("tspan", { dy: -4 }, node).textContent = "\u200b";  // back to the baseline
+    const shift = (match[1] ?? match[3]) === "_" ? 4 : -7;
+    el("tspan", { class: shift > 0 ? "sub" : "sup", dy: shift, "font-size": "75%" }, node).textContent =
+      (match[2] ?? match[4]).replace(/-/g, "\u2212");
+    el("tspan", { dy: -shift }, node).textContent = "\u200b";  // back to the baseline
     last = match.index + match[0].length;
   }
   if (last < text.length) el("tspan", {}, node).textContent = text.slice(last);
   return node;
 }
 
-// A wire through points [[x, y], ...]; arrow: end with an arrowhead.
-export function wire(parent, points, { arrow = true, className = "wire" } = {}) {
+// Name a drawn element as a node of the diagram's graph.
+function mark(element, { node, op, vector }) {
+  if (node) element.dataset.node = node;
+  if (op) element.dataset.op = op;
+  if (vector) element.dataset.vector = vector;
+  return element;
+}
+
+// A wire through points [[x, y], ...] from node `from` to node `to`; arrow: end with an arrowhead.
+export function wire(parent, points, { from, to, arrow = true, className = "wire" } = {}) {
   const d = points.map(([x, y], k) => `${k ? "L" : "M"}${x},${y}`).join(" ");
-  return el("path", { d, class: className, "marker-end": arrow ? "url(#arrow)" : "" }, parent);
+  const path = el("path", { d, class: className, "marker-end": arrow ? "url(#arrow)" : "" }, parent);
+  if (from) path.dataset.from = from;
+  if (to) path.dataset.to = to;
+  return path;
+}
+
+// Where a vector enters or leaves the module: its name, written as the article writes it.
+export function terminal(parent, x, y, text, { node, vector, kind = "input", ...attributes }) {
+  return mark(label(parent, x, y, text, { class: "io-label", ...attributes }), { node, op: kind, vector });
 }
 
 // The grey rounded box around one repeating module.
@@ -39,40 +65,42 @@ export function moduleBox(parent, x, y, width, height) {
   return el("rect", { x, y, width, height, rx: 26, fill: PALETTE.module, stroke: PALETTE.moduleStroke, class: "module-box" }, parent);
 }
 
-// A dot where a wire forks: its content is copied to several places.
-export function junction(parent, cx, cy) {
-  return el("circle", { cx, cy, r: 3.5, fill: PALETTE.wire }, parent);
+// A dot where wires fork (the content copied to several places) or join (concatenated).
+export function junction(parent, cx, cy, node) {
+  return mark(el("circle", { cx, cy, r: 3.5, fill: PALETTE.wire, class: "junction" }, parent), { node, op: "junction" });
 }
 
-// A yellow box: a learned layer (σ or tanh).
-export function layerBox(parent, cx, cy, text, part) {
+// A yellow box: a learned layer (σ or tanh of W·[…] + b; "W_h" for a linear one).
+export function layerBox(parent, cx, cy, text, part, { node = part, vector, op = text, width = 60 } = {}) {
   const group = el("g", { class: "layer-box", "data-testid": `box-${part}` }, parent);
-  el("rect", { x: cx - 30, y: cy - 17, width: 60, height: 34, rx: 4, fill: PALETTE.layerBox, stroke: PALETTE.layerStroke }, group);
-  el("text", { x: cx, y: cy + 6, class: "op-text", "text-anchor": "middle" }, group).textContent = text;
-  return group;
+  el("rect", { x: cx - width / 2, y: cy - 17, width, height: 34, rx: 4, fill: PALETTE.layerBox, stroke: PALETTE.layerStroke }, group);
+  if (op === "linear") label(group, cx - 12, cy + 6, text, { class: "op-text" });
+  else el("text", { x: cx, y: cy + 6, class: "op-text", "text-anchor": "middle" }, group).textContent = text;
+  return mark(group, { node, op: op === "linear" ? "linear" : `layer-${op}`, vector });
 }
 
-// A pink circle: a pointwise operation (×, +) or the pointwise tanh.
-export function pointwise(parent, cx, cy, text, part) {
-  const group = el("g", { class: "pointwise", "data-testid": `op-${part}` }, parent);
+// A pink circle: a pointwise operation (×, +, 1−) or the pointwise tanh.
+export function pointwise(parent, cx, cy, text, part, { node = part, vector, op = text } = {}) {
+  const group = mark(el("g", { class: "pointwise", "data-testid": `op-${part}` }, parent), { node, op, vector });
   if (text === "tanh") el("ellipse", { cx, cy, rx: 26, ry: 15, fill: PALETTE.pointwise, stroke: PALETTE.pointwiseStroke }, group);
   else el("circle", { cx, cy, r: 14, fill: PALETTE.pointwise, stroke: PALETTE.pointwiseStroke }, group);
   el("text", { x: cx, y: cy + 5, class: "op-text", "text-anchor": "middle" }, group).textContent = text;
   return group;
 }
 
-export function arrowMarker(svg) {
+export function arrowMarker(svg, id = "arrow") {
   const defs = el("defs", {}, svg);
   const marker = el("marker", {
-    id: "arrow", viewBox: "0 0 10 10", refX: 9, refY: 5, markerWidth: 7, markerHeight: 7, orient: "auto-start-reverse",
+    id, viewBox: "0 0 10 10", refX: 9, refY: 5, markerWidth: 7, markerHeight: 7, orient: "auto-start-reverse",
   }, defs);
   el("path", { d: "M0,0 L10,5 L0,10 z", fill: PALETTE.wire }, marker);
 }
 
 // A vector drawn as a strip of coloured cells, one per unit, labelled with its name.
 export class Strip {
-  constructor(parent, name, x, y, text, { labelAbove = true } = {}) {
+  constructor(parent, name, x, y, text, { labelAbove = true, width = STRIP.width } = {}) {
     this.name = name;
+    this.width = width;  // narrower where wires leave less room
     this.group = el("g", { class: "strip", "data-vector": name, "data-testid": `strip-${name}` }, parent);
     this.x = x;
     this.y = y;
@@ -88,12 +116,12 @@ export class Strip {
     this.canvas = null;
     this.colours = [];
     this.selected = null;
-    const width = STRIP.width / count;
+    const width = this.width / count;
     if (count > WIDE_STRIP) {
       // A wide strip is painted as one image, one pixel per unit, stretched to the strip:
       // a new colour in each of hundreds of SVG cells made the browser restyle and repaint
       // every one of them, each step. The cells stay, transparent, for hover and click.
-      const frame = el("foreignObject", { x: this.x, y: this.y, width: STRIP.width, height: STRIP.height }, this.group);
+      const frame = el("foreignObject", { x: this.x, y: this.y, width: this.width, height: STRIP.height }, this.group);
       this.canvas = document.createElementNS("http://www.w3.org/1999/xhtml", "canvas");
       Object.assign(this.canvas, { width: count, height: 1, className: "strip-image" });
       frame.appendChild(this.canvas);

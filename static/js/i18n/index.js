@@ -5,12 +5,28 @@ import { STRINGS as zh } from "./zh.js";
 
 export const LANGUAGES = { en, zh };
 let strings = en;
+let current = "en";
 
 export function chooseLanguage(wanted, browser = navigator.language) {
   const lang = wanted ?? (browser?.toLowerCase().startsWith("zh") ? "zh" : "en");
   strings = LANGUAGES[lang] ?? en;
+  current = strings === zh ? "zh" : "en";
   document.documentElement.lang = lang === "zh" ? "zh-Hans" : "en";
   return lang;
+}
+
+export function language() {
+  return current;
+}
+
+// A field of server data in the page's language: `description_zh` beside `description`,
+// a label's `feature_zh` beside `feature` (docs/model-files.md); the English where none.
+export function localized(record, field) {
+  return (current !== "en" && record?.[`${field}_${current}`]) || record?.[field];
+}
+
+export function has(key) {
+  return key in strings;
 }
 
 // The string for `key` with {placeholders} filled from `values`.

@@ -1,0 +1,102 @@
+"""The page's UI contract: the names and numbers the page, its templates and its links
+agree on, written once here and put into every page as data (`<script id="gatescope-ui">`).
+The templates render from it; static/js/contract.js reads it; static/js/state.js builds
+the view's property table (every URL parameter) from it.
+
+`python -m app.ui` prints it as JSON, with the lessons the bundled models offer (the
+JavaScript unit tests read that).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from app.settings import Settings
+from app.tracing.whatif import MAX_INTERVENTIONS
+
+
+@dataclass(frozen=True)
+class Panel:
+    name: str  # data-panel="name" in the page, and the `panels` URL parameter's items
+    shown: bool = False  # shown when a link names no panels
+    chart: bool = False  # drawn with plotly.js (loaded the first time one is shown)
+    recorded: bool = False  # needs the server's answers: an exported file has it only when made with it
+
+
+PANELS: tuple[Panel, ...] = (
+    Panel("walkthrough", shown=True),
+    Panel("chain", shown=True),
+    Panel("predictions", shown=True),
+    Panel("unit-text", shown=True),
+    Panel("inspector", chart=True),
+    Panel("saturation", chart=True),
+    Panel("heatmap", shown=True, chart=True),
+    Panel("compare", recorded=True),
+    Panel("gradients", chart=True, recorded=True),
+    Panel("whatif", recorded=True),
+)
+
+# Parts of the page a link may hide (`hide=`): data-hideable="name" in the templates.
+HIDEABLE: tuple[str, ...] = (
+    "header",
+    "input",
+    "examples",
+    "model",
+    "controls",
+    "tokens",
+    "panel-bar",
+    "legend",
+    "lessons",
+)
+
+THEMES: tuple[str, ...] = ("light", "dark")
+LANGUAGES: tuple[str, ...] = ("en", "zh")  # one strings table each, static/js/i18n/
+
+# Bounds of what a link or a host page may ask for.
+LIMITS = {
+    "text": 5000,  # characters of text (the text box's maxlength)
+    "model_name": 64,  # the stream's limit on a model's name
+    "unit": 100_000,
+    "layer": 64,
+    "t": 1_000_000,
+    "speed": [50, 5000],  # milliseconds per step when playing
+    "interventions": MAX_INTERVENTIONS,  # clamps, and weight edits, each
+    "embed_height": [200, 4000],  # pixels, in the Share dialog's embed builder
+}
+
+# Where the Share dialog's embed builder starts, and a host page's rate of set-text traces.
+EMBED = {"height": 720, "min_trace_interval_ms": 300}
+
+PLAY_INTERVAL_MS = 450  # milliseconds per step when playing, unless a link sets `speed`
+
+
+def defaults(settings: Settings) -> dict:
+    """The view when a link gives nothing: what state.js's properties default to."""
+    return {
+        "model": settings.default_model,
+        "panels": [panel.name for panel in PANELS if panel.shown],
+        "speed": PLAY_INTERVAL_MS,
+        "theme": THEMES[0],
+    }
+
+
+def contract(settings: Settings, lessons: list[dict]) -> dict:
+    """The contract as the page gets it; `lessons` are those offered (app.lessons.available_lessons)."""
+    return {
+        "panels": [{"name": p.name, "shown": p.shown, "chart": p.chart, "recorded": p.recorded} for p in PANELS],
+        "hideable": list(HIDEABLE),
+        "themes": list(THEMES),
+        "languages": list(LANGUAGES),
+        "limits": LIMITS,
+        "embed": EMBED,
+        "defaults": defaults(settings),
+        "lessons": lessons,
+    }
+
+
+if __name__ == "__main__":  # the contract of a server with default settings and the bundled models
+    from app.lessons import available_lessons
+    from app.models.registry import ModelRegistry
+
+    print(json.dumps(contract(Settings(), available_lessons(ModelRegistry().summaries())), indent=2))
