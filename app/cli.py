@@ -10,46 +10,39 @@ import webbrowser
 from pathlib import Path
 
 from app import __version__
+from app.cells import CELLS
 from app.export.page import lesson_page
 from app.export.view import DEFAULT_PANELS, PANELS, ExportError, export_view
-from app.models.format import load_model, save_model
+from app.models.format import save_model
 from app.models.importers import ModelImportError
 from app.models.importers.assemble import Vocabulary, assemble_model
 from app.models.importers.vocabulary import read_vocabulary
 from app.models.model import Model
 from app.models.registry import ModelRegistry, UnknownModelError
 from app.settings import Settings, get_settings
-from app.tracing.frames import meta_frame, step_frame
-from app.tracing.session import TraceSession
-from app.tracing.start import TRACE_ERRORS
-from app.training.commands import add_train_parser
+from app.tracing.start import TRACE_ERRORS, StartedTrace, start_trace, traced_frames
+from app.training.commands import evaluate_command, label_command, train_command
 
 
-def resolve_model(spec: str, settings: Settings) -> tuple[Model, bool]:
-    """A bundled or user model by name, or any model file by path (the shell user may read it)."""
-    registry = ModelRegistry(settings.models, settings.max_model_bytes)
-    entry = registry.entries().get(spec)
-    if entry is not None:
-        return registry.get(spec), entry.bundled
-    path = Path(spec)
-    if path.suffix == ".npz" or path.exists():
-        if not path.is_file():
-            raise SystemExit(f"gatescope: no model file at {path}")
-        return load_model(path, max_bytes=settings.max_model_bytes), False
-    raise UnknownModelError(spec, registry.names())
+def command_settings(args: argparse.Namespace) -> Settings:
+    """The settings, with the models folder that --models names, if it does."""
+    settings = get_settings()
+    return settings.model_copy(update={"models": args.models}) if getattr(args, "models", None) else settings
+
+
+def started_trace(args: argparse.Namespace, settings: Settings) -> StartedTrace:
+    """args.model (a name, or a path: the shell user's own files) reading args.text, every
+    check passed: the same path as the app's routes."""
+    return start_trace(ModelRegistry.for_settings(settings), settings, args.model, args.text, paths=True)
 
 
 def trace_command(args: argparse.Namespace) -> int:
-    settings = get_settings()
-    if args.models:
-        settings = settings.model_copy(update={"models": args.models})
-    model, bundled = resolve_model(args.model, settings)
-    session = TraceSession(model, settings.max_tokens_per_message, settings.max_tokens_per_session)
-    traced = session.run(session.tokenize(args.text))
-    steps = [step_frame(model, step, settings.decimals, settings.top_k) for step in traced]
+    settings = command_settings(args)
+    started = started_trace(args, settings)
+    model = started.session.model
+    steps = traced_frames(started.session, started.tokens, settings)
     if args.json:
-        meta = meta_frame(model, bundled, settings.decimals)
-        json.dump({"meta": meta, "steps": steps}, sys.stdout, ensure_ascii=False)
+        json.dump({"meta": started.meta, "steps": steps}, sys.stdout, ensure_ascii=False, allow_nan=False)
         print()
         return 0
     print(
@@ -116,25 +109,26 @@ def import_command(args: argparse.Namespace) -> int:
 
 
 def export_registry(spec: str | None, settings: Settings) -> tuple[ModelRegistry, str | None]:
-    """The registry to export from and the model's name in it: a path to a model file
-    makes its folder the registry's own (so the file is read as the server reads models)."""
-    registry = ModelRegistry(settings.models, settings.max_model_bytes)
-    if spec is None or spec in registry.entries():
-        return registry, spec
-    path = Path(spec)
-    if not path.is_file():
-        raise UnknownModelError(spec, registry.names())
+    """The registry to export from and the model's name in it: a name is looked up as the
+    app looks it up (ModelRegistry.entry); a path to a model file makes its folder the
+    registry's own (so the file is read as the server reads models), under the name that
+    folder lists it as."""
+    registry = ModelRegistry.for_settings(settings)
+    if spec is None:
+        return registry, None
+    try:
+        return registry, registry.entry(spec).name
+    except UnknownModelError:
+        path = registry.entry(spec, paths=True).path  # a file, or UnknownModelError / ModelFileError
     folder = ModelRegistry(path.parent, settings.max_model_bytes)
-    entry = folder.entries().get(path.stem)
-    if entry is None or entry.path != path.resolve():
-        raise SystemExit(f"gatescope: {path} cannot be read as a model: its name is a bundled model's, or not a name")
-    return folder, path.stem
+    name = next((name for name, entry in folder.entries().items() if entry.path == path and not entry.bundled), None)
+    if name is None:
+        raise SystemExit(f"gatescope: {path} cannot be read as a model: it is not a .npz file")
+    return folder, name
 
 
 def export_command(args: argparse.Namespace) -> int:
-    settings = get_settings()
-    if args.models:
-        settings = settings.model_copy(update={"models": args.models})
+    settings = command_settings(args)
     registry, model = export_registry(args.model, settings)
     given = {"lesson": args.lesson, "model": model, "text": args.text, "compare": args.compare, "panels": args.panels}
     given |= {"t": args.t, "unit": args.unit, "stage": args.stage, "layer": args.layer}
@@ -245,10 +239,75 @@ def add_import_parser(commands) -> None:
     keras.set_defaults(run=import_command, convert=convert_keras)
 
 
+def add_train_parser(commands) -> None:
+    train_parser = commands.add_parser("train", help="train a demo model, or a language model on your text, in NumPy")
+    train_parser.add_argument(
+        "task", help="counter, long-lag, agreement, code, prose, poetry, or text (then give FILE)"
+    )
+    train_parser.add_argument("file", nargs="*", type=Path, help="for `text`: UTF-8 text file(s)")
+    train_parser.add_argument("-o", "--output", type=Path, required=True, help="the model file to write (.npz)")
+    train_parser.add_argument(
+        "--level", choices=("char", "word"), default="char", help="for `text` (default: %(default)s)"
+    )
+    train_parser.add_argument("--cell", choices=sorted(CELLS), help="the cell to train (default: the task's, lstm)")
+    train_parser.add_argument(
+        "--peepholes", metavar="GATES", help="with --cell peephole: the gates that peek at C, e.g. f,o (default: f,i,o)"
+    )
+    train_parser.add_argument(
+        "--gru-variant", choices=("pytorch", "article"), help="with --cell gru: its formulation (default: pytorch)"
+    )
+    train_parser.add_argument(
+        "--periods",
+        metavar="T1,T2,...",
+        help="with --cell cwrnn: the modules' periods (default: 1,2,4,8, as many modules as split H evenly)",
+    )
+    train_parser.add_argument("--hidden", type=int, help="units per layer (default: the task's; 128 for text)")
+    train_parser.add_argument("--layers", type=int, help="default: the task's (1)")
+    train_parser.add_argument("--embed", type=int, help="embedding size; 0 for one-hot inputs (default: the task's)")
+    budget = train_parser.add_mutually_exclusive_group()
+    budget.add_argument("--minutes", type=float, help="wall-time budget (default: the task's)")
+    budget.add_argument("--epochs", type=int, help="passes over the data")
+    train_parser.add_argument("--lr", type=float, help="Adam's learning rate (default: the task's)")
+    train_parser.add_argument(
+        "--forget-decay",
+        type=float,
+        default=0.0,
+        help="L2 on the forget-gate biases of an lstm, peephole, cifg or dglstm (default: %(default)s)",
+    )
+    train_parser.add_argument("--batch", type=int, help="sequences per batch (default: 32)")
+    train_parser.add_argument("--seed", type=int, default=0, help="data and initial weights (default: %(default)s)")
+    train_parser.add_argument(
+        "--per-file",
+        action="store_true",
+        help="code: read each source file from a zero state (default: one stream across files)",
+    )
+    train_parser.add_argument(
+        "--init", help="go on training this model (a bundled name or a .npz path) instead of fresh weights"
+    )
+    train_parser.set_defaults(run=train_command)
+
+    evaluate_parser = commands.add_parser("evaluate", help="print a trained model's task metric")
+    evaluate_parser.add_argument("model", help="a bundled model's name or a path to a .npz file")
+    evaluate_parser.add_argument(
+        "task", nargs="?", help="default: the task the model was trained on; or a text FILE (bits per token)"
+    )
+    evaluate_parser.add_argument("file", nargs="*", type=Path)
+    evaluate_parser.set_defaults(run=evaluate_command)
+
+    label_parser = commands.add_parser(
+        "label", help="find the units that track the task's features; store them in the model file"
+    )
+    label_parser.add_argument("model", help="a bundled model's name or a path to a .npz file (rewritten in place)")
+    label_parser.add_argument("task", nargs="?", help="default: the task the model was trained on")
+    label_parser.set_defaults(run=label_command)
+
+
 def serve_command(args: argparse.Namespace) -> int:
     """Run the app in `--workers` processes. Each process builds its app from the environment
     (create_app reads GATESCOPE_*), so the command's own options go there first."""
     import uvicorn
+
+    from app.server import uvicorn_options
 
     if not 1 <= args.workers <= 64:
         raise SystemExit("gatescope: --workers must be 1 to 64")
@@ -266,11 +325,9 @@ def serve_command(args: argparse.Namespace) -> int:
         host=settings.host,
         port=settings.port,
         workers=settings.workers,
-        log_level="info",
         proxy_headers=False,  # the app reads them itself, from GATESCOPE_TRUSTED_PROXIES only (app.proxy)
         server_header=False,
-        ws_max_size=settings.max_message_bytes_to_read,  # larger messages: closed (1009) unread
-        ws_per_message_deflate=settings.ws_compression,
+        **uvicorn_options(settings),
     )
     return 0
 

@@ -1,7 +1,20 @@
 """The one shape of every refusal: an exception with a `code` for programs, its message
-for people and, when a limit was reached, the `limit` setting's name."""
+for people and, when a limit was reached, the `limit` setting's name; and the one table
+from a refusal's code to its HTTP status, which every route answers with."""
 
 from __future__ import annotations
+
+HTTP_STATUS = {
+    "unknown_model": 404,  # no model of that name
+    "bad_model": 422,  # its file cannot be used, or it computes numbers that are not finite
+    "bad_text": 422,  # a refused character
+    "bad_whatif": 422,  # an intervention on something the model lacks
+    "bad_export": 422,  # an export asked for a panel or a view property there is not
+    "bad_layer": 422,  # gradient flow of a layer the model lacks
+    "unavailable": 422,  # gradient flow of a cell with no Jacobian
+    "too_long": 413,  # over a limit of tokens, or of gradient-flow work
+    "busy": 503,  # every gradient-flow slot is taken, and as many requests wait
+}
 
 
 def error_detail(error: Exception) -> dict:

@@ -1,5 +1,5 @@
-"""Resource limits that are not about one text: HTTP body size, and open sessions and
-new ones per client address.
+"""Resource limits that are not about one text: HTTP body size, open sessions and new
+ones per client address, and the threads and queue of heavy requests.
 
 Token limits live with the trace (app.tracing.session), WebSocket message size with
 the stream's message parser (app.routes.messages); each refusal names its setting.
@@ -15,6 +15,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
+import anyio
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -169,3 +170,39 @@ class SessionSlots:
                 self._per_client[client] -= 1
                 if not self._per_client[client]:
                     del self._per_client[client]
+
+
+class BusyError(Exception):
+    """Every slot of a pool is taken and as many requests wait already; `limit` names the setting."""
+
+    code = "busy"
+
+    def __init__(self, message: str, limit: str):
+        super().__init__(message)
+        self.limit = limit
+
+
+class WorkPool:
+    """Threads for one kind of heavy request (gradient flow), apart from the threads that
+    trace, and a bound on the requests waiting for them: however many arrive at once,
+    at most `threads` run and `waiting` more wait (their memory is a request body each);
+    the rest are refused at once. Used from the event loop only, so a counter suffices."""
+
+    def __init__(self, threads: int, waiting: int, limit: str):
+        self.limiter = anyio.CapacityLimiter(threads)
+        self.capacity = threads + waiting
+        self.limit = limit
+        self.held = 0
+
+    @contextmanager
+    def slot(self) -> Iterator[anyio.CapacityLimiter]:
+        """Room to run (or wait to run) one request, on `limiter`; BusyError if there is none."""
+        if self.held >= self.capacity:
+            raise BusyError(
+                f"the server is computing {self.held} such requests already; try again in a few seconds", self.limit
+            )
+        self.held += 1
+        try:
+            yield self.limiter
+        finally:
+            self.held -= 1

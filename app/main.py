@@ -10,7 +10,7 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
 from app import __version__
-from app.limits import BodySizeLimit, NewSessionRate, SessionSlots
+from app.limits import BodySizeLimit, NewSessionRate, SessionSlots, WorkPool
 from app.models.registry import ModelRegistry
 from app.proxy import ProxyHeaders, RootPath
 from app.routes import analysis, api, errors, pages, stream
@@ -29,10 +29,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app = FastAPI(title="Gatescope", version=__version__, lifespan=lifespan, redoc_url=None)
     app.state.settings = settings
-    app.state.registry = ModelRegistry(settings.models, settings.max_model_bytes)
+    app.state.registry = ModelRegistry.for_settings(settings)
     new_sessions = NewSessionRate(settings.new_sessions_per_client_per_second, settings.new_sessions_burst_per_client)
     app.state.sessions = SessionSlots(settings.max_sessions, settings.max_sessions_per_client, new_sessions)
     app.state.compute = anyio.CapacityLimiter(settings.compute_threads)  # traces run in these threads
+    app.state.gradients = WorkPool(settings.gradient_threads, settings.max_gradient_waiting, "max_gradient_waiting")
     app.state.templates = Jinja2Templates(directory=settings.templates_dir)
     app.include_router(pages.router)
     app.include_router(api.router)

@@ -68,12 +68,21 @@ class Settings(BaseSettings):
     #   over 16x it, the connection is closed (1009) before the message is even read whole
     max_body_bytes: int = Field(64 * 1024, ge=64)  # one HTTP request body: 5000 emoji, JSON-escaped
     max_model_bytes: int = Field(64 * 1024 * 1024, ge=1024)  # one model file
-    max_gradient_tokens: int = Field(2_000, ge=1)  # the gradient view costs O(T·H²) per request
+    # Gradient flow costs T·(S³ + H·S·X) multiply-adds (S: the state's size, 2H for an LSTM): a text
+    # over this budget is refused at once, with how many tokens would fit; ~2 s on one core here
+    max_gradient_work: int = Field(20_000_000_000, ge=1)
+    gradient_threads: int = Field(1, ge=1)  # its own threads, apart from the traces': a trace never waits for it
+    max_gradient_waiting: int = Field(8, ge=0)  # requests waiting for those threads; past them: 503 busy
     max_sessions: int = Field(2_000, ge=1)  # open WebSocket traces, all clients together (per process)
     max_sessions_per_client: int = Field(1_000, ge=1)  # per address: a class of 500 behind one NAT, Compare open
     new_sessions_per_client_per_second: float = Field(20.0, gt=0)  # per address, once its burst is spent
     new_sessions_burst_per_client: int = Field(500, ge=1)  # a whole class opening the link at the same moment
     idle_seconds: float = Field(600.0, gt=0)  # a WebSocket with no message for this long is closed (1001)
+    # Deadlines of `gatescope serve` (app/server.py): what uvicorn offers, and what it lacks.
+    request_seconds: float = Field(10.0, gt=0)  # an HTTP request must arrive whole within this (else 408, closed)
+    send_seconds: float = Field(30.0, gt=0)  # a client that reads nothing the server sends for this long is dropped
+    keep_alive_seconds: int = Field(5, ge=1)  # an idle keep-alive connection is closed after this (uvicorn's)
+    ws_ping_seconds: float = Field(20.0, gt=0)  # WebSocket pings this often; no pong within as long: closed
 
     # Security of the page.
     frame_ancestors: str = "'self'"  # CSP frame-ancestors: which sites may put the app in a frame

@@ -11,6 +11,7 @@ import os
 import platform
 import statistics
 import time
+import tracemalloc
 from collections.abc import Callable
 
 BLAS_VARIABLES = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS")
@@ -68,3 +69,17 @@ def median_seconds(run: Callable[[], object], repeats: int) -> float:
         run()
         times.append(time.perf_counter() - start)
     return statistics.median(times)
+
+
+def measured(run: Callable[[], object]) -> tuple[object, float, float]:
+    """(result, seconds, peak extra MiB) of run(): the peak of Python's and NumPy's
+    allocations during the call (tracemalloc, which NumPy reports its arrays to), above
+    what was held when it started."""
+    tracemalloc.start()
+    held = tracemalloc.get_traced_memory()[0]
+    start = time.perf_counter()
+    result = run()
+    seconds = time.perf_counter() - start
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    return result, seconds, (peak - held) / 2**20

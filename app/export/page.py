@@ -29,7 +29,7 @@ from app.vendor import PLOTLY_JS
 
 def script_json(value) -> str:
     """JSON safe inside <script>: no "</script>" or "<!--" can end or bend the element."""
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).replace("<", "\\u003c")
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False).replace("<", "\\u003c")
 
 
 def script_text(code: str) -> str:

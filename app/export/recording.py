@@ -15,12 +15,12 @@ from __future__ import annotations
 
 import base64
 
-from fastapi import HTTPException
 from pydantic import ValidationError
 
+from app.errors import HTTP_STATUS, error_detail
 from app.export.view import CHARTS, FROM_FRAMES, RECORDED, ExportView
-from app.models.registry import ModelRegistry, model_summary
-from app.routes.analysis import GradientRequest
+from app.models.registry import ModelRegistry
+from app.routes.analysis import GRADIENT_ERRORS, GradientRequest
 from app.routes.analysis import compute as gradient_answer
 from app.settings import Settings
 from app.tracing import wire
@@ -36,7 +36,7 @@ def record(registry: ModelRegistry, settings: Settings, view: ExportView) -> dic
     if view.compare:
         traces.append(recorded_trace(registry, settings, view.compare, view.text, None))
     names = list(dict.fromkeys(trace["meta"]["model"] for trace in traces))
-    models = [model_summary(registry.get(name), registry.is_bundled(name)) for name in names]
+    models = [registry.summary(name) for name in names]
     answers = gradient_answers(registry, settings, traces, view.text) if "gradients" in view.panels else []
     plotly = needs_plotly(view.panels, models)
     return {
@@ -56,7 +56,7 @@ def recorded_trace(
     started = start_trace(registry, settings, name, text, whatif)
     model = started.session.model
     steps = started.session.run(started.tokens)
-    message = wire.message([wire.encode_step(model, step, settings.top_k) for step in steps], None)
+    message = wire.message([wire.encode_step(model, step) for step in steps], None)
     return {
         "start": {"model": started.meta["model"], "text": text, "whatif": whatif.model_dump() if whatif else None},
         "meta": started.meta,
@@ -78,8 +78,8 @@ def gradient_answer_of(registry: ModelRegistry, settings: Settings, request: dic
     try:
         body = gradient_answer(registry, settings, GradientRequest(**request)).model_dump()
         return {"status": 200, "body": body}
-    except HTTPException as refusal:
-        return {"status": refusal.status_code, "body": {"detail": refusal.detail}}
+    except GRADIENT_ERRORS as refusal:  # recorded as the route answers it
+        return {"status": HTTP_STATUS[refusal.code], "body": {"detail": error_detail(refusal)}}
     except ValidationError as error:  # a text longer than the route takes
         return {"status": 422, "body": {"detail": {"code": "bad_request", "message": error.errors()[0]["msg"]}}}
 

@@ -19,7 +19,7 @@ from pydantic import ValidationError
 
 from app import ui
 from app.lessons import LESSONS, lesson_view
-from app.models.registry import ModelRegistry, model_summary
+from app.models.registry import ModelRegistry
 from app.tracing.whatif import InterventionError, Interventions
 
 PANELS = tuple(panel.name for panel in ui.PANELS)
@@ -80,7 +80,7 @@ def lesson_properties(lesson_id: str, registry: ModelRegistry) -> dict[str, str]
     if lesson is None:
         known = ", ".join(lesson.id for lesson in LESSONS)
         raise ExportError(f"there is no lesson {lesson_id[:40]!r}; the lessons are {known}")
-    summary = model_summary(registry.get(lesson.model), registry.is_bundled(lesson.model))
+    summary = registry.summary(lesson.model)
     if lesson.compare:
         registry.get(lesson.compare)  # a lesson whose compare model is missing is not offered
     return dict(parse_qsl(lesson_view(lesson, summary)["query"]))

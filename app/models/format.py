@@ -10,11 +10,14 @@ has beyond nn.RNN's four, and which model-wide choices a file makes, each cell s
 from __future__ import annotations
 
 import json
+import math
 import zipfile
 import zlib
 from pathlib import Path
+from typing import Any
 
 import numpy as np
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
 from app.cells import CELLS, Cell, InvalidOption, get_cell
 from app.models.model import Model
@@ -53,7 +56,21 @@ def _text(arrays, key: str, default: str | None = None) -> str:
 
 
 def _flag(arrays, key: str, default: bool) -> bool:
-    return bool(arrays[key][()]) if key in arrays else default
+    if key not in arrays:
+        return default
+    value = arrays[key]
+    if value.shape != () or value.dtype.kind not in "biu" or value[()] not in (0, 1):
+        raise ModelFileError(f"{key!r} must be a single true/false value, got dtype {value.dtype} shape {value.shape}")
+    return bool(value[()])
+
+
+def _whole_number(arrays, key: str, default: int) -> int:
+    if key not in arrays:
+        return default
+    value = arrays[key]
+    if value.shape != () or value.dtype.kind not in "iu":
+        raise ModelFileError(f"{key!r} must be a single whole number, got dtype {value.dtype} shape {value.shape}")
+    return int(value[()])
 
 
 def _weight(arrays, key: str, shape: tuple[int, ...]) -> np.ndarray:
@@ -66,7 +83,11 @@ def _weight(arrays, key: str, shape: tuple[int, ...]) -> np.ndarray:
         raise ModelFileError(f"{key!r}: expected shape {shape}, got {value.shape}")
     if not np.isfinite(value).all():
         raise ModelFileError(f"{key!r} holds NaN or infinite values")
-    return value.astype(np.float32)
+    with np.errstate(over="ignore"):  # said below, in words
+        weights = value.astype(np.float32)
+    if not np.isfinite(weights).all():  # 1e300 is a finite float64, and infinite as the float32 the cells compute in
+        raise ModelFileError(f"{key!r} holds values beyond float32's range (±3.4e38): infinite once read")
+    return weights
 
 
 def _layer_count(arrays) -> int:
@@ -106,10 +127,11 @@ def load_model(path: Path, name: str | None = None, max_bytes: int | None = None
     if max_bytes is not None and path.stat().st_size > max_bytes:
         raise ModelFileError(f"{path.name} is {path.stat().st_size} bytes, over the {max_bytes}-byte limit")
     try:
-        if max_bytes is not None and (unpacked := _unpacked_size(path)) > max_bytes:
-            raise ModelFileError(f"{path.name} unpacks to {unpacked} bytes, over the {max_bytes}-byte limit")
+        _check_members(path, max_bytes)
         with np.load(path, allow_pickle=False) as npz:
             arrays = {key: npz[key] for key in npz.files}
+    except ModelFileError:
+        raise
     except UNREADABLE as error:  # not a zip, a damaged one, or an object array (pickle refused)
         raise ModelFileError(f"{path.name} is not a readable .npz of plain arrays: {error}") from None
     return model_from_arrays(arrays, name or path.stem)
@@ -117,18 +139,54 @@ def load_model(path: Path, name: str | None = None, max_bytes: int | None = None
 
 # What reading a damaged or hostile file may raise, besides ModelFileError.
 UNREADABLE = (OSError, ValueError, EOFError, zipfile.BadZipFile, zlib.error)
+MAX_MEMBERS = 4096  # arrays in one file: a 3-layer model of any cell has fewer than 40
+MAX_HEADER_BYTES = 10_000  # an .npy header: numpy's own default limit
 
 
-def _unpacked_size(path: Path) -> int:
-    """The bytes a .npz holds once unpacked: a small compressed file may hold gigabytes."""
+def _check_members(path: Path, max_bytes: int | None) -> None:
+    """Refuse, before numpy allocates anything, an archive that unpacks past `max_bytes`
+    (a small compressed file may hold gigabytes), or a member that is not a plain .npy
+    array whose header agrees with its size (a header may declare 100 GB of data that
+    the member does not hold, and numpy would allocate it first)."""
     with zipfile.ZipFile(path) as archive:
-        return sum(member.file_size for member in archive.infolist())
+        members = archive.infolist()
+        if len(members) > MAX_MEMBERS:
+            raise ValueError(f"{len(members)} members, over the {MAX_MEMBERS} a model file may hold")
+        unpacked = sum(member.file_size for member in members)
+        if max_bytes is not None and unpacked > max_bytes:
+            raise ModelFileError(f"{path.name} unpacks to {unpacked} bytes, over the {max_bytes}-byte limit")
+        for member in members:
+            with archive.open(member) as stream:
+                data_bytes = _npy_data_bytes(member.filename, stream)
+                header = stream.tell()  # the decompressed position: where the data starts
+            if header + data_bytes != member.file_size:
+                raise ValueError(
+                    f"member {member.filename!r} declares {data_bytes} bytes of data but holds "
+                    f"{member.file_size - header}"
+                )
+
+
+def _npy_data_bytes(name: str, stream) -> int:
+    """The size of the data an .npy header declares (raising ValueError for anything else)."""
+    if not name.endswith(".npy"):
+        raise ValueError(f"member {name!r} is not an .npy array")
+    try:
+        version = np.lib.format.read_magic(stream)
+    except ValueError:
+        raise ValueError(f"member {name!r} does not start with the .npy magic") from None
+    read_header = {(1, 0): np.lib.format.read_array_header_1_0, (2, 0): np.lib.format.read_array_header_2_0}
+    if version not in read_header:
+        raise ValueError(f"member {name!r} is .npy format {version}, which model files do not use")
+    shape, _, dtype = read_header[version](stream, max_header_size=MAX_HEADER_BYTES)
+    if dtype.hasobject:
+        raise ValueError(f"member {name!r} holds Python objects: pickles are refused")
+    return math.prod(shape) * dtype.itemsize
 
 
 def model_from_arrays(arrays: dict[str, np.ndarray], name: str) -> Model:
     if _text(arrays, "format", FORMAT) != FORMAT:
         raise ModelFileError(f"'format' must be {FORMAT!r}")
-    version = int(arrays["version"][()]) if "version" in arrays else VERSION
+    version = _whole_number(arrays, "version", VERSION)
     if version > VERSION:
         raise ModelFileError(f"format version {version} is newer than this Gatescope reads ({VERSION})")
 
@@ -156,6 +214,8 @@ def model_from_arrays(arrays: dict[str, np.ndarray], name: str) -> Model:
     if arrays["rnn.weight_hh_l0"].ndim != 2:
         raise ModelFileError(f"'rnn.weight_hh_l0' must be a matrix ({cell.gate_blocks}·H, H)")
     hidden = arrays["rnn.weight_hh_l0"].shape[0] // cell.gate_blocks  # its rows are the G gate blocks of H
+    if hidden == 0:
+        raise ModelFileError("'rnn.weight_hh_l0' has no rows: a layer needs at least one unit")
     embedding = None
     if "encoder.weight" in arrays:
         if arrays["encoder.weight"].ndim != 2:
@@ -171,10 +231,7 @@ def model_from_arrays(arrays: dict[str, np.ndarray], name: str) -> Model:
         decoder_weight = _weight(arrays, "decoder.weight", (vocab_size, hidden))
         decoder_bias = _weight(arrays, "decoder.bias", (vocab_size,))
 
-    try:
-        info = json.loads(_text(arrays, "info", "{}"))
-    except json.JSONDecodeError as error:
-        raise ModelFileError(f"'info' is not JSON: {error}") from None
+    info = read_info(_text(arrays, "info", "{}"), hidden, layer_count)
     return Model(
         name=name,
         cell=cell,
@@ -185,8 +242,91 @@ def model_from_arrays(arrays: dict[str, np.ndarray], name: str) -> Model:
         decoder_bias=decoder_bias,
         description=_text(arrays, "description", ""),
         trained=_flag(arrays, "trained", True),
-        info=info if isinstance(info, dict) else {},
+        info=info,
     )
+
+
+class UnitLabel(BaseModel):
+    """A unit that tracks a feature of the text (from `gatescope label`): what /api/models
+    lists under "units" and the lessons pick their unit from."""
+
+    model_config = ConfigDict(strict=True, extra="allow")  # label adds untrained_r
+
+    unit: int = Field(ge=0)
+    layer: int = Field(0, ge=0)
+    vector: str = Field(max_length=32, description="the vector it was found in: c, h, tanh_c, a gate")
+    feature: str = Field(max_length=200)
+    feature_zh: str | None = Field(None, max_length=200, description="the feature in Simplified Chinese")
+    r: float = Field(ge=-1, le=1, description="its correlation with the feature")
+
+
+_UNITS = TypeAdapter(list[UnitLabel])
+MAX_INFO_DEPTH = 32  # info is a small record; deeper nesting is an attack on whoever reads it next
+MAX_SAFE_INTEGER = 2**53 - 1  # JavaScript reads larger integers inexactly
+
+
+def _number(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):  # 1e999 is valid JSON, and infinite
+        raise ValueError(f"the number {text[:20]} is beyond float64's range")
+    return value
+
+
+def _integer(text: str) -> int:
+    if len(text.lstrip("-")) > 16 or abs(value := int(text)) > MAX_SAFE_INTEGER:
+        raise ValueError(f"the integer {text[:20]}… is beyond what JavaScript reads exactly")
+    return value
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a number JSON allows")
+
+
+def _depth(value: Any) -> int:
+    """How deeply lists and objects nest in `value` (iteratively: no recursion to exhaust)."""
+    deepest, pending = 0, [(value, 1)]
+    while pending:
+        item, depth = pending.pop()
+        if isinstance(item, dict | list):
+            deepest = max(deepest, depth)
+            if depth <= MAX_INFO_DEPTH:
+                pending += [(child, depth + 1) for child in (item.values() if isinstance(item, dict) else item)]
+    return deepest
+
+
+def read_info(text: str, hidden: int, layers: int) -> dict:
+    """The file's `info` record, checked: a JSON object of finite numbers and integers
+    JavaScript reads exactly, nested at most MAX_INFO_DEPTH deep, whose labelled `units`
+    exist in the model and whose `metrics` is an object."""
+    try:
+        info = json.loads(text, parse_float=_number, parse_int=_integer, parse_constant=_no_constant)
+    except RecursionError:
+        raise ModelFileError(f"'info' nests deeper than {MAX_INFO_DEPTH} levels") from None
+    except ValueError as error:  # not JSON, NaN, 1e999, a 5,000-digit integer
+        raise ModelFileError(f"'info' is not JSON this app reads: {error}") from None
+    if not isinstance(info, dict):
+        raise ModelFileError(f"'info' must be a JSON object, got {type(info).__name__}")
+    if _depth(info) > MAX_INFO_DEPTH:
+        raise ModelFileError(f"'info' nests deeper than {MAX_INFO_DEPTH} levels")
+    if not isinstance(info.get("metrics", {}), dict):
+        raise ModelFileError("'info.metrics' must be a JSON object")
+    if not isinstance(info.get("description_zh", ""), str):
+        raise ModelFileError("'info.description_zh' must be a string")
+    try:
+        units = _UNITS.validate_python(info.get("units", []))
+    except ValidationError as error:
+        first = error.errors()[0]
+        where = ".".join(str(part) for part in first["loc"])
+        raise ModelFileError(
+            f"'info.units' must be a list of labels: at {where or 'the top'}, {first['msg']}"
+        ) from None
+    for label in units:
+        if label.unit >= hidden or label.layer >= layers:
+            raise ModelFileError(
+                f"'info.units' labels unit {label.unit} of layer {label.layer}; the model has {layers} "
+                f"layer(s) of {hidden} units"
+            )
+    return info
 
 
 def header_arrays(

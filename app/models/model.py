@@ -12,6 +12,19 @@ import numpy as np
 from app.cells import Cell, Fix, StepRecord, keep
 from app.models.tokenizers import Tokenizer
 
+TOP_K_BYTES = 16 * 1024 * 1024  # next-token guesses: the (rows, V) arrays of one pass stay within this
+BYTES_PER_LOGIT = 16  # per (row, token): a float32 logit, argpartition's int64 index, and some slack
+
+
+class NonFiniteError(ValueError):
+    """The model computed NaN or an infinity: its weights are finite, but too large for
+    float32 arithmetic. Never sent on: every frame holds finite numbers."""
+
+    code = "bad_model"
+
+    def __init__(self, what: str):
+        super().__init__(f"the model computed NaN or an infinity ({what}): its weights are too large for float32")
+
 
 @dataclass(frozen=True)
 class Model:
@@ -86,3 +99,29 @@ class Model:
         logits = logits - logits.max(axis=1, keepdims=True)  # same softmax, no overflow
         p = np.exp(logits)
         return p / p.sum(axis=1, keepdims=True)
+
+    def top_predictions(self, h_top: np.ndarray, k: int, max_bytes: int = TOP_K_BYTES) -> tuple[np.ndarray, np.ndarray]:
+        """The k most probable next tokens after each row of h_top (T, H), most probable
+        first, and their probabilities: ids (T, k), p (T, k).
+
+        softmax(W h_t + b) is computed a few rows at a time, so that the (rows, V) arrays
+        stay within `max_bytes` whatever V is (a 1,000,000-token vocabulary takes a row at
+        a time), and the k largest are picked by partial selection, O(V), not a sort."""
+        vocab = self.vocab_size
+        k = min(k, vocab)
+        rows = max(1, max_bytes // (vocab * BYTES_PER_LOGIT))
+        ids = np.empty((len(h_top), k), np.int64)
+        probabilities = np.empty((len(h_top), k), np.float32)
+        for start in range(0, len(h_top), rows):
+            with np.errstate(over="ignore", invalid="ignore"):  # told below, in words, not as a warning
+                logits = h_top[start : start + rows] @ self.decoder_weight.T + self.decoder_bias  # (r, V)
+            if not np.isfinite(logits).all():
+                raise NonFiniteError("the decoder's next-token scores overflow float32")
+            logits -= logits.max(axis=1, keepdims=True)  # the same softmax, and exp cannot overflow
+            weights = np.exp(logits, out=logits)  # (r, V), in place: unnormalised probabilities
+            top = np.sort(np.argpartition(weights, vocab - k, axis=1)[:, vocab - k :], axis=1)  # (r, k), by id
+            chosen = np.take_along_axis(weights, top, axis=1) / weights.sum(axis=1, keepdims=True)
+            order = np.argsort(-chosen, axis=1, kind="stable")  # most probable first
+            ids[start : start + rows] = np.take_along_axis(top, order, axis=1)
+            probabilities[start : start + rows] = np.take_along_axis(chosen, order, axis=1)
+        return ids, probabilities

@@ -1,25 +1,41 @@
 """Which models exist: the bundled ones inside the package, plus a user folder.
 
-Model names are file stems matched against a strict pattern, and a model is found by
-looking its name up among the files a directory listing returned; a name is never
-joined onto a path, so no request can reach a file outside the models folders.
+A model's name is its file's name without `.npz`, whatever characters the user chose
+("my model", "_draft"); a user model named like a bundled one is listed as
+`user/NAME`. A model is found by looking its name up among the files a directory
+listing returned: a name is never joined onto a path, so no request can reach a file
+outside the models folders.
+
+Each file is loaded once and kept until it changes (a file that fails to load keeps its
+error, so a bad file is not parsed again on every page). A changed file is told by its
+inode, size, times and a checksum of its last bytes, where a zip keeps the checksums of
+all its members: a file replaced by one of the same size and time is still noticed.
 """
 
 from __future__ import annotations
 
 import logging
-import re
 import threading
+import unicodedata
+import zlib
+from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
-from app.models.format import ModelFileError, load_model
+from pydantic import BaseModel, ConfigDict, Field
+
+from app.models.format import ModelFileError, UnitLabel, load_model
 from app.models.model import Model
+from app.settings import Settings
 
 log = logging.getLogger(__name__)
 
 BUNDLED_DIR = Path(__file__).parent / "bundled"
-NAME_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
+USER_PREFIX = "user/"  # the namespace of the user's folder: "/" is in no file's name
+MAX_NAME_CHARS = 64  # what requests may name (their `model` fields are this long at most)
+SUFFIX = ".npz"
+TAIL_BYTES = 64 * 1024  # a zip's central directory (every member's CRC) is at its end
 
 
 class UnknownModelError(KeyError):
@@ -36,37 +52,100 @@ class UnknownModelError(KeyError):
 
 @dataclass(frozen=True)
 class ModelEntry:
-    name: str
+    name: str  # what it is listed and looked up as
     path: Path
     bundled: bool
+    problem: str | None = None  # why it cannot be used under its name (listed with it as its error)
 
 
-def model_summary(model: Model, bundled: bool) -> dict:
-    """What /api/models and the stream's meta say about a model."""
-    return {
-        "name": model.name,
-        "cell": model.cell.name,
-        "cell_title": model.cell.title,
-        "hidden_size": model.hidden_size,
-        "layers": model.num_layers,
-        "tokenizer": model.tokenizer.kind,
-        "vocab_size": model.vocab_size,
-        "input": "embedding" if model.embedding is not None else "one-hot",
-        "input_size": model.layers[0].input_size,
-        "has_decoder": model.has_decoder,
-        "trained": model.trained,
-        "description": model.description,
-        "description_zh": model.info.get("description_zh"),  # the same in Simplified Chinese, if the file has it
-        "bundled": bundled,
-        "gates": list(model.cell.gates),
-        "states": list(model.cell.states),
-        "extras": list(model.cell.extras),
-        "cell_options": model.cell_options,
-        "units": model.info.get(
-            "units", []
-        ),  # labelled units: {unit, layer, vector, feature, feature_zh?, r}, from `gatescope label`
-        "metrics": model.info.get("metrics", {}),  # a trained model's held-out metrics (long-lag: accuracy_by_lag)
-    }
+class ModelSummary(BaseModel):
+    """What /api/models and the stream's meta say about a model that loads."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str
+    bundled: bool
+    cell: str
+    cell_title: str
+    hidden_size: int
+    layers: int
+    tokenizer: str
+    vocab_size: int
+    input: Literal["embedding", "one-hot"]
+    input_size: int
+    has_decoder: bool
+    trained: bool = Field(description="false: random weights, nothing learned (the page says so)")
+    description: str
+    description_zh: str | None = Field(None, description="the description in Simplified Chinese, if the file has one")
+    gates: list[str]
+    states: list[str]
+    extras: list[str] = Field(description="per-step vectors beside gates and states (cwrnn: active)")
+    cell_options: dict = Field(description="peepholes, gru_variant, periods: what the cell's diagram needs")
+    units: list[UnitLabel] = Field(description="labelled units, from `gatescope label`")
+    metrics: dict = Field(description="a trained model's held-out metrics (long-lag: accuracy_by_lag)")
+
+
+class BrokenModel(BaseModel):
+    """A listed file that cannot be used, with why."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str
+    bundled: bool
+    error: str
+
+
+def model_summary(model: Model, bundled: bool) -> ModelSummary:
+    return ModelSummary(
+        name=model.name,
+        bundled=bundled,
+        cell=model.cell.name,
+        cell_title=model.cell.title,
+        hidden_size=model.hidden_size,
+        layers=model.num_layers,
+        tokenizer=model.tokenizer.kind,
+        vocab_size=model.vocab_size,
+        input="embedding" if model.embedding is not None else "one-hot",
+        input_size=model.layers[0].input_size,
+        has_decoder=model.has_decoder,
+        trained=model.trained,
+        description=model.description,
+        description_zh=model.info.get("description_zh"),  # a string: checked when the file was read
+        gates=list(model.cell.gates),
+        states=list(model.cell.states),
+        extras=list(model.cell.extras),
+        cell_options=model.cell_options,
+        units=model.info.get("units", []),  # checked when the file was read (app.models.format.read_info)
+        metrics=model.info.get("metrics", {}),
+    )
+
+
+def name_problem(name: str) -> str | None:
+    """Why a file's name cannot be a model's name, or None: it must be text that can be
+    sent and typed (no control characters, no bytes that are not UTF-8) and short
+    enough for a request to name it."""
+    if not name:
+        return "the file is named only '.npz': give it a name"
+    if any(unicodedata.category(char) in ("Cc", "Cs") for char in name):
+        return "the file's name holds control characters or bytes that are not UTF-8: rename it"
+    if len(name) > MAX_NAME_CHARS:
+        return f"the file's name is {len(name)} characters long, over {MAX_NAME_CHARS}: rename it"
+    return None
+
+
+def shown_name(name: str) -> str:
+    """A file name as it can be listed: undecodable bytes and controls spelled out."""
+    return name.encode("utf-8", "backslashreplace").decode("utf-8").encode("unicode_escape").decode("ascii")[:80]
+
+
+def fingerprint(path: Path) -> tuple:
+    """What changes when the file does: its identity, size and times, and a checksum of
+    its last TAIL_BYTES (cheap: one read, whatever the file's size)."""
+    stat = path.stat()
+    with open(path, "rb") as file:
+        file.seek(max(0, stat.st_size - TAIL_BYTES))
+        tail = zlib.crc32(file.read(TAIL_BYTES))
+    return stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, tail
 
 
 class ModelRegistry:
@@ -76,61 +155,136 @@ class ModelRegistry:
         self.bundled_dir = bundled_dir
         self.user_dir = Path(user_dir).expanduser() if user_dir else None
         self.max_bytes = max_bytes
-        self._cache: dict[Path, tuple[tuple[int, int], Model]] = {}
+        self._cache: dict[tuple[Path, str], tuple[tuple, Model | ModelFileError]] = {}
         self._lock = threading.Lock()
+        self._loading: defaultdict[tuple[Path, str], threading.Lock] = defaultdict(threading.Lock)
+        self._said: set[tuple[Path, str]] = set()  # (file, message) already logged: each is said once
+
+    @classmethod
+    def for_settings(cls, settings: Settings) -> ModelRegistry:
+        """The bundled models and the user's folder that `settings` name."""
+        return cls(settings.models, settings.max_model_bytes)
+
+    def _say_once(self, path: Path, message: str, *args) -> None:
+        with self._lock:
+            if (path, message) in self._said:
+                return
+            self._said.add((path, message))
+        log.warning(message, *args)
 
     def _scan(self, folder: Path, bundled: bool) -> list[ModelEntry]:
         if not folder.is_dir():
             return []
         root = folder.resolve()
         entries = []
-        for path in sorted(folder.glob("*.npz")):
+        for path in sorted(folder.iterdir()):
+            if not path.name.endswith(SUFFIX):
+                continue
             resolved = path.resolve()
             if not resolved.is_file() or root not in resolved.parents:
                 continue  # a symlink out of the folder, or not a file
-            if NAME_PATTERN.fullmatch(path.stem):
-                entries.append(ModelEntry(path.stem, resolved, bundled))
+            name = path.name[: -len(SUFFIX)]
+            problem = name_problem(name)
+            entries.append(ModelEntry(shown_name(name) if problem else name, resolved, bundled, problem))
         return entries
 
+    def _user_entries(self) -> list[ModelEntry]:
+        return self._scan(self.user_dir, False) if self.user_dir else []
+
     def entries(self) -> dict[str, ModelEntry]:
-        found: dict[str, ModelEntry] = {}
-        for entry in self._scan(self.bundled_dir, True) + (self._scan(self.user_dir, False) if self.user_dir else []):
+        """Every listed model by name: the bundled ones, then the user's (as user/NAME
+        where a bundled model has the name)."""
+        found = {entry.name: entry for entry in self._scan(self.bundled_dir, True)}
+        for entry in self._user_entries():
             if entry.name in found:
-                log.warning("model %s in %s is shadowed by the bundled one", entry.name, entry.path)
-                continue
+                self._say_once(
+                    entry.path,
+                    "%s is named like a bundled model: it is listed as %s",
+                    entry.path,
+                    USER_PREFIX + entry.name,
+                )
+                entry = ModelEntry(USER_PREFIX + entry.name, entry.path, False, entry.problem)
             found[entry.name] = entry
         return found
 
     def names(self) -> list[str]:
         return list(self.entries())
 
-    def is_bundled(self, name: str) -> bool:
-        return any(entry.name == name for entry in self._scan(self.bundled_dir, True))
+    def entry(self, name: str, paths: bool = False) -> ModelEntry:
+        """The listed model `name`; `user/NAME` is always the user folder's NAME. With
+        `paths` (the shell user's own files, never a request), also a .npz file by path."""
+        entries = self.entries() if isinstance(name, str) else {}
+        entry = entries.get(name)
+        if entry is None and isinstance(name, str) and name.startswith(USER_PREFIX):
+            stem = name[len(USER_PREFIX) :]
+            entry = next((e for e in self._user_entries() if e.name == stem), None)
+            entry = entry and ModelEntry(name, entry.path, False, entry.problem)
+        if entry is not None:
+            if entry.problem:
+                raise ModelFileError(f"{entry.path.name}: {entry.problem}")
+            return entry
+        if paths and isinstance(name, str) and (name.endswith(SUFFIX) or Path(name).exists()):
+            path = Path(name).expanduser()
+            if not path.is_file():
+                raise ModelFileError(f"no model file at {path}")
+            return ModelEntry(path.stem, path.resolve(), False)
+        raise UnknownModelError(str(name)[:80], list(entries))
+
+    def resolve(self, name: str, paths: bool = False) -> tuple[Model, ModelEntry]:
+        """The model `name` (see `entry`), loaded, with its entry: the one lookup of a
+        model by name that the app, the command line and training share."""
+        entry = self.entry(name, paths)
+        return self._load(entry), entry
 
     def get(self, name: str) -> Model:
-        entry = self.entries().get(name) if isinstance(name, str) else None
-        if entry is None:
-            raise UnknownModelError(str(name)[:80], self.names())
-        return self._load(entry)
+        return self.resolve(name)[0]
+
+    def summary(self, name: str) -> dict:
+        """What /api/models says of the model `name` (a ModelSummary, as JSON); raises as `resolve`."""
+        model, entry = self.resolve(name)
+        return model_summary(model, entry.bundled).model_dump(mode="json")
 
     def _load(self, entry: ModelEntry) -> Model:
-        stat = entry.path.stat()
-        stamp = (stat.st_mtime_ns, stat.st_size)
+        if entry.problem:
+            raise ModelFileError(f"{entry.path.name}: {entry.problem}")
+        key = (entry.path, entry.name)  # a user file may be reached as NAME and as user/NAME
         with self._lock:
-            cached = self._cache.get(entry.path)
-            if cached and cached[0] == stamp:
-                return cached[1]
-        model = load_model(entry.path, entry.name, self.max_bytes)
-        with self._lock:
-            self._cache[entry.path] = (stamp, model)
-        return model
+            loading = self._loading[key]
+        with loading:  # one thread parses a file; the others wait for its result
+            try:
+                stamp = fingerprint(entry.path)
+            except OSError as error:
+                raise ModelFileError(f"{entry.path.name} cannot be read: {error.strerror}") from None
+            with self._lock:
+                cached = self._cache.get(key)
+            if cached is None or cached[0] != stamp:
+                cached = (stamp, self._read(entry))
+                with self._lock:
+                    self._cache[key] = cached
+        if isinstance(cached[1], ModelFileError):
+            raise ModelFileError(str(cached[1]))  # a new one each time: a raised error gathers its traceback
+        return cached[1]
+
+    def _read(self, entry: ModelEntry) -> Model | ModelFileError:
+        """The model in the file, or the error it fails with. A file is data from anyone:
+        whatever reading it raises (MemoryError, RecursionError, ...) is its error, never
+        the app's."""
+        try:
+            return load_model(entry.path, entry.name, self.max_bytes)
+        except ModelFileError as error:
+            self._say_once(entry.path, "model %s cannot be used: %s", entry.name, str(error))
+            return error
+        except Exception as error:
+            self._say_once(entry.path, "model %s cannot be read: %s: %s", entry.name, type(error).__name__, str(error))
+            return ModelFileError(f"{entry.path.name} cannot be read: {type(error).__name__}: {str(error)[:200]}")
 
     def summaries(self) -> list[dict]:
-        """Every listed model; a file that fails to load is listed with its error."""
+        """Every listed model (ModelSummary as JSON); a file that fails to load is listed
+        with its error (BrokenModel)."""
         result = []
         for entry in self.entries().values():
             try:
-                result.append(model_summary(self._load(entry), entry.bundled))
-            except (ModelFileError, OSError) as error:
-                result.append({"name": entry.name, "bundled": entry.bundled, "error": str(error)})
+                result.append(model_summary(self._load(entry), entry.bundled).model_dump(mode="json"))
+            except ModelFileError as error:
+                result.append(BrokenModel(name=entry.name, bundled=entry.bundled, error=str(error)).model_dump())
         return result

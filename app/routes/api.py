@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 from typing import Annotated
+from urllib.parse import quote
 
 import anyio
-from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
-from app.errors import error_detail
 from app.export.page import lesson_page
 from app.export.view import PROPERTIES, ExportError, export_view
 from app.lessons import available_lessons
 from app.models.registry import ModelRegistry
 from app.routes.deps import get_compute, get_registry, get_settings, public_url
-from app.routes.errors import responses
+from app.routes.errors import refusal, responses
 from app.routes.schemas import Health, LessonList, ModelList, Trace
 from app.settings import Settings
 from app.tracing.start import TRACE_ERRORS, start_trace, traced_frames
@@ -26,6 +26,8 @@ router = APIRouter()
 
 
 class TraceRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")  # a misspelt field (whatIf) is refused, not ignored
+
     model: str | None = Field(None, max_length=64, description="a name from /api/models; default: the app's default")
     text: str = Field(
         ...,
@@ -54,18 +56,14 @@ def list_lessons(registry: Annotated[ModelRegistry, Depends(get_registry)]) -> L
     return LessonList(lessons=available_lessons(registry.summaries()))
 
 
-# The HTTP status of each refusal of app.tracing.start.
-STATUS = {"unknown_model": 404, "bad_model": 422, "too_long": 413, "bad_text": 422, "bad_whatif": 422}
-
-
 def run_trace(
     registry: ModelRegistry, settings: Settings, name: str | None, text: str, whatif: Interventions | None = None
 ) -> dict:
     try:
         started = start_trace(registry, settings, name, text, whatif)
+        return {"meta": started.meta, "steps": traced_frames(started.session, started.tokens, settings)}
     except TRACE_ERRORS as e:
-        raise HTTPException(STATUS[e.code], detail=error_detail(e)) from None
-    return {"meta": started.meta, "steps": traced_frames(started.session, started.tokens, settings)}
+        raise refusal(e) from None
 
 
 @router.post("/api/trace", response_model=Trace, responses=responses(400, 404, 413, 422))
@@ -89,9 +87,9 @@ def lesson_file(registry: ModelRegistry, settings: Settings, given: dict, addres
     try:
         page = lesson_page(registry, settings, export_view(given, registry), address)
     except (*TRACE_ERRORS, ExportError) as e:
-        raise HTTPException(STATUS.get(e.code, 422), detail=error_detail(e)) from None
+        raise refusal(e) from None
     headers = {
-        "Content-Disposition": f'attachment; filename="{page.filename}"',
+        "Content-Disposition": attachment(page.filename),
         "X-Gatescope-Plotly": "1" if page.recording["plotly"] else "0",  # the Export dialog says why a file is large
     }
     return HTMLResponse(page.html(settings), headers=headers)
@@ -126,3 +124,10 @@ async def export(
     panels need: the trace, the compared model's, the gradient curves, the interventions."""
     given = {name: value for name, value in locals().items() if name in PROPERTIES}  # the URL properties above
     return await anyio.to_thread.run_sync(lesson_file, registry, settings, given, public_url(request), limiter=compute)
+
+
+def attachment(filename: str) -> str:
+    """A Content-Disposition naming a download: an ASCII fallback for old clients, and the
+    name itself (a model may be named "my model" or "模型") percent-encoded (RFC 6266)."""
+    fallback = "".join(char if char.isascii() and (char.isalnum() or char in "._-") else "_" for char in filename)
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"

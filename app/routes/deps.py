@@ -1,9 +1,10 @@
-"""What route handlers need from the app: its settings, its model registry, and the
-threads that compute traces (off the event loop, a bounded number of them)."""
+"""What route handlers need from the app: its settings, its model registry, the threads
+that compute traces (off the event loop, a bounded number of them), and gradient flow's own."""
 
 from anyio import CapacityLimiter
 from starlette.requests import HTTPConnection
 
+from app.limits import WorkPool
 from app.models.registry import ModelRegistry
 from app.settings import Settings
 
@@ -18,6 +19,10 @@ def get_registry(connection: HTTPConnection) -> ModelRegistry:
 
 def get_compute(connection: HTTPConnection) -> CapacityLimiter:
     return connection.app.state.compute
+
+
+def get_gradient_pool(connection: HTTPConnection) -> WorkPool:
+    return connection.app.state.gradients
 
 
 def public_url(connection: HTTPConnection) -> str:

@@ -12,11 +12,18 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from app.errors import HTTP_STATUS, error_detail
+
 MAX_MESSAGE_CHARS = 300
 
 
+def refusal(error: Exception) -> StarletteHTTPException:
+    """The HTTP answer to a refusal that has a `code` (app.errors): its status from the one table."""
+    return StarletteHTTPException(HTTP_STATUS[error.code], detail=error_detail(error))
+
+
 class ErrorDetail(BaseModel):
-    code: str = Field(description="what went wrong: unknown_model, too_long, too_large, bad_text, bad_request")
+    code: str = Field(description="what went wrong: unknown_model, too_long, too_large, bad_text, bad_request, ...")
     message: str = Field(description="for people")
     limit: str | None = Field(None, description="the setting whose limit was reached, if one was")
 
@@ -26,10 +33,12 @@ class ErrorResponse(BaseModel):
 
 
 def describe_validation_error(exc: RequestValidationError) -> str:
-    """'body.text: String should have at least 1 character' for the first problem found."""
+    """'body.text: String should have at least 1 character' for the first problem found;
+    'body.whatIf: unknown field' for a field that is not the request's."""
     first = exc.errors()[0]
     where = ".".join(str(part)[:40] for part in first.get("loc", ())) or "request"
-    message = f"{where}: {first.get('msg', 'invalid')}"[:MAX_MESSAGE_CHARS]
+    what = "unknown field" if first.get("type") == "extra_forbidden" else first.get("msg", "invalid")
+    message = f"{where}: {what}"[:MAX_MESSAGE_CHARS]
     return message.encode("utf-8", "backslashreplace").decode("utf-8")  # a lone surrogate, spelled out
 
 
@@ -57,7 +66,9 @@ def responses(*statuses: int) -> dict[int, dict]:
         400: "a body that cannot be parsed at all: not UTF-8, or JSON nested too deep (bad_request)",
         404: "no model of that name",
         413: "over a limit: tokens per message or per session (too_long), or body bytes (too_large)",
-        422: "a malformed request (bad_request) or text with refused characters (bad_text)",
+        422: "a malformed request or an unknown field (bad_request), text with refused characters (bad_text), "
+        "a model file that cannot be used (bad_model), ...",
         501: "a format not offered (format_not_offered)",
+        503: "every slot for this kind of request is taken, and as many wait (busy): try again in a few seconds",
     }
     return {status: {"model": ErrorResponse, "description": described[status]} for status in statuses}

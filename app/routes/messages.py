@@ -31,7 +31,7 @@ MAX_ID = 2**53 - 1  # ids are echoed to JavaScript, whose integers are exact up 
 
 
 class StartMessage(BaseModel):
-    model_config = ConfigDict(strict=True)  # "7" is not an id, 1 is not a text
+    model_config = ConfigDict(strict=True, extra="forbid")  # "7" is not an id, 1 is not a text, whatIf no field
 
     type: Literal["start"]
     model: str | None = Field(None, max_length=64)
@@ -42,7 +42,7 @@ class StartMessage(BaseModel):
 
 
 class AppendMessage(BaseModel):
-    model_config = ConfigDict(strict=True)
+    model_config = ConfigDict(strict=True, extra="forbid")
 
     type: Literal["append"]
     text: str  # no length constraint here: it would refuse a lone surrogate before app.tracing.text names it
@@ -99,4 +99,5 @@ def parse_message(raw: str | bytes | None, settings: Settings) -> Message:
     except ValidationError as e:
         first = e.errors()[0]
         where = ".".join(str(part)[:40] for part in first["loc"][1:]) or "message"
-        raise ProtocolError("bad_message", f"{where}: {first['msg']}") from None
+        what = "unknown field" if first["type"] == "extra_forbidden" else first["msg"]
+        raise ProtocolError("bad_message", f"{where}: {what}") from None

@@ -1,54 +1,27 @@
 """The JSON the HTTP API answers with, as OpenAPI response models (docs/api.md).
 
-They describe; the frames themselves are built in app.tracing.frames. A step's state
-vectors are named by its cell (`c` and `h` for an LSTM, `h` for a GRU), so a step
-allows those extra keys.
+A model's summary, the meta frame and the step frame are defined once, where they are
+built (app.models.registry, app.tracing.frames), and used here as they are.
 """
 
 from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
-Vector = list[float]
+from app.models.registry import BrokenModel, ModelSummary
+from app.tracing.frames import Meta, StepFrame
 
 
 class Health(BaseModel):
     status: Literal["ok"]
 
 
-class ModelSummary(BaseModel):
-    model_config = ConfigDict(extra="allow")  # what a model file adds (its training metrics, ...)
-
-    name: str
-    bundled: bool
-    cell: str | None = None
-    cell_title: str | None = None
-    hidden_size: int | None = None
-    layers: int | None = None
-    tokenizer: str | None = None
-    vocab_size: int | None = None
-    input: Literal["embedding", "one-hot"] | None = None
-    input_size: int | None = None
-    has_decoder: bool | None = None
-    trained: bool | None = None
-    description: str | None = None
-    description_zh: str | None = Field(None, description="the description in Simplified Chinese, if the file has one")
-    gates: list[str] | None = None
-    states: list[str] | None = None
-    extras: list[str] | None = Field(None, description="per-step vectors beside gates and states (cwrnn: active)")
-    cell_options: dict | None = Field(
-        None, description="peepholes, gru_variant, periods: what the cell's diagram needs"
-    )
-    units: list[dict] | None = Field(
-        None, description="labelled units: unit, layer, vector, feature, feature_zh (if given), r"
-    )
-    error: str | None = Field(None, description="set, and the rest absent, when the file cannot be loaded")
-
-
 class ModelList(BaseModel):
-    models: list[ModelSummary]
+    models: list[ModelSummary | BrokenModel] = Field(
+        description="a file that cannot be loaded is listed with its error"
+    )
 
 
 class LessonSummary(BaseModel):
@@ -68,34 +41,6 @@ class LessonList(BaseModel):
     lessons: list[LessonSummary]
 
 
-class Meta(ModelSummary):
-    type: Literal["meta"]
-    decimals: int
-
-
-class Prediction(BaseModel):
-    token: str
-    id: int
-    p: float = Field(ge=0, le=1)
-
-
-class LayerRecord(BaseModel):
-    model_config = ConfigDict(extra="allow")  # the cell's states: c, h, ...
-
-    gates: dict[str, Vector]
-
-
-class Step(LayerRecord):
-    type: Literal["step"]
-    t: int = Field(ge=0)
-    token: str
-    token_id: int = Field(ge=0)
-    unk: bool
-    layers: list[LayerRecord] | None = Field(None, description="one record per layer, bottom first, if several")
-    x: Vector | None = Field(None, description="the token's embedding; absent for one-hot inputs")
-    predictions: list[Prediction] | None = Field(None, description="next-token guesses, if the model has a decoder")
-
-
 class Trace(BaseModel):
     meta: Meta
-    steps: list[Step]
+    steps: list[StepFrame]

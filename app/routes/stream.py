@@ -107,10 +107,7 @@ def encoded_steps(
 ) -> list[str | BinaryStep]:
     """The step frames of `tokens`, as JSON text or binary records: run in a worker thread."""
     if encoding == "binary":
-        return [
-            BinaryStep(request_id, wire.encode_step(session.model, step, settings.top_k))
-            for step in session.run(tokens)
-        ]
+        return [BinaryStep(request_id, wire.encode_step(session.model, step)) for step in session.run(tokens)]
     return [encode(frame, request_id) for frame in traced_frames(session, tokens, settings)]
 
 
@@ -252,9 +249,12 @@ class TraceStream:
             except TRACE_ERRORS as e:
                 return await self.put(error_frame(error_detail(e)), request_id, generation)
         for chunk in session.chunks(tokens, self.settings.stream_chunk):
-            frames = await anyio.to_thread.run_sync(
-                encoded_steps, session, chunk, self.settings, request_id, trace.encoding, limiter=self.compute
-            )
+            try:
+                frames = await anyio.to_thread.run_sync(
+                    encoded_steps, session, chunk, self.settings, request_id, trace.encoding, limiter=self.compute
+                )
+            except TRACE_ERRORS as e:  # a number that is not finite: the steps so far stand, the rest is refused
+                return await self.put(error_frame(error_detail(e)), request_id, generation)
             for frame in frames:  # a chunk's frames go in at once while there is room: sent together
                 try:
                     self.outbox.send_nowait((generation, frame))

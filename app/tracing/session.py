@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from app.cells import StepRecord
-from app.models.model import Model
+from app.models.model import Model, NonFiniteError
 from app.models.tokenizers import Token
 from app.tracing.text import check_text
 from app.tracing.whatif import Interventions, clamp_fix, segments, with_weights
@@ -34,7 +34,19 @@ class TracedStep:
     token: Token
     layers: list[StepRecord]  # one record per layer, bottom first
     x: np.ndarray | None  # the layer-0 input vector (its embedding), when the model has one
-    probabilities: np.ndarray | None  # (V,) next-token distribution, when the model has a decoder
+    predictions: tuple[np.ndarray, np.ndarray] | None  # the top_k next tokens' ids and probabilities, best
+    #   first, when the model has a decoder
+
+
+def check_finite(records: list[list[StepRecord]], first_t: int) -> None:
+    """Raise NonFiniteError if any vector of any step is NaN or infinite (finite weights
+    too large for float32 can do that): no such number is ever sent."""
+    for layer, layer_records in enumerate(records):
+        record = layer_records[0]
+        for name in record.GATES + record.STATES + record.EXTRAS:
+            finite = np.isfinite(np.stack([getattr(r, name) for r in layer_records])).all(axis=1)
+            if not finite.all():
+                raise NonFiniteError(f"{name} of layer {layer} at step {first_t + int(np.argmin(finite))}")
 
 
 class TraceSession:
@@ -44,8 +56,10 @@ class TraceSession:
         max_tokens_per_message: int | None = None,
         max_tokens: int | None = None,
         interventions: Interventions | None = None,
+        top_k: int = 5,
     ):
         self.model = model
+        self.top_k = top_k  # next-token guesses per step
         self.interventions = interventions or Interventions()  # what-if clamps and weight edits
         self.max_tokens_per_message = max_tokens_per_message
         self.max_tokens = max_tokens
@@ -68,22 +82,29 @@ class TraceSession:
         return tokens
 
     def run(self, tokens: list[Token]) -> list[TracedStep]:
-        """Read `tokens` from the current state, advancing it."""
+        """Read `tokens` from the current state, advancing it (NonFiniteError, with the
+        state left as it was, if the model computes a number that is not finite)."""
         if not tokens:
             return []
         ids = np.array([token.id for token in tokens])
-        records = self.forward(ids)
-        xs = self.model.embedding[ids] if self.model.embedding is not None else None
-        probabilities = None
-        if self.model.has_decoder:
-            probabilities = self.model.next_token_probabilities(np.stack([r.h for r in records[-1]]))
+        states = self.states
+        try:
+            records = self.forward(ids)
+            check_finite(records, self.t)
+            xs = self.model.embedding[ids] if self.model.embedding is not None else None
+            guesses = None
+            if self.model.has_decoder:
+                guesses = self.model.top_predictions(np.stack([r.h for r in records[-1]]), self.top_k)
+        except NonFiniteError:
+            self.states = states
+            raise
         steps = [
             TracedStep(
                 t=self.t + k,
                 token=token,
                 layers=[layer_records[k] for layer_records in records],
                 x=None if xs is None else xs[k],
-                probabilities=None if probabilities is None else probabilities[k],
+                predictions=None if guesses is None else (guesses[0][k], guesses[1][k]),
             )
             for k, token in enumerate(tokens)
         ]

@@ -21,7 +21,7 @@ MAX_INTERVENTIONS = 32
 
 
 class Clamp(BaseModel):
-    model_config = ConfigDict(strict=True)  # 1.5 is no step, "1" is no value
+    model_config = ConfigDict(strict=True, extra="forbid")  # 1.5 is no step, "1" is no value, Unit no field
     vector: str = Field(..., max_length=16, description="a gate or state of the cell, e.g. f, i, c, h")
     value: float = Field(..., ge=-1e3, le=1e3, allow_inf_nan=False)
     unit: int | None = Field(None, ge=0, description="one unit; none: all of them")
@@ -30,7 +30,7 @@ class Clamp(BaseModel):
 
 
 class WeightEdit(BaseModel):
-    model_config = ConfigDict(strict=True)
+    model_config = ConfigDict(strict=True, extra="forbid")
     layer: int = Field(0, ge=0)
     matrix: Literal["weight_ih", "weight_hh", "bias"]
     row: int = Field(..., ge=0)
@@ -40,6 +40,8 @@ class WeightEdit(BaseModel):
 
 
 class Interventions(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     clamps: list[Clamp] = Field(default_factory=list, max_length=MAX_INTERVENTIONS)
     weights: list[WeightEdit] = Field(default_factory=list, max_length=MAX_INTERVENTIONS)
 

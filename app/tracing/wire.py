@@ -27,7 +27,6 @@ from __future__ import annotations
 import numpy as np
 
 from app.models.model import Model
-from app.tracing.frames import top_tokens
 from app.tracing.session import TracedStep
 
 VERSION = 1
@@ -81,10 +80,10 @@ def vector_names(gates, states, extras) -> list[str]:
     return [*gates, *states, *extras]
 
 
-def encode_step(model: Model, step: TracedStep, top_k: int) -> bytes:
+def encode_step(model: Model, step: TracedStep) -> bytes:
     """One step record of a message; run in the tracer's worker thread."""
     flags = (UNK if step.token.unk else 0) | (HAS_X if step.x is not None else 0)
-    flags |= HAS_PREDICTIONS if step.probabilities is not None else 0
+    flags |= HAS_PREDICTIONS if step.predictions is not None else 0
     flags |= HAS_READ_AS if step.token.read_as is not None else 0
     parts = [varint(step.t), varint(step.token.id), bytes([flags]), string(step.token.text)]
     if step.token.read_as is not None:
@@ -98,11 +97,11 @@ def encode_step(model: Model, step: TracedStep, top_k: int) -> bytes:
         parts += quantised_rows(np.stack([getattr(record, name) for name in names if name in mine]))
     if step.x is not None:
         parts.append(quantised(step.x))
-    if step.probabilities is not None:
-        best = top_tokens(step.probabilities, top_k)
+    if step.predictions is not None:
+        best, probabilities = step.predictions
         parts.append(varint(len(best)))
         parts += [varint(int(i)) + string(model.tokenizer.vocab[i]) for i in best]
-        parts.append(quantised(step.probabilities[best]))
+        parts.append(quantised(probabilities))
     return b"".join(parts)
 
 

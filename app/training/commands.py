@@ -1,4 +1,5 @@
-"""The logic behind `gatescope train`, `evaluate` and `label` (app/cli.py only parses)."""
+"""The logic behind `gatescope train`, `evaluate` and `label` (app/cli.py parses their
+arguments; models are found by name or path by the app's one resolver, ModelRegistry.resolve)."""
 
 from __future__ import annotations
 
@@ -9,10 +10,11 @@ import sys
 from functools import partial
 from pathlib import Path
 
-from app.cells import CELLS
 from app.models.chinese import chinese_info
 from app.models.format import load_model, save_model
 from app.models.model import Model
+from app.models.registry import ModelRegistry
+from app.settings import get_settings
 from app.training import metrics, network
 from app.training.convert import from_model, to_model
 from app.training.labels import find_units
@@ -102,7 +104,7 @@ def starting_point(task, args: argparse.Namespace) -> tuple[Shape, dict, dict]:
     if args.init is None:
         shape = shape_for(task, args)
         return shape, network.init_params(shape, args.seed), {}
-    start = load_model(model_path(args.init))
+    start, _ = resolved(args.init)
     if start.tokenizer.vocab != task.tokenizer.vocab:
         raise SystemExit(f"gatescope: {start.name}'s vocabulary is not the {task.name} task's")
     shape, params = from_model(start)
@@ -180,20 +182,14 @@ def label(path: Path, task) -> None:
     )
 
 
-def model_path(spec: str) -> Path:
-    """A bundled model's file by name, or a path."""
-    from app.models.registry import ModelRegistry
-
-    entry = ModelRegistry().entries().get(spec)
-    path = entry.path if entry else Path(spec)
-    if not path.is_file():
-        raise SystemExit(f"gatescope: no model file at {path}")
-    return path
+def resolved(spec: str) -> tuple[Model, Path]:
+    """A model by name (bundled, or in GATESCOPE_MODELS) or by path, and its file."""
+    model, entry = ModelRegistry.for_settings(get_settings()).resolve(spec, paths=True)
+    return model, entry.path
 
 
 def label_command(args: argparse.Namespace) -> int:
-    path = model_path(args.model)
-    model = load_model(path)
+    model, path = resolved(args.model)
     name = args.task or model.info.get("task")
     if not name or name == "text":
         raise SystemExit(f"gatescope: labels need a task with per-token features ({', '.join(sorted(TASKS))})")
@@ -205,10 +201,7 @@ def label_command(args: argparse.Namespace) -> int:
 
 
 def evaluate_command(args: argparse.Namespace) -> int:
-    from app.cli import resolve_model  # the CLI's own model lookup (names or paths)
-    from app.settings import get_settings
-
-    model, _ = resolve_model(args.model, get_settings())
+    model, _ = resolved(args.model)
     if args.task and args.task not in ("text", "code", "prose", "poetry", *TASKS) and Path(args.task).is_file():
         args.task, args.file = "text", [Path(args.task), *args.file]  # `evaluate MODEL FILE`: a text
     name = args.task or model.info.get("task")
@@ -222,66 +215,3 @@ def evaluate_command(args: argparse.Namespace) -> int:
     for line in task.report(task.metrics(partial(metrics.evaluate, shape, params))):
         print(line)
     return 0
-
-
-def add_train_parser(commands) -> None:
-    train_parser = commands.add_parser("train", help="train a demo model, or a language model on your text, in NumPy")
-    train_parser.add_argument(
-        "task", help="counter, long-lag, agreement, code, prose, poetry, or text (then give FILE)"
-    )
-    train_parser.add_argument("file", nargs="*", type=Path, help="for `text`: UTF-8 text file(s)")
-    train_parser.add_argument("-o", "--output", type=Path, required=True, help="the model file to write (.npz)")
-    train_parser.add_argument(
-        "--level", choices=("char", "word"), default="char", help="for `text` (default: %(default)s)"
-    )
-    train_parser.add_argument("--cell", choices=sorted(CELLS), help="the cell to train (default: the task's, lstm)")
-    train_parser.add_argument(
-        "--peepholes", metavar="GATES", help="with --cell peephole: the gates that peek at C, e.g. f,o (default: f,i,o)"
-    )
-    train_parser.add_argument(
-        "--gru-variant", choices=("pytorch", "article"), help="with --cell gru: its formulation (default: pytorch)"
-    )
-    train_parser.add_argument(
-        "--periods",
-        metavar="T1,T2,...",
-        help="with --cell cwrnn: the modules' periods (default: 1,2,4,8, as many modules as split H evenly)",
-    )
-    train_parser.add_argument("--hidden", type=int, help="units per layer (default: the task's; 128 for text)")
-    train_parser.add_argument("--layers", type=int, help="default: the task's (1)")
-    train_parser.add_argument("--embed", type=int, help="embedding size; 0 for one-hot inputs (default: the task's)")
-    budget = train_parser.add_mutually_exclusive_group()
-    budget.add_argument("--minutes", type=float, help="wall-time budget (default: the task's)")
-    budget.add_argument("--epochs", type=int, help="passes over the data")
-    train_parser.add_argument("--lr", type=float, help="Adam's learning rate (default: the task's)")
-    train_parser.add_argument(
-        "--forget-decay",
-        type=float,
-        default=0.0,
-        help="L2 on the forget-gate biases of an lstm, peephole, cifg or dglstm (default: %(default)s)",
-    )
-    train_parser.add_argument("--batch", type=int, help="sequences per batch (default: 32)")
-    train_parser.add_argument("--seed", type=int, default=0, help="data and initial weights (default: %(default)s)")
-    train_parser.add_argument(
-        "--per-file",
-        action="store_true",
-        help="code: read each source file from a zero state (default: one stream across files)",
-    )
-    train_parser.add_argument(
-        "--init", help="go on training this model (a bundled name or a .npz path) instead of fresh weights"
-    )
-    train_parser.set_defaults(run=train_command)
-
-    evaluate_parser = commands.add_parser("evaluate", help="print a trained model's task metric")
-    evaluate_parser.add_argument("model", help="a bundled model's name or a path to a .npz file")
-    evaluate_parser.add_argument(
-        "task", nargs="?", help="default: the task the model was trained on; or a text FILE (bits per token)"
-    )
-    evaluate_parser.add_argument("file", nargs="*", type=Path)
-    evaluate_parser.set_defaults(run=evaluate_command)
-
-    label_parser = commands.add_parser(
-        "label", help="find the units that track the task's features; store them in the model file"
-    )
-    label_parser.add_argument("model", help="a bundled model's name or a path to a .npz file (rewritten in place)")
-    label_parser.add_argument("task", nargs="?", help="default: the task the model was trained on")
-    label_parser.set_defaults(run=label_command)

@@ -17,6 +17,7 @@ export class GradientFlow extends Chart {
     this.models = models;  // () => [{model, text, layer}], the main model first
     this.results = [];
     this.asked = "";
+    this.asking = null;  // the AbortController of the requests in flight
     this.timer = null;
   }
 
@@ -36,13 +37,15 @@ export class GradientFlow extends Chart {
 
   async fetch(wanted) {
     this.asked = wanted;
+    this.asking?.abort();  // the older answer is no longer wanted: the server stops computing it
+    const asking = this.asking = new AbortController();
     const requests = JSON.parse(wanted).filter((r) => r.text);
     const results = await Promise.all(requests.map(async (request) => {
-      const response = await postJson("api/gradients", request);  // beside the page, under any path prefix
+      const response = await postJson("api/gradients", request, asking.signal);  // beside the page, under any path prefix
       const body = await response.json();
       return response.ok ? body : { model: request.model, error: errorText(body.detail ?? { code: String(response.status) }) };
-    }));
-    if (wanted !== this.asked) return;  // the text moved on meanwhile
+    })).catch((error) => { if (error.name !== "AbortError") throw error; });
+    if (wanted !== this.asked || !results) return;  // the text moved on meanwhile
     this.results = results;
     this.note.textContent = results.filter((r) => r.error).map((r) => `${r.model}: ${r.error}`).join(" · ");
     this.plot();

@@ -6,7 +6,7 @@ export function openSocket(url) {
   return recording ? new RecordedSocket() : new WebSocket(url);
 }
 
-export function postJson(path, body) {
+export function postJson(path, body, signal = undefined) {  // signal: an AbortController's, to drop the request
   if (recording) return Promise.resolve(recordedAnswer(path, body));
-  return fetch(path, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
+  return fetch(path, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body), signal });
 }

@@ -106,9 +106,7 @@ def test_the_gradient_answers_are_those_of_the_route_for_each_request_the_panel_
 
 
 def test_a_refused_gradient_request_is_recorded_as_its_refusal():
-    recording = recording_of(
-        exported(Settings(max_gradient_tokens=2), model="lstm-demo", text="abc", panels="gradients")
-    )
+    recording = recording_of(exported(Settings(max_gradient_work=1), model="lstm-demo", text="abc", panels="gradients"))
     (answer,) = recording["answers"]
     assert answer["status"] == 413 and answer["body"]["detail"]["code"] == "too_long"
 

@@ -23,13 +23,53 @@ def test_user_models_are_listed_beside_the_bundled_ones(tmp_path):
     assert registry.get("mine").hidden_size == 5
 
 
-def test_a_user_file_cannot_replace_a_bundled_model(tmp_path):
+def test_a_user_file_cannot_replace_a_bundled_model_and_is_reached_as_user_slash_name(tmp_path, caplog):
     save_model(tiny_model(hidden=3), tmp_path / "lstm-demo.npz")
-    assert ModelRegistry(tmp_path).get("lstm-demo").hidden_size == 16
+    registry = ModelRegistry(tmp_path)
+    assert registry.get("lstm-demo").hidden_size == 16
+    mine = registry.get("user/lstm-demo")
+    assert (mine.hidden_size, mine.name) == (3, "user/lstm-demo")
+    summaries = {s["name"]: s for s in registry.summaries()}
+    assert summaries["user/lstm-demo"]["bundled"] is False and summaries["lstm-demo"]["bundled"] is True
+    for _ in range(50):
+        registry.get("lstm-demo")
+        registry.summaries()
+    said = [r.getMessage() for r in caplog.records if "named like a bundled model" in r.getMessage()]
+    assert len(said) == 1 and said[0].endswith("it is listed as user/lstm-demo")
 
 
-@pytest.mark.parametrize("name", ["../lstm-demo", "/etc/passwd", "lstm-demo.npz", "..", "", "a/b", 3, None])
+@pytest.mark.parametrize("name", ["my model", "_under", "模型", "a.b c", "-dash", "x" * 64])
+def test_files_of_any_name_are_listed_and_usable(tmp_path, name):
+    save_model(tiny_model(hidden=4), tmp_path / f"{name}.npz")
+    registry = ModelRegistry(tmp_path)
+    assert name in registry.names()
+    assert registry.get(name).hidden_size == 4 and registry.get(f"user/{name}").hidden_size == 4
+
+
+def test_a_name_too_long_to_ask_for_is_listed_with_why(tmp_path):
+    save_model(tiny_model(), tmp_path / f"{'x' * 65}.npz")
+    (listed,) = [s for s in ModelRegistry(tmp_path).summaries() if not s["bundled"]]
+    assert listed["name"] == "x" * 65 and "65 characters long, over 64: rename it" in listed["error"]
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "../lstm-demo",
+        "/etc/passwd",
+        "lstm-demo.npz",
+        "..",
+        "",
+        "a/b",
+        "user/../mine",
+        "user/mine.npz",
+        "user/",
+        3,
+        None,
+    ],
+)
 def test_names_that_are_not_listed_are_unknown_never_paths(tmp_path, name):
+    save_model(tiny_model(), tmp_path / "mine.npz")
     with pytest.raises(UnknownModelError):
         ModelRegistry(tmp_path).get(name)
 

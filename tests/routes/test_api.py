@@ -1,7 +1,11 @@
 import numpy as np
 import pytest
+from fastapi.testclient import TestClient
 
-from tests.helpers import CELL_NAMES, bundled_names
+from app.main import create_app
+from app.models.format import save_model
+from app.settings import Settings
+from tests.helpers import CELL_NAMES, bundled_names, tiny_model
 
 
 def test_health(client):
@@ -116,3 +120,20 @@ def test_the_model_list_carries_each_cells_options(every_cell_client):
     assert "kept" in models["gru"]["cell_options"]["update_meaning"]
     assert models["cwrnn"]["cell_options"] == {"periods": [1, 2, 4, 8]} and models["cwrnn"]["extras"] == ["active"]
     assert all(models[name]["cell_options"] == {} for name in ("rnn", "lstm", "cifg", "dglstm"))
+
+
+def test_a_model_named_with_spaces_and_any_letters_is_listed_traced_streamed_and_exported(tmp_path):
+    name = "my model «ü»"
+    save_model(tiny_model(name=name), tmp_path / f"{name}.npz")
+    with TestClient(create_app(Settings(models=tmp_path))) as client:
+        assert name in [m["name"] for m in client.get("/api/models").json()["models"]]
+        assert client.post("/api/trace", json={"model": name, "text": "ab"}).json()["meta"]["model"] == name
+        with client.websocket_connect("/ws/trace") as ws:
+            ws.send_json({"type": "start", "model": name, "text": "a"})
+            assert ws.receive_json()["name"] == name
+        export = client.get("/api/export", params={"model": name, "text": "ab"})
+        assert export.status_code == 200
+        assert export.headers["content-disposition"] == (
+            'attachment; filename="gatescope-my_model____.html"; '
+            "filename*=UTF-8''gatescope-my%20model%20%C2%AB%C3%BC%C2%BB.html"
+        )

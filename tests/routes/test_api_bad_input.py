@@ -137,3 +137,22 @@ def test_a_broken_model_file_is_an_error_not_a_500(client, models_dir):
     (models_dir / "broken.npz").write_bytes(b"PK\x03\x04 not really a zip")
     response = client.post("/api/trace", json={"model": "broken", "text": "a"})
     assert response.status_code == 422 and response.json()["detail"]["code"] == "bad_model"
+
+
+@pytest.mark.parametrize(
+    ("body", "where"),
+    [
+        ({"model": "tiny", "text": "a", "whatIf": {}}, "body.whatIf"),
+        (
+            {"model": "tiny", "text": "a", "whatif": {"clamps": [{"vector": "f", "value": 1, "Start": 2}]}},
+            "body.whatif",
+        ),
+        ({"model": "tiny", "text": "a", "whatif": {"weight": []}}, "body.whatif.weight"),
+    ],
+)
+def test_a_field_the_body_does_not_have_is_refused_by_name(client, body, where):
+    response = client.post("/api/trace", json=body)
+    detail = response.json()["detail"]
+    assert response.status_code == 422 and detail["code"] == "bad_request"
+    assert detail["message"].startswith(where) and detail["message"].endswith(": unknown field"), detail
+    still_serves(client)

@@ -3,6 +3,8 @@ import json
 import re
 from urllib.parse import urljoin
 
+from app.tracing.session import TraceSession
+
 
 def test_embed_is_the_app_with_minimal_chrome(client):
     page = client.get("/embed?model=tiny&text=ab")
@@ -73,14 +75,18 @@ def recording_in(page: str) -> dict:
 def test_export_downloads_a_lesson_page(client):
     response = client.get("/api/export", params={"model": "tiny", "text": "ab", "t": 1, "panels": "walkthrough"})
     assert response.status_code == 200
-    assert response.headers["content-disposition"] == 'attachment; filename="gatescope-tiny.html"'
+    assert response.headers["content-disposition"] == (
+        "attachment; filename=\"gatescope-tiny.html\"; filename*=UTF-8''gatescope-tiny.html"
+    )
     assert response.headers["x-gatescope-plotly"] == "0"
     assert recording_in(response.text)["query"] == "model=tiny&text=ab&panels=walkthrough&t=1"
 
 
 def test_export_keeps_a_lessons_view_its_language_and_theme(client):
     response = client.get("/api/export", params={"lesson": "french", "lang": "zh", "theme": "dark", "t": 2})
-    assert response.headers["content-disposition"] == 'attachment; filename="gatescope-french.html"'
+    assert response.headers["content-disposition"] == (
+        "attachment; filename=\"gatescope-french.html\"; filename*=UTF-8''gatescope-french.html"
+    )
     assert response.headers["x-gatescope-plotly"] == "1"  # Gradient flow is a chart
     query = recording_in(response.text)["query"]
     for part in ("lang=zh", "theme=dark", "t=2", "compare=long-lag-rnn", "panels=predictions%2Ccompare%2Cgradients"):
@@ -160,3 +166,14 @@ def test_pages_carry_the_model_list_so_the_first_trace_need_not_wait_for_it(clie
     page = client.get("/embed?text=hi").text
     inline = re.search(r'<script type="application/json" id="gatescope-models">(.*?)</script>', page).group(1)
     assert json.loads(inline) == client.get("/api/models").json()
+
+
+def test_an_export_checks_and_traces_its_text_once(client, monkeypatch):
+    calls = []
+    for method in ("tokenize", "run"):
+        original = getattr(TraceSession, method)
+        monkeypatch.setattr(
+            TraceSession, method, lambda self, *a, _m=method, _o=original: calls.append(_m) or _o(self, *a)
+        )
+    assert client.get("/api/export", params={"model": "tiny", "text": "ab"}).status_code == 200
+    assert calls == ["tokenize", "run"]

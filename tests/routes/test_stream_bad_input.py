@@ -109,3 +109,22 @@ def test_a_broken_model_file_is_an_error_frame(client, models_dir):
     with client.websocket_connect("/ws/trace") as ws:
         error = errors_then_still_usable(ws, {"type": "start", "model": "broken", "text": "a"}, "bad_model")
     assert "not a readable .npz" in error["message"]
+
+
+@pytest.mark.parametrize(
+    ("bad", "where"),
+    [
+        ({"type": "start", "model": "tiny", "text": "a", "whatIf": {"clamps": []}}, "whatIf"),
+        ({"type": "start", "model": "tiny", "text": "a", "Model": "tiny"}, "Model"),
+        ({"type": "append", "text": "a", "encoding": "binary"}, "encoding"),
+        ({"type": "start", "text": "a", "whatif": {"clamp": []}}, "whatif.clamp"),
+        ({"type": "start", "text": "a", "whatif": {"clamps": [{"vector": "f", "value": 1, "Unit": 2}]}}, "whatif"),
+    ],
+)
+def test_a_field_the_message_does_not_have_is_refused_by_name(client, bad, where):
+    with client.websocket_connect("/ws/trace") as ws:
+        if bad["type"] == "append":
+            ws.send_json({"type": "start", "model": "tiny", "text": ""})
+            receive_until_done(ws)
+        error = errors_then_still_usable(ws, bad, "bad_message")
+    assert error["message"].startswith(where) and error["message"].endswith(": unknown field"), error

@@ -48,10 +48,10 @@ def test_the_binary_stream_carries_the_read_form_too(tmp_path):
 
 def test_a_frame_without_a_read_form_has_no_read_as_key():
     model = ModelRegistry(None).get("prose")
-    session = TraceSession(model)
+    session = TraceSession(model, top_k=3)
     steps = session.run(session.tokenize("\u201ca"))
-    frames = [step_frame(model, step, 5, 3) for step in steps]
+    frames = [step_frame(model, step, 5) for step in steps]
     assert frames[0]["read_as"] == '"' and "read_as" not in frames[1]
     meta = meta_frame(model, True, 5)
-    _, decoded = wire.decode(wire.message([wire.encode_step(model, step, 3) for step in steps], None), meta)
+    _, decoded = wire.decode(wire.message([wire.encode_step(model, step) for step in steps], None), meta)
     assert decoded[0]["read_as"] == '"' and "read_as" not in decoded[1]

@@ -37,7 +37,7 @@ def test_an_open_forget_gate_and_a_shut_input_gate_hold_the_belt_from_that_step_
     for t in range(6, len(TEXT)):  # after: C stays as it was at t = 5
         assert_array_equal(held[t].layers[0].c, plain[5].layers[0].c)
         assert_array_equal(held[t].layers[0].f, np.ones(5, np.float32))
-    assert not np.allclose(held[-1].probabilities, plain[-1].probabilities)
+    assert not np.allclose(held[-1].predictions[1], plain[-1].predictions[1])
 
 
 def test_a_clamp_on_one_unit_leaves_the_others_computed():

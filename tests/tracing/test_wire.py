@@ -90,20 +90,20 @@ def assert_same_frame(binary, json_frame, tolerance):
 @pytest.mark.parametrize("cell", CELL_NAMES)
 def test_a_message_decodes_to_the_json_frames_of_every_cell(cell):
     model, meta, steps = trace(cell, "i grew up in france")
-    data = wire.message([wire.encode_step(model, step, 5) for step in steps], request_id=7)
+    data = wire.message([wire.encode_step(model, step) for step in steps], request_id=7)
     request_id, frames = wire.decode(data, meta)
     assert request_id == 7 and len(frames) == len(steps)
     for frame, step in zip(frames, steps):
-        expected = {**step_frame(model, step, 5, 5), "id": 7}
+        expected = {**step_frame(model, step, 5), "id": 7}
         assert_same_frame(frame, expected, WIRE_BOUND)
 
 
 def test_one_layer_words_unknown_tokens_and_no_id():
     model = tiny_model(word=True, layers=1, name="words")
-    session = TraceSession(model)
+    session = TraceSession(model, top_k=3)
     steps = session.run(session.tokenize("i grew up in Paris"))
     assert steps[-1].token.unk
-    data = wire.message([wire.encode_step(model, step, 3) for step in steps], None)
+    data = wire.message([wire.encode_step(model, step) for step in steps], None)
     request_id, frames = wire.decode(data, meta_frame(model, False, 5))
     assert request_id is None and "id" not in frames[0] and "layers" not in frames[0]
     assert [f["token"] for f in frames] == ["i", "grew", "up", "in", "Paris"] and frames[-1]["unk"]
@@ -113,7 +113,7 @@ def test_one_layer_words_unknown_tokens_and_no_id():
 def test_models_without_embedding_or_decoder_send_neither():
     model = tiny_model(embed=None, decoder=False)
     session = TraceSession(model)
-    record = wire.encode_step(model, session.run(session.tokenize("a"))[0], 5)
+    record = wire.encode_step(model, session.run(session.tokenize("a"))[0])
     _, [frame] = wire.decode(wire.message([record], 1), meta_frame(model, False, 5))
     assert "x" not in frame and "predictions" not in frame
 
@@ -122,7 +122,7 @@ def test_the_documented_layout_by_hand():
     """A one-layer, one-unit RNN step read with struct alone, as docs/api.md describes it."""
     model = tiny_model(cell="rnn", hidden=1, embed=None, decoder=False, layers=1)
     step = TraceSession(model).run([Token("é", 3, False)])[0]
-    data = wire.message([wire.encode_step(model, step, 5)], request_id=300)
+    data = wire.message([wire.encode_step(model, step)], request_id=300)
     h = float(step.layers[0].h[0])
     q = round(h * 32767)
     expected = (
@@ -140,7 +140,7 @@ def test_the_documented_layout_by_hand():
 
 def test_refuses_other_versions_and_truncated_messages():
     model, meta, steps = trace("lstm", "ab", layers=1)
-    data = wire.message([wire.encode_step(model, step, 5) for step in steps], 1)
+    data = wire.message([wire.encode_step(model, step) for step in steps], 1)
     with pytest.raises(wire.WireError, match="version"):
         wire.decode(b"\x02" + data[1:], meta)
     with pytest.raises(wire.WireError, match="ends"):

@@ -45,8 +45,8 @@ def test_an_untrained_model_gets_no_labels(counter_file):
 
 def test_the_models_api_lists_the_labelled_units(counter_file):
     summary = model_summary(load_model(counter_file), bundled=False)
-    assert summary["units"][0]["feature"] == "bracket depth"
-    assert summary["metrics"]["test"]["accuracy"] > 0.9
+    assert summary.units[0].feature == "bracket depth"
+    assert summary.metrics["test"]["accuracy"] > 0.9
 
 
 def test_label_rewrites_the_file_with_the_units(counter_file, tmp_path):

@@ -95,7 +95,9 @@ def assert_trace_matches(model_path: Path, text: str, expected: list[dict], cont
             assert_allclose(record.h, reference["h"][layer], rtol=1e-4, atol=1e-6, err_msg=f"h, {where}")
             if reference["c"] is not None:
                 assert_allclose(record.c, reference["c"][layer], rtol=1e-4, atol=1e-6, err_msg=f"c, {where}")
-        assert_allclose(step.probabilities, reference["p"], rtol=1e-4, atol=1e-7, err_msg=f"p, t={t} {context}")
+        p = model.next_token_probabilities(step.layers[-1].h[None])[0]  # the whole distribution, not the top k
+        assert_allclose(p, reference["p"], rtol=1e-4, atol=1e-7, err_msg=f"p, t={t} {context}")
+        assert_allclose(step.predictions[1], p[step.predictions[0]], rtol=1e-5, err_msg=f"top k, t={t} {context}")
 
 
 def random_text(rng: np.random.Generator, length: int = 24) -> str:
