@@ -27,7 +27,7 @@ from typing import Any
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
 
-from app.settings import Settings
+from app.settings import Settings, get_settings
 
 INVALID_UTF8 = "Invalid UTF-8 sequence received from client."  # uvicorn's message, logged with a traceback
 
@@ -69,6 +69,13 @@ class DeadlineHTTPProtocol(SendDeadline, HttpToolsProtocol):
     request_seconds: float = 10.0
     _request_timer: asyncio.TimerHandle | None = None
 
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # Read here, in each worker process, from its settings (GATESCOPE_*): uvicorn
+        # pickles the class for --workers, so the deadlines cannot be baked into a new one.
+        settings = get_settings()
+        self.send_seconds, self.request_seconds = settings.send_seconds, settings.request_seconds
+
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
         self._start_request_timer()
@@ -108,6 +115,10 @@ class DeadlineHTTPProtocol(SendDeadline, HttpToolsProtocol):
 class DeadlineWebSocketProtocol(SendDeadline, WebSocketsSansIOProtocol):
     """uvicorn's WebSocket protocol, dropping a client that reads nothing."""
 
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.send_seconds = get_settings().send_seconds  # as above
+
 
 class QuietInvalidUTF8(logging.Filter):
     """uvicorn's "Invalid UTF-8 sequence" error on one line, without its traceback."""
@@ -121,15 +132,12 @@ class QuietInvalidUTF8(logging.Filter):
 
 def uvicorn_options(settings: Settings) -> dict[str, Any]:
     """What uvicorn.run takes besides the app, host and port."""
-    deadlines = {"send_seconds": settings.send_seconds}
     errors = logging.getLogger("uvicorn.error")
     if not any(isinstance(f, QuietInvalidUTF8) for f in errors.filters):
         errors.addFilter(QuietInvalidUTF8())
     return {
-        "http": type(
-            "HTTPProtocol", (DeadlineHTTPProtocol,), {**deadlines, "request_seconds": settings.request_seconds}
-        ),
-        "ws": type("WebSocketProtocol", (DeadlineWebSocketProtocol,), deadlines),
+        "http": DeadlineHTTPProtocol,
+        "ws": DeadlineWebSocketProtocol,
         "timeout_keep_alive": settings.keep_alive_seconds,
         "ws_ping_interval": settings.ws_ping_seconds,
         "ws_ping_timeout": settings.ws_ping_seconds,

@@ -329,6 +329,7 @@ export const STRINGS = {
   error_too_long: "The text is over this server's limit of tokens.",
   error_too_large: "The message is over this server's size limit.",
   error_too_many_sessions: "The server is full: too many pages are open. Try again in a moment.",
+  error_busy: "The server is busy with other requests of this kind. Try again in a moment.",
   error_bad_export: "That export cannot be made: a panel, lesson or setting in it is not one this server offers.",
   error_host_not_allowed: "This server does not answer to that host name. Open it by the address its operator gave.",
   error_format_not_offered: "That format is not offered: ask for JSON.",

@@ -328,6 +328,7 @@ export const STRINGS = {
   error_too_long: "文字超过了这个服务器允许的词元数上限。",
   error_too_large: "消息超过了这个服务器允许的大小。",
   error_too_many_sessions: "服务器已满：打开的页面太多，请稍后再试。",
+  error_busy: "服务器正忙于处理同类请求，请稍后再试。",
   error_bad_export: "无法生成这个导出：其中的面板、课程或设置不是本服务器提供的。",
   error_host_not_allowed: "本服务器不接受这个主机名。请使用管理员给出的地址打开。",
   error_format_not_offered: "不提供这种格式：请使用 JSON。",
