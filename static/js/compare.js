@@ -129,9 +129,9 @@ export class Comparison {
     }
     // The same step as the main view, as far as this trace has got.
     this.trace.view.set({ t: Math.min(this.main.t, steps.length - 1) });
-    const t = this.trace.t;
-    const record = this.trace.record(t);
-    if (record) this.diagram.update(record, this.trace.previous(t), this.trace.input(t), this.trace.below(t));
+    const step = this.trace.t;  // (not `t`: that is the strings table's here)
+    const record = this.trace.record(step);
+    if (record) this.diagram.update(record, this.trace.previous(step), this.trace.input(step), this.trace.below(step));
     else this.diagram.clear();
     this.diagram.selectUnit(Math.min(this.main.unit, meta.hidden_size - 1));
     this.container.dataset.t = String(step);
