@@ -21,7 +21,7 @@ from app.models.model import Model
 from app.models.registry import ModelRegistry, UnknownModelError
 from app.settings import Settings, get_settings
 from app.tracing.start import TRACE_ERRORS, StartedTrace, start_trace, traced_frames
-from app.training.commands import evaluate_command, label_command, train_command
+from app.training.commands import TRAINER_FORGET_BIAS, evaluate_command, label_command, train_command
 
 
 def command_settings(args: argparse.Namespace) -> Settings:
@@ -242,7 +242,7 @@ def add_import_parser(commands) -> None:
 def add_train_parser(commands) -> None:
     train_parser = commands.add_parser("train", help="train a demo model, or a language model on your text, in NumPy")
     train_parser.add_argument(
-        "task", help="counter, long-lag, agreement, code, prose, poetry, or text (then give FILE)"
+        "task", help="counter, long-lag, agreement, code, prose, poetry, variants, or text (then give FILE)"
     )
     train_parser.add_argument("file", nargs="*", type=Path, help="for `text`: UTF-8 text file(s)")
     train_parser.add_argument("-o", "--output", type=Path, required=True, help="the model file to write (.npz)")
@@ -283,6 +283,17 @@ def add_train_parser(commands) -> None:
     )
     train_parser.add_argument(
         "--init", help="go on training this model (a bundled name or a .npz path) instead of fresh weights"
+    )
+    train_parser.add_argument(
+        "--forget-bias",
+        type=float,
+        help=f"what the forget-gate biases start from, added to their random draw (default: {TRAINER_FORGET_BIAS:g},"
+        " as Jozefowicz et al. 2015 advise; 0 is PyTorch's own init)",
+    )
+    train_parser.add_argument(
+        "--compare-with",
+        metavar="MODEL",
+        help="the model the app's Compare view shows beside this one (recorded in its info)",
     )
     train_parser.set_defaults(run=train_command)
 

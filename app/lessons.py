@@ -85,6 +85,14 @@ LESSONS: tuple[Lesson, ...] = (
         stage=0,
         t=15,
     ),  # t = 15 is the "." before the new subject: the gender unit's forget gate shuts
+    Lesson(
+        "variants",
+        "6",
+        "variants-lstm",
+        "def area(r):\n    return 3.14 * r ** 2\n",
+        ("compare", "predictions"),
+        compare="variants-gru",
+    ),  # every cell trained alike (app/training/tasks/variants.py); the loss curves show under Compare
     Lesson("peephole", "6", "peephole-demo", CLOUDS, ("walkthrough", "predictions")),
     Lesson("coupled", "6", "cifg-demo", CLOUDS, ("walkthrough", "predictions")),
     Lesson("gru", "6", "gru-article-demo", CLOUDS, ("chain", "compare"), compare="gru-demo"),

@@ -64,4 +64,4 @@ def bundled_names() -> list[str]:
     """The models shipped in app/models/bundled, as the registry lists them (sorted)."""
     from app.models.registry import BUNDLED_DIR
 
-    return sorted(path.stem for path in BUNDLED_DIR.glob("*.npz"))
+    return [path.stem for path in sorted(BUNDLED_DIR.glob("*.npz"))]  # in file-name order, as listed

@@ -48,6 +48,7 @@ def test_every_lesson_shown_has_its_models_and_every_bundled_lesson_is_shown(bun
         "gru",
         "depth",
         "clockwork",
+        "variants",
         "poetry",
     } <= set(shown)
     for lesson in shown.values():

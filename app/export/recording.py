@@ -33,10 +33,12 @@ PLOTLY_PANELS = frozenset(CHARTS + ("gradients",))
 def record(registry: ModelRegistry, settings: Settings, view: ExportView) -> dict:
     """The recording of `view` (raising what starting a trace raises: app.tracing.start)."""
     traces = [recorded_trace(registry, settings, view.model, view.text, view.whatif)]
-    if view.compare:
+    if view.compare and "compare" in view.panels:  # (a file offers Compare only when made with it)
         traces.append(recorded_trace(registry, settings, view.compare, view.text, None))
     names = list(dict.fromkeys(trace["meta"]["model"] for trace in traces))
     models = [registry.summary(name) for name in names]
+    if "compare" in view.panels:
+        models += trained_alike(registry, models[0], names)
     answers = gradient_answers(registry, settings, traces, view.text) if "gradients" in view.panels else []
     plotly = needs_plotly(view.panels, models)
     return {
@@ -84,10 +86,25 @@ def gradient_answer_of(registry: ModelRegistry, settings: Settings, request: dic
         return {"status": 422, "body": {"detail": {"code": "bad_request", "message": error.errors()[0]["msg"]}}}
 
 
+def trained_alike(registry: ModelRegistry, main: dict, recorded: list[str]) -> list[dict]:
+    """The other models of `main`'s task with a held-out loss curve, which Compare's loss
+    curves draw beside it (static/js/loss-curves.js): their summaries only, not traced."""
+    if not main.get("task") or not main["metrics"].get("validation_curve"):
+        return []
+    return [
+        m
+        for m in registry.summaries()  # a file that fails to load is listed without metrics, so left out
+        if m["name"] not in recorded and m.get("task") == main["task"] and m.get("metrics", {}).get("validation_curve")
+    ]
+
+
 def needs_plotly(panels: tuple[str, ...], models: list[dict]) -> bool:
-    """plotly.js for the chart panels shown, and for Compare's lag curve when a model has one."""
-    lag_curve = "compare" in panels and any(m["metrics"].get("accuracy_by_lag") for m in models)
-    return bool(PLOTLY_PANELS & set(panels)) or lag_curve
+    """plotly.js for the chart panels shown, and for Compare's charts: the lag curve when a
+    model has one, the loss curves when two models of one task have theirs."""
+    compare = "compare" in panels
+    lag_curve = compare and any(m["metrics"].get("accuracy_by_lag") for m in models)
+    loss_curves = compare and len([m for m in models if m["metrics"].get("validation_curve")]) >= 2
+    return bool(PLOTLY_PANELS & set(panels)) or lag_curve or loss_curves
 
 
 def offered_panels(panels: tuple[str, ...], plotly: bool) -> list[str]:

@@ -310,8 +310,14 @@ def read_info(text: str, hidden: int, layers: int) -> dict:
         raise ModelFileError(f"'info' nests deeper than {MAX_INFO_DEPTH} levels")
     if not isinstance(info.get("metrics", {}), dict):
         raise ModelFileError("'info.metrics' must be a JSON object")
-    if not isinstance(info.get("description_zh", ""), str):
-        raise ModelFileError("'info.description_zh' must be a string")
+    for key, kind, name in (
+        ("description_zh", str, "a string"),
+        ("task", str, "a string"),
+        ("compare_with", str, "a string"),
+        ("training", dict, "a JSON object"),
+    ):
+        if info.get(key) is not None and not isinstance(info[key], kind):  # null: not given
+            raise ModelFileError(f"'info.{key}' must be {name} or null")
     try:
         units = _UNITS.validate_python(info.get("units", []))
     except ValidationError as error:

@@ -83,6 +83,9 @@ class ModelSummary(BaseModel):
     cell_options: dict = Field(description="peepholes, gru_variant, periods: what the cell's diagram needs")
     units: list[UnitLabel] = Field(description="labelled units, from `gatescope label`")
     metrics: dict = Field(description="a trained model's held-out metrics (long-lag: accuracy_by_lag)")
+    task: str | None = Field(None, description="the training task, e.g. variants (models of one task compare)")
+    training: dict | None = Field(None, description="how it was trained: hidden, layers, parameters, epochs, lr, ...")
+    compare_with: str | None = Field(None, description="the model the Compare view shows beside this one")
 
 
 class BrokenModel(BaseModel):
@@ -117,6 +120,9 @@ def model_summary(model: Model, bundled: bool) -> ModelSummary:
         cell_options=model.cell_options,
         units=model.info.get("units", []),  # checked when the file was read (app.models.format.read_info)
         metrics=model.info.get("metrics", {}),
+        task=model.info.get("task"),  # the three checked when the file was read, like units
+        training=model.info.get("training"),
+        compare_with=model.info.get("compare_with"),
     )
 
 

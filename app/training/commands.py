@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import re
 import shlex
 import sys
 from functools import partial
@@ -16,6 +17,7 @@ from app.models.model import Model
 from app.models.registry import ModelRegistry
 from app.settings import get_settings
 from app.training import metrics, network
+from app.training.budget import trainable_parameters
 from app.training.convert import from_model, to_model
 from app.training.labels import find_units
 from app.training.network import Shape
@@ -23,8 +25,20 @@ from app.training.tasks import TASKS, get_task
 from app.training.tasks.code import code_task
 from app.training.tasks.prose import prose_task
 from app.training.tasks.text import text_task
+from app.training.tasks.variants import variants_task
 from app.training.tasks.verse import verse_task
 from app.training.trainer import TrainConfig, TrainResult, forget_rows_to_decay, train
+
+READ_TASKS = {
+    "code": code_task,
+    "prose": prose_task,
+    "poetry": verse_task,
+    "variants": variants_task,
+}  # tasks that read their data
+# What every fresh forget-gate bias starts from, as the trainer initializes it (b_f += 1, as
+# Jozefowicz et al. 2015 advise; PyTorch's own init adds nothing); --forget-bias moves it.
+TRAINER_FORGET_BIAS = 1.0
+MODEL_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")  # a model file's stem, as the app names models
 
 
 def resolve_task(name: str, files: list[Path], level: str = "char", model: Model | None = None, per_file: bool = False):
@@ -35,10 +49,8 @@ def resolve_task(name: str, files: list[Path], level: str = "char", model: Model
         return text_task(files, level, model.tokenizer if model else None)
     if name == "code":
         return code_task(per_file=per_file)
-    if name == "prose":
-        return prose_task()
-    if name == "poetry":
-        return verse_task()
+    if name in READ_TASKS:
+        return READ_TASKS[name]()
     if files:
         raise SystemExit(f"gatescope: task {name!r} generates its own data; FILE is only for `text`")
     try:
@@ -72,7 +84,7 @@ def shape_for(task, args: argparse.Namespace) -> Shape:
     embed = recipe.embed if args.embed is None else (args.embed or None)  # --embed 0: one-hot
     cell = args.cell or recipe.cell
     try:
-        return Shape(
+        shape = Shape(
             cell=cell,
             vocab=len(task.tokenizer.vocab),
             hidden=args.hidden or recipe.hidden,
@@ -80,6 +92,9 @@ def shape_for(task, args: argparse.Namespace) -> Shape:
             embed=embed,
             options=cell_options(args),
         )
+        if args.hidden is None and hasattr(task, "fit"):  # a task that gives every cell one parameter budget
+            shape = task.fit(shape)
+        return shape
     except ValueError as error:  # an option the cell has not, or cannot use
         raise SystemExit(f"gatescope: --cell {cell}: {error}") from None
 
@@ -92,10 +107,21 @@ def training_info(task, shape: Shape, config: TrainConfig, batch: int, command: 
         "command": command,
         "training": {
             "cell": shape.cell, "cell_options": dict(shape.options), "hidden": shape.hidden, "layers": shape.layers, "embed": shape.embed,
+            "parameters": trainable_parameters(shape),
             "lr": config.lr, "batch": batch, "epochs": config.epochs, "minutes": config.minutes,
             "optimizer": "Adam", "clip": config.clip, "forget_decay": config.forget_decay, "dtype": "float32",
         },
     }  # fmt: skip
+
+
+def set_forget_bias(shape: Shape, params: dict, offset: float) -> None:
+    """Fresh forget-gate biases moved from the trainer's +TRAINER_FORGET_BIAS to +offset
+    (on bias_ih, where the trainer puts it); a cell without a forget gate cannot take it."""
+    if not shape.cell_type.has_forget_gate:
+        raise SystemExit(f"gatescope: --forget-bias is for a cell with a forget gate; {shape.cell} has none")
+    rows = shape.cell_type.rows("f", shape.hidden)
+    for layer in range(shape.layers):
+        params[f"rnn.bias_ih_l{layer}"][rows] += offset - TRAINER_FORGET_BIAS
 
 
 def starting_point(task, args: argparse.Namespace) -> tuple[Shape, dict, dict]:
@@ -103,7 +129,12 @@ def starting_point(task, args: argparse.Namespace) -> tuple[Shape, dict, dict]:
     vocabulary must be the task's), and what the info records of it."""
     if args.init is None:
         shape = shape_for(task, args)
-        return shape, network.init_params(shape, args.seed), {}
+        params = network.init_params(shape, args.seed)
+        if args.forget_bias is not None:
+            set_forget_bias(shape, params, args.forget_bias)
+        return shape, params, {}
+    if args.forget_bias is not None:
+        raise SystemExit("gatescope: --forget-bias sets fresh weights; --init goes on from trained ones")
     start, _ = resolved(args.init)
     if start.tokenizer.vocab != task.tokenizer.vocab:
         raise SystemExit(f"gatescope: {start.name}'s vocabulary is not the {task.name} task's")
@@ -133,6 +164,12 @@ def train_command(args: argparse.Namespace) -> int:
     output: Path = args.output
     info = training_info(task, shape, config, batch, "gatescope " + shlex.join(args.argv)) | init_info
     info["training"]["per_file"] = args.per_file
+    if shape.cell_type.has_forget_gate and args.init is None:
+        info["training"]["forget_bias"] = TRAINER_FORGET_BIAS if args.forget_bias is None else args.forget_bias
+    if args.compare_with is not None:
+        if not MODEL_NAME.fullmatch(args.compare_with):
+            raise SystemExit(f"gatescope: --compare-with takes a model's name; got {args.compare_with!r}")
+        info["compare_with"] = args.compare_with
 
     def save(params, extra_info: dict) -> None:
         model = to_model(
@@ -159,7 +196,8 @@ def train_command(args: argparse.Namespace) -> int:
         "interrupted": result.interrupted,
     }
     held_out = task.metrics(evaluate)
-    save(result.params, {"metrics": {"validation": result.validation.as_dict(), **held_out}, "run": run})
+    measured = {"validation": result.validation.as_dict(), **held_out, "validation_curve": result.curve}
+    save(result.params, {"metrics": measured, "run": run})
     print(f"wrote {output} after {result.seconds / 60:.1f} min ({result.batches} batches)")
     for line in task.report(held_out):
         print(line)
@@ -202,7 +240,7 @@ def label_command(args: argparse.Namespace) -> int:
 
 def evaluate_command(args: argparse.Namespace) -> int:
     model, _ = resolved(args.model)
-    if args.task and args.task not in ("text", "code", "prose", "poetry", *TASKS) and Path(args.task).is_file():
+    if args.task and args.task not in ("text", *READ_TASKS, *TASKS) and Path(args.task).is_file():
         args.task, args.file = "text", [Path(args.task), *args.file]  # `evaluate MODEL FILE`: a text
     name = args.task or model.info.get("task")
     if not name:

@@ -3,6 +3,9 @@ best parameters so far kept (and handed to a callback that saves them).
 
 Stops after `epochs` passes or `minutes` of wall time, whichever is given (both: the
 first reached), or on Ctrl-C, which ends the run cleanly with the best checkpoint.
+
+Every validation (before the first step, every `validate_every` batches and at each
+epoch's end) is kept as a point of the held-out loss curve, which the model file records.
 """
 
 from __future__ import annotations
@@ -53,6 +56,7 @@ class TrainResult:
     batches: int
     seconds: float
     interrupted: bool  # stopped by Ctrl-C
+    curve: list[dict]  # every validation: epoch (fractional), batches, loss, bits_per_token, accuracy
 
 
 def forget_rows_to_decay(shape: Shape, decay: float) -> slice | None:
@@ -82,6 +86,7 @@ def train(
     start = time.monotonic()
     best: tuple[float, Params, Metrics] | None = None
     batches, epoch, interrupted = 0, 0, False
+    curve: list[dict] = []
 
     def elapsed() -> float:
         return time.monotonic() - start
@@ -99,6 +104,7 @@ def train(
             return
         validated_at = batches
         result = metrics.evaluate(shape, params, data.validation)
+        curve.append(curve_point(result, batches, data.batches_per_epoch))
         improved = best is None or data.score(result) > best[0]
         progress.note(
             f"epoch {batches / data.batches_per_epoch:5.2f}  validation {data.describe(result)}"
@@ -109,6 +115,7 @@ def train(
             on_improve(best[1], result)
 
     try:
+        validate()  # the untrained start: where every curve begins
         while (config.epochs is None or epoch < config.epochs) and done_fraction() < 1.0:
             running, states = Metrics(), None
             for batch in data.epoch(epoch, rng):
@@ -136,4 +143,14 @@ def train(
             validate()
     progress.close()
     assert best is not None
-    return TrainResult(best[1], best[2], batches / data.batches_per_epoch, batches, elapsed(), interrupted)
+    return TrainResult(best[1], best[2], batches / data.batches_per_epoch, batches, elapsed(), interrupted, curve)
+
+
+def curve_point(result: Metrics, batches: int, batches_per_epoch: int) -> dict:
+    """One point of the held-out loss curve, counted in batches (not seconds: the same on any machine)."""
+    point = result.as_dict()
+    return {
+        "epoch": round(batches / batches_per_epoch, 3),
+        "batches": batches,
+        **{key: point[key] for key in ("loss", "bits_per_token", "accuracy")},
+    }

@@ -1,6 +1,8 @@
 // The long-term dependency problem as its trainer measured it: accuracy on the held-out
 // "France … French" task against the number of filler words between the two, for the main
-// and the compared model (from their files' metrics; shown when they have them).
+// and the compared model (from their files' metrics). Shown only when the main model was
+// measured so, and with the compared one only when it was too: another task's model has
+// no place on this axis.
 import { Chart } from "./chart.js";
 import { t } from "./i18n/index.js";
 
@@ -11,7 +13,8 @@ export class LagCurve extends Chart {
   }
 
   render() {
-    const curves = this.summaries().filter((m) => m?.metrics?.accuracy_by_lag);
+    const [main, ...others] = this.summaries();
+    const curves = main?.metrics?.accuracy_by_lag ? [main, ...others.filter((m) => m?.metrics?.accuracy_by_lag)] : [];
     this.element.hidden = curves.length === 0;
     if (!curves.length || !this.ready(() => this.render())) return;
     const data = curves.map((m) => {

@@ -74,7 +74,7 @@ const walkthrough = new Walkthrough($("walkthrough"), trace, () => figure.diagra
 walkthrough.engaged = store.state.stage !== null;  // a link that names a stage lights it
 const tokens = new TokenStrip($("tokens"), trace);
 const comparison = !$("compare") ? null : new Comparison($("compare"), {
-  textBox, mainTrace: trace, wsUrl: socketUrl("ws/trace"), onChange: (change) => {
+  textBox, mainTrace: trace, wsUrl: socketUrl("ws/trace"), modelSelect, onChange: (change) => {
     drawing.request("compare");
     if (change === "compare") store.set({ compare: comparison.model });
   },

@@ -6,7 +6,7 @@ from app.training import metrics, network
 from app.training.network import Shape
 from app.training.progress import ProgressBar
 from app.training.tasks.counter import COUNTER
-from app.training.trainer import Data, TrainConfig, train
+from app.training.trainer import Data, TrainConfig, curve_point, train
 
 
 class Quiet:
@@ -92,11 +92,29 @@ def test_checkpoints_are_validated_at_the_same_batches_however_slow_the_machine(
         runs.append((notes.lines, result.params))
     fractions = [float(line.split()[1]) for line in runs[0][0]]
     per_epoch = data.batches_per_epoch
-    expected = sorted({round(k / per_epoch, 2) for k in range(25, 2 * per_epoch + 1, 25)} | {1.0, 2.0})
+    expected = sorted({round(k / per_epoch, 2) for k in range(0, 2 * per_epoch + 1, 25)} | {1.0, 2.0})  # 0: the start
     assert per_epoch % 25 == 0 and fractions == expected
     assert runs[0][0] == runs[1][0]
     for key in runs[0][1]:
         np.testing.assert_array_equal(runs[0][1][key], runs[1][1][key])
+
+
+def test_the_held_out_curve_has_every_validation_from_the_untrained_start_on():
+    shape, params, data = counter_setup()
+    untrained = metrics.evaluate(shape, params, data.validation)
+    notes = Notes()
+    config = TrainConfig(lr=1e-2, epochs=2, validate_every=25)
+    result = train(shape, params, data, config, progress=ProgressBar(notes))
+    per_epoch = data.batches_per_epoch
+    assert result.curve[0] == curve_point(untrained, 0, per_epoch) and result.curve[0]["epoch"] == 0.0
+    assert len(result.curve) == len(notes.lines)  # one point per validation the run reported
+    batches = [point["batches"] for point in result.curve]
+    assert batches == sorted(set(batches)) and batches[-1] == 2 * per_epoch and result.curve[-1]["epoch"] == 2.0
+    for point, line in zip(result.curve, notes.lines, strict=True):
+        assert line.split()[1] == f"{point['epoch']:5.2f}".strip() and f"acc {point['accuracy']:.1%}" in line
+    kept = result.validation.as_dict()
+    assert any(point["loss"] == kept["loss"] and point["accuracy"] == kept["accuracy"] for point in result.curve)
+    assert result.curve[-1]["accuracy"] > untrained.accuracy + 0.05  # it learned, and the curve shows it
 
 
 @pytest.mark.parametrize("cell", ["peephole", "cifg"])
