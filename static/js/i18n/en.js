@@ -78,6 +78,7 @@ export const STRINGS = {
   legend_pointwise: "pointwise operation",
   legend_gate: "gate 0 → 1",
   legend_value: "value −1 → 0 → +1",
+  legend_belt: "Cₜ coloured as tanh(Cₜ)",
   legend_hover: "· hover a strip for its numbers, click to select that unit",
   legend_tap: "· tap a strip for its numbers and to select that unit",
   four_steps: "The article's steps, for this cell",
@@ -261,6 +262,8 @@ export const STRINGS = {
 
   // charts
   time_axis: "time step t",
+  chart_loading: "Loading the chart…",
+  gradients_computing: "Computing the gradients…",
   unit_title: "unit {u}",
   saturation_x: "fraction left-saturated (< 0.1)",
   saturation_y: "fraction right-saturated (> 0.9)",
