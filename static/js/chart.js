@@ -13,7 +13,7 @@ export class Chart {
     this.notice = document.createElement("p");
     this.notice.className = "chart-notice";
     this.notice.dataset.testid = "chart-notice";
-    element.append(this.notice);
+    element?.append(this.notice);  // (a recording keeps only the panels it holds: others have no element)
     this.say(t("chart_loading"));
   }
 

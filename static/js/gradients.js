@@ -72,7 +72,7 @@ export class GradientFlow extends Chart {
       ];
     });
     this.react(data, {
-      height: 300, margin: { l: 56, r: 10, t: 10, b: 40 },
+      height: 300, margin: { l: 56, r: 24, t: 10, b: 40 },  // (room for the last token's label)
       xaxis: tokens ? timeAxis(this.trace, this.element) : { title: { text: t("time_axis") } },
       yaxis: { type: "log", exponentformat: "power" },
       legend: { orientation: "h", y: -0.45, yanchor: "top" },

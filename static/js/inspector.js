@@ -28,7 +28,7 @@ export class Inspector extends Chart {
         line: { width: 2, dash: "dot" }, ...hover });
     }
     this.react(data, {
-      height: 260, margin: { l: 40, r: 10, t: 24, b: 36 },
+      height: 260, margin: { l: 40, r: 24, t: 24, b: 36 },  // (room for the last token's label)
       title: { text: t("unit_title", { u: unit }), font: { size: 13 } },
       xaxis: timeAxis(this.trace, this.element), yaxis: { zeroline: true },
       legend: { orientation: "h", y: -0.45, yanchor: "top" },
