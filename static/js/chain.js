@@ -7,6 +7,7 @@
 import { colourFor } from "./palette.js";
 import { arrowMarker, el } from "./diagram/svg.js";
 import { t as tr } from "./i18n/index.js";
+import { revealInside } from "./scroll.js";
 import { visibleToken } from "./text.js";
 
 const W = 64;  // one module's width, the gap to the next included
@@ -60,12 +61,12 @@ export class Chain {
     this.scrollWanted = true;
   }
 
-  // Bring the current module into view when it changed; it reads layout, so the page
-  // calls it after all its writes of a frame.
+  // Bring the current module into view, inside the panel, when it changed; it reads
+  // layout, so the page calls it after all its writes of a frame.
   scrollToCurrent() {
     if (!this.scrollWanted) return;
     this.scrollWanted = false;
-    this.current?.group.scrollIntoView?.({ block: "nearest", inline: "nearest" });
+    revealInside(this.element, this.current?.box);  // (the group reaches back to the belt before it)
   }
 
   module(t) {
@@ -74,7 +75,7 @@ export class Chain {
     const token = this.trace.steps[t].token;
     const group = el("g", { "data-t": t, class: "chain-module", role: "listitem", "data-testid": "chain-module" }, this.svg);
     el("title", {}, group).textContent = tr("chain_module", { t, token });
-    el("rect", { x, y: BOX.y, width: BOX.width, height: BOX.height, rx: 8, class: "chain-box" }, group);
+    const box = el("rect", { x, y: BOX.y, width: BOX.width, height: BOX.height, rx: 8, class: "chain-box" }, group);
     // x_t in from below, h_t out above
     el("path", { d: `M${mid},${TOKEN_Y - 16} L${mid},${BOX.y + BOX.height + 2}`, class: "chain-wire", "marker-end": "url(#chain-arrow)", "data-testid": "chain-x" }, group);
     el("path", { d: `M${mid},${BOX.y} L${mid},${OUT_Y + 10}`, class: "chain-wire", "marker-end": "url(#chain-arrow)", "data-testid": "chain-h" }, group);
@@ -85,6 +86,6 @@ export class Chain {
       ? el("line", { x1: x - (W - BOX.width), y1: BOX.y + 10, x2: x + BOX.width, y2: BOX.y + 10, "stroke-width": 6, class: "chain-belt", "data-testid": "chain-belt" }, group)
       : null;
     if (t > 0) el("path", { d: `M${x - (W - BOX.width) + 1},${BOX.y + 30} L${x - 1},${BOX.y + 30}`, class: "chain-wire", "marker-end": "url(#chain-arrow)", "data-testid": "chain-link" }, group);
-    return { group, belt, out };
+    return { group, box, belt, out };
   }
 }

@@ -2,12 +2,25 @@
 // and each figure is made once and then updated in place with Plotly.react.
 import { t } from "./i18n/index.js";
 import { loadPlotly } from "./plotly-loader.js";
+import { visibleToken } from "./text.js";
 
 export class Chart {
   constructor(element) {
     this.element = element;
     this.plotly = null;
     this.revision = 0;
+    // What the chart waits for, said in place of empty axes: plotly.js at first, then the chart's own.
+    this.notice = document.createElement("p");
+    this.notice.className = "chart-notice";
+    this.notice.dataset.testid = "chart-notice";
+    element?.append(this.notice);  // (a recording keeps only the panels it holds: others have no element)
+    this.say(t("chart_loading"));
+  }
+
+  // Say what the chart is waiting for (null: nothing).
+  say(text) {
+    this.notice.textContent = text ?? "";
+    this.notice.hidden = !text;
   }
 
   // Returns false (and starts loading plotly) until plotly is there.
@@ -16,9 +29,7 @@ export class Chart {
     loadPlotly().then((plotly) => {
       this.plotly = plotly;
       onLoad();
-    }).catch(() => {
-      this.element.textContent = t("plotly_failed");
-    });
+    }, () => this.say(t("plotly_failed")));  // (a failure of the drawing itself is no failure to load)
     return false;
   }
 
@@ -30,6 +41,8 @@ export class Chart {
   }
 
   react(data, layout) {
+    if (!this.drawn) this.say(null);  // (plotly.js is here)
+    this.drawn = true;
     this.plotly.react(this.element, data, { ...layout, datarevision: ++this.revision },
       { displayModeBar: false, responsive: true });
   }
@@ -40,4 +53,31 @@ export function cursorShape(t) {
   return t >= 0
     ? [{ type: "line", xref: "x", yref: "paper", x0: t, x1: t, y0: 0, y1: 1, line: { color: "#111", width: 1.5 } }]
     : [];
+}
+
+// plotly.js reads a few HTML tags in labels (<b>, <a href>, <br>...); a token is only text.
+function plotlyText(text) {
+  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+}
+
+const LABEL_CHARS = 6;  // a token's label on a time axis: at most this many characters
+const CHAR_PX = 7;      // about a Latin character's width at the axis's font size (a Chinese one: twice)
+
+const labelWidth = (label) => Array.from(label).reduce((px, ch) => px + (ch.codePointAt(0) >= 0x2e80 ? 2 : 1) * CHAR_PX, 8);
+
+// Each step's token, for a chart's hover text.
+export const hoverTokens = (trace) => trace.steps.map((step) => plotlyText(visibleToken(step.token)));
+
+// A time axis labelled with the tokens read: every step's token where they fit in the
+// chart's width, else every k-th (the hover still names each step).
+export function timeAxis(trace, element) {
+  const labels = trace.steps.map((step) => visibleToken(step.token).slice(0, LABEL_CHARS));
+  const widest = labels.reduce((px, label) => Math.max(px, labelWidth(label)), 0);
+  const room = Math.max(element.clientWidth - 80, 100);  // the plot area, without its margins
+  const every = Math.max(1, Math.ceil((labels.length * widest) / room));
+  const shown = labels.map((_, k) => k).filter((k) => k % every === 0);
+  return {
+    title: { text: t("time_axis") }, tickangle: 0,
+    tickvals: shown, ticktext: shown.map((k) => plotlyText(labels[k])),
+  };
 }

@@ -16,6 +16,10 @@ export const VECTOR_LABELS = {
 
 // Gates live in [0, 1]: a sequential scale. Everything else: diverging around 0.
 export const GATE_VECTORS = new Set(["f", "i", "o", "z", "r", "d"]);
+// What the belt carries (C, and what is multiplied onto it and added to it) has no bound:
+// a unit's C can run far past ±1, so it is coloured through tanh(C), what the output gate
+// reads (h_t = o_t * tanh(C_t)), on the same diverging scale as h.
+export const BELT_VECTORS = new Set(["c", "c_prev", "c_below", "f_c", "i_c", "d_c"]);
 
 // Colour-blind-safe ramps (ColorBrewer PuOr for signed values, a single blue hue for gates).
 export const DIVERGING = ["#2d004b", "#8073ac", "#d8daeb", "#f7f7f7", "#fee0b6", "#e08214", "#7f3b08"];

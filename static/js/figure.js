@@ -35,9 +35,10 @@ export class Figure {
   }
 }
 
-// Numbers on hover; a click on a unit selects it everywhere (on either diagram).
+// Numbers on hover, or on a tap (a touch screen has no hover: they stay until the next
+// tap, or a scroll); a click on a unit selects it everywhere (on either diagram).
 export function showNumbers(container, getDiagram, trace, tooltip) {
-  container.addEventListener("pointermove", (event) => {
+  const show = (event) => {
     const cell = event.target.closest("rect.unit");
     const values = getDiagram()?.values;
     if (!cell || !values) return tooltip.hide();
@@ -46,8 +47,13 @@ export function showNumbers(container, getDiagram, trace, tooltip) {
     const label = `${vectorLabel(vector)}[${unit}] = ${value.toFixed(4)}`;
     const squashed = squashedNote(vector, value);
     tooltip.show(`${label}${squashed ? `\n${squashed}` : ""}\n${plainLabel(t(`role_${vector}`))}`, event.clientX, event.clientY);
-  });
-  container.addEventListener("pointerleave", () => tooltip.hide());
+  };
+  container.addEventListener("pointermove", show);
+  container.addEventListener("pointerdown", show);
+  container.addEventListener("pointerleave", (event) => event.pointerType !== "touch" && tooltip.hide());
+  container.addEventListener("pointercancel", () => tooltip.hide());  // the finger scrolls the page
+  // A tap elsewhere (seen first, before a diagram's own pointerdown may show it again).
+  document.addEventListener("pointerdown", (event) => container.contains(event.target) || tooltip.hide(), { capture: true });
   container.addEventListener("click", (event) => {
     const cell = event.target.closest("rect.unit");
     if (cell) trace.selectUnit(Number(cell.dataset.unit));

@@ -2,7 +2,7 @@
 // earlier input and carried state, ‖∂h_T/∂x_t‖ and ‖∂C_T/∂C_t‖ (‖∂h_T/∂h_t‖ without a
 // belt), for the main model and the compared one, on a log scale. Computed exactly on
 // the server once the text stops changing.
-import { Chart, cursorShape } from "./chart.js";
+import { Chart, cursorShape, hoverTokens, timeAxis } from "./chart.js";
 import { errorText } from "./errors.js";
 import { t } from "./i18n/index.js";
 import { postJson } from "./server.js";
@@ -31,6 +31,7 @@ export class GradientFlow extends Chart {
     if (wanted !== this.asked) {
       clearTimeout(this.timer);
       this.timer = setTimeout(() => this.fetch(wanted), WAIT_MS);
+      this.computing = wanted;
     }
     this.plot();
   }
@@ -47,26 +48,39 @@ export class GradientFlow extends Chart {
     })).catch((error) => { if (error.name !== "AbortError") throw error; });
     if (wanted !== this.asked || !results) return;  // the text moved on meanwhile
     this.results = results;
+    this.shownFor = JSON.parse(wanted)[0]?.text;
+    if (this.computing === wanted) this.computing = null;
     this.note.textContent = results.filter((r) => r.error).map((r) => `${r.model}: ${r.error}`).join(" · ");
     this.plot();
   }
 
+  // The norms over the text they were computed for, labelled with its tokens while the trace
+  // holds the same text; until the first answer, no axes: a line that says it is computing.
   plot() {
-    const data = this.results.filter((r) => !r.error).flatMap((r) => {
+    const answered = this.results.filter((r) => !r.error);
+    this.element.dataset.state = this.computing ? "computing" : "ready";
+    this.say(this.computing ? t("gradients_computing") : null);
+    this.element.classList.toggle("no-plot", !answered.length);  // (no empty axes)
+    if (!answered.length) return;
+    const steps = this.trace.steps.length;  // the tokens of the text traced, if these norms are of it
+    const tokens = this.shownFor === this.models()[0]?.text && answered.every((r) => r.input_norms.length === steps)
+      ? hoverTokens(this.trace) : null;
+    const data = answered.flatMap((r) => {
       const x = r.input_norms.map((_, k) => k);
       const carried = r.state === "c" ? "‖∂C_T/∂C_t‖" : "‖∂h_T/∂h_t‖";
+      const hover = { text: tokens ?? undefined, hovertemplate: `t = %{x}${tokens ? " “%{text}”" : ""}: %{y:.3g}<extra>%{fullData.name}</extra>` };
       return [
-        { type: "scatter", mode: "lines+markers", name: `${r.model}: ‖∂h_T/∂x_t‖`, x, y: r.input_norms },
-        { type: "scatter", mode: "lines", name: `${r.model}: ${carried}`, x, y: r.state_norms, line: { dash: "dot" } },
+        { type: "scatter", mode: "lines+markers", name: `${r.model}: ‖∂h_T/∂x_t‖`, x, y: r.input_norms, ...hover },
+        { type: "scatter", mode: "lines", name: `${r.model}: ${carried}`, x, y: r.state_norms, line: { dash: "dot" }, ...hover },
       ];
     });
     this.react(data, {
-      height: 300, margin: { l: 56, r: 10, t: 10, b: 40 },
-      xaxis: { title: { text: t("time_axis") } },
+      height: 300, margin: { l: 56, r: 24, t: 10, b: 40 },  // (room for the last token's label)
+      xaxis: tokens ? timeAxis(this.trace, this.element) : { title: { text: t("time_axis") } },
       yaxis: { type: "log", exponentformat: "power" },
-      legend: { orientation: "h", y: -0.25 },
+      legend: { orientation: "h", y: -0.45, yanchor: "top" },
       shapes: this.cursorShapes(this.trace.t),
     });
-    this.element.dataset.models = this.results.filter((r) => !r.error).map((r) => r.model).join(",");
+    this.element.dataset.models = answered.map((r) => r.model).join(",");
   }
 }

@@ -1,50 +1,49 @@
 // One plotly heatmap of every vector of the shown layer: rows are (vector, unit), columns
-// are time steps. New steps are added to its arrays in place and the figure is updated
-// with Plotly.react, never rebuilt.
-import { Chart } from "./chart.js";
-import { DIVERGING } from "./config.js";
-import { plotlyScale } from "./palette.js";
-import { visibleToken } from "./text.js";
-import { t } from "./i18n/index.js";
+// are time steps labelled with their tokens. Each vector is a trace of its own, coloured on
+// its scale as everywhere on the page (palette.js): gates 0 → 1, other values −1 → +1, the
+// belt through tanh(C); the keys above it say so. New steps are added to its arrays in
+// place and the figure is updated with Plotly.react, never rebuilt.
+import { Chart, timeAxis } from "./chart.js";
+import { plotlyScale, scaleOf, shownValue } from "./palette.js";
+import { BELT_VECTORS } from "./config.js";
 import { vectorLabel } from "./vectors.js";
-
-// plotly.js reads a few HTML tags in labels (<b>, <a href>, <br>...); a token is only text.
-function plotlyText(text) {
-  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
-}
 
 export class Heatmap extends Chart {
   constructor(element, trace) {
     super(element);
     this.trace = trace;
-    this.rows = null;
+    this.series = null;
   }
 
-  names() {
-    const meta = this.trace.meta;
-    return [...meta.gates, ...meta.states];
-  }
-
+  // Per vector: the colours' values (z) of its units' rows and, for the belt, the raw ones.
+  // Every trace spans all rows (plotly.js mislays the rows of a second heatmap trace whose
+  // categories are not the first's), its own filled, the others' left empty (not drawn).
   reset() {
-    const H = this.trace.meta.hidden_size;
-    this.rows = this.names().flatMap((name) => Array.from({ length: H }, (_, unit) => `${vectorLabel(name)} ${unit}`));
-    this.z = this.rows.map(() => []);
+    const { meta } = this.trace;
+    const H = meta.hidden_size;
+    const names = [...meta.gates, ...meta.states];
+    this.rows = names.flatMap((name) => Array.from({ length: H }, (_, unit) => `${vectorLabel(name)} ${unit}`));
+    const allRows = () => this.rows.map(() => []);
+    this.series = names.map((name, k) => {
+      const z = allRows();
+      const raw = BELT_VECTORS.has(name) ? allRows() : null;
+      return { name, z, raw, own: z.slice(k * H, (k + 1) * H), ownRaw: raw?.slice(k * H, (k + 1) * H) };
+    });
     this.x = [];
-    this.tokens = [];
   }
 
   addColumns() {
     const { steps } = this.trace;
-    const names = this.names();
-    const H = this.trace.meta.hidden_size;
     for (let t = this.x.length; t < steps.length; t++) {
       const record = this.trace.record(t);
-      names.forEach((name, k) => {
+      for (const { name, own, ownRaw } of this.series) {
         const values = record.gates[name] ?? record[name];
-        for (let unit = 0; unit < H; unit++) this.z[k * H + unit].push(values[unit]);
-      });
+        values.forEach((value, unit) => {
+          own[unit].push(shownValue(name, value));
+          ownRaw?.[unit].push(value);
+        });
+      }
       this.x.push(t);
-      this.tokens.push(plotlyText(visibleToken(steps[t].token)));
     }
   }
 
@@ -56,21 +55,19 @@ export class Heatmap extends Chart {
 
   render(change) {
     if (!this.trace.meta) return;
-    if (change === "reset" || change === "layer" || !this.rows) this.reset();
+    if (change === "reset" || change === "layer" || !this.series) this.reset();
     if (!this.ready(() => this.render())) return;
     this.addColumns();
-    const now = this.trace.t;
-    const few = this.x.length <= 60;
-    this.react([{
-      type: "heatmap", z: this.z, x: this.x, y: this.rows, zmin: -1, zmax: 1,
-      colorscale: plotlyScale(DIVERGING), hovertemplate: "%{y} at t = %{x}<br>value %{z:.4f}<extra></extra>",
-      colorbar: { thickness: 10, len: 0.9 },
-    }], {
+    this.react(this.series.map(({ name, z, raw }) => ({
+      type: "heatmap", name: vectorLabel(name), z, x: this.x, y: this.rows, customdata: raw ?? undefined,
+      ...plotlyScale(scaleOf(name)), showscale: false,
+      hovertemplate: raw ? "%{y}, t = %{x}: %{customdata:.4f} → tanh %{z:.4f}<extra></extra>" : "%{y}, t = %{x}: %{z:.4f}<extra></extra>",
+    })), {
       margin: { l: 70, r: 10, t: 10, b: 40 },
       height: 340,
-      xaxis: { title: { text: t("time_axis") }, tickvals: few ? this.x : undefined, ticktext: few ? this.tokens : undefined, tickangle: 0 },
+      xaxis: timeAxis(this.trace, this.element),
       yaxis: { autorange: "reversed", tickfont: { size: 9 } },
-      shapes: this.cursorShapes(now),
+      shapes: this.cursorShapes(this.trace.t),
     });
   }
 }

@@ -19,6 +19,7 @@ import { TextFeed, bindTextBox } from "./input.js";
 import { Inspector } from "./inspector.js";
 import { connectKeys } from "./keys.js";
 import { LagCurve } from "./lag-curve.js";
+import { paintKeys, showBeltKeys } from "./legend.js";
 import { startingPoint } from "./lessons.js";
 import { modelOption, showModel } from "./models.js";
 import { ErrorLine, StatusLine, aboutWhatIf } from "./notice.js";
@@ -52,6 +53,7 @@ if (!recording) store.writeAddress(history, location);  // a file:// page has no
 chooseLanguage(store.state.lang);
 translatePage();
 applyLook(document, store.state);
+paintKeys(document);
 if (!recording) document.title = t("page_title");
 
 // --- the views ---
@@ -129,6 +131,7 @@ const handlers = {
   meta: (meta) => {
     trace.reset(meta);
     showModel(meta, $, trace.layer, { unit: trace.unit, vector: store.state.vector });
+    showBeltKeys(document, meta);
     whatif?.offer(meta);
     errors.hide();
   },

@@ -128,13 +128,30 @@ export function evaluate(node, values, facts) {
   throw new Error(`cannot evaluate ${op}`);
 }
 
-// One equation as a line of pieces (each a <math>) that wrap at their "=" on a narrow
-// screen instead of running off it; `defines`: the vector on its left.
+// Where a line may wrap: after an "=", "+" or "−" between terms. Rows only group what they
+// hold (laid out the same in one row), so a piece's rows are opened up to find them; a
+// script, a fraction or a table stays whole.
+const BREAK_AFTER = new Set(["=", "+", "−"]);
+
+function breakable(nodes) {
+  const chunks = [[]];
+  const visit = (node) => {
+    if (node.localName === "mrow") return [...node.children].forEach(visit);
+    chunks.at(-1).push(node);
+    if (node.localName === "mo" && BREAK_AFTER.has(node.textContent)) chunks.push([]);
+  };
+  nodes.forEach(visit);
+  return chunks.filter((chunk) => chunk.length);
+}
+
+// One equation as a line of pieces, cut where it may wrap into <math> elements that flow
+// onto the next line on a narrow screen instead of running off it (an operator ends its
+// element, keeping its space); `defines`: the vector on its left.
 function line(defines, ...pieces) {
   const node = document.createElement("div");
   node.className = "eq-line";
   node.dataset.defines = defines;
-  node.append(...pieces.map((children) => m("math", row(...children))));
+  node.append(...breakable(pieces.flat()).map((children) => m("math", row(...children))));
   return node;
 }
 

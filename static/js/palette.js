@@ -1,5 +1,5 @@
-// Numbers to colours, with the ramps from config.js.
-import { DIVERGING, GATE_VECTORS, SEQUENTIAL } from "./config.js";
+// Numbers to colours, with the ramps from config.js: one colour language for every view.
+import { BELT_VECTORS, DIVERGING, GATE_VECTORS, SEQUENTIAL } from "./config.js";
 
 function hexToRgb(hex) {
   const n = parseInt(hex.slice(1), 16);
@@ -19,10 +19,16 @@ function ramp(stops) {
 const diverging = ramp(DIVERGING);
 const sequential = ramp(SEQUENTIAL);
 
+// The scale a vector is coloured on: "gate" (0 → 1, sequential) or "value" (−1 → +1, diverging).
+export const scaleOf = (name) => (GATE_VECTORS.has(name) ? "gate" : "value");
+
+// The number a vector's colour shows: tanh of what the belt carries, else the value itself.
+export const shownValue = (name, value) => (BELT_VECTORS.has(name) ? Math.tanh(value) : value);
+
 // Gates in [0, 1] on the sequential ramp; signed values in [-1, 1] on the diverging one
-// (values beyond ±1, as C_t can reach, take the end colour; the hover shows the number).
+// (the belt's through tanh; any other value past ±1 takes the end colour; the hover shows the number).
 export function rgbFor(name, value) {
-  return GATE_VECTORS.has(name) ? sequential(value) : diverging((value + 1) / 2);
+  return scaleOf(name) === "gate" ? sequential(value) : diverging((shownValue(name, value) + 1) / 2);
 }
 
 // The same colour as CSS: "rgb(r,g,b)".
@@ -31,10 +37,17 @@ export function colourFor(name, value) {
   return `rgb(${r},${g},${b})`;
 }
 
-// The same ramps as plotly colorscales.
-export function plotlyScale(stops) {
-  return stops.map((c, k) => [k / (stops.length - 1), c]);
+// A scale's ramp, and its range, as plotly takes them (a colorscale, zmin, zmax).
+export function plotlyScale(scale) {
+  const stops = scale === "gate" ? SEQUENTIAL : DIVERGING;
+  return {
+    colorscale: stops.map((c, k) => [k / (stops.length - 1), c]),
+    zmin: scale === "gate" ? 0 : -1, zmax: 1,
+  };
 }
+
+// The same ramp as a CSS gradient, left to right (a key beside what it colours).
+export const cssRamp = (scale) => `linear-gradient(90deg, ${(scale === "gate" ? SEQUENTIAL : DIVERGING).join(", ")})`;
 
 // Black or white text, whichever reads better on colourFor(name, value).
 export function inkFor(name, value) {

@@ -1,4 +1,5 @@
 // The token strip: the sequence read so far, the current step highlighted; click to jump.
+import { revealInside } from "./scroll.js";
 import { visibleToken } from "./text.js";
 import { t } from "./i18n/index.js";
 
@@ -30,12 +31,12 @@ export class TokenStrip {
     this.scrollWanted = true;
   }
 
-  // Bring the current token into view when it changed; it reads layout, so the page
-  // calls it after all its writes of a frame.
+  // Bring the current token into view, inside the strip, when it changed; it reads layout,
+  // so the page calls it after all its writes of a frame.
   scrollToCurrent() {
     if (!this.scrollWanted) return;
     this.scrollWanted = false;
-    this.current?.scrollIntoView({ block: "nearest", inline: "nearest" });
+    revealInside(this.element, this.current);
   }
 
   tokenButton(step) {

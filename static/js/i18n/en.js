@@ -106,9 +106,12 @@ export const STRINGS = {
   legend_pointwise: "pointwise operation",
   legend_gate: "gate 0 → 1",
   legend_value: "value −1 → 0 → +1",
+  legend_belt: "Cₜ coloured as tanh(Cₜ)",
   legend_hover: "· hover a strip for its numbers, click to select that unit",
+  legend_tap: "· tap a strip for its numbers and to select that unit",
   four_steps: "The article's steps, for this cell",
   stage_hint: "← → move through the steps and time (focus outside the text box)",
+  stage_hint_touch: "tap a step; ◀ ▶ move through time",
   chain_note: "each output, and the belt where the cell has one, coloured by the selected unit",
   unit_text_note: "each token coloured by the selected unit's",
   unit_vector: "Vector to colour by",
@@ -287,6 +290,8 @@ export const STRINGS = {
 
   // charts
   time_axis: "time step t",
+  chart_loading: "Loading the chart…",
+  gradients_computing: "Computing the gradients…",
   unit_title: "unit {u}",
   saturation_x: "fraction left-saturated (< 0.1)",
   saturation_y: "fraction right-saturated (> 0.9)",

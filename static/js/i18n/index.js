@@ -37,9 +37,15 @@ export function t(key, values = {}) {
   return entry.replace(/\{(\w+)\}/g, (whole, name) => (name in values ? String(values[name]) : whole));
 }
 
-// Translate the page's static text: data-i18n sets the text, data-i18n-ATTR an attribute.
-export function translatePage(root = document) {
-  for (const element of root.querySelectorAll("[data-i18n]")) element.textContent = t(element.dataset.i18n);
+// A touch screen (a phone, a tablet): its hints speak of taps, not of a mouse or arrow keys.
+export const touchScreen = () => globalThis.matchMedia?.("(pointer: coarse)").matches ?? false;
+
+// Translate the page's static text: data-i18n sets the text (data-i18n-touch instead, where
+// given, on a touch screen), data-i18n-ATTR an attribute.
+export function translatePage(root = document, { touch = touchScreen() } = {}) {
+  for (const element of root.querySelectorAll("[data-i18n]")) {
+    element.textContent = t((touch && element.dataset.i18nTouch) || element.dataset.i18n);
+  }
   for (const attribute of ["placeholder", "title", "aria-label"]) {
     const data = `i18n${attribute.replace(/(^|-)(\w)/g, (_, __, c) => c.toUpperCase())}`;
     for (const element of root.querySelectorAll(`[data-i18n-${attribute}]`)) {

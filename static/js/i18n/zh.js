@@ -105,9 +105,12 @@ export const STRINGS = {
   legend_pointwise: "逐点运算",
   legend_gate: "门 0 → 1",
   legend_value: "数值 −1 → 0 → +1",
+  legend_belt: "Cₜ 按 tanh(Cₜ) 着色",
   legend_hover: "· 悬停查看数值，点击选中该神经元",
+  legend_tap: "· 轻触色条查看数值，并选中该神经元",
   four_steps: "文章的步骤，按这个单元结构",
   stage_hint: "← → 在步骤和时间之间移动（焦点不在文本框内时）",
+  stage_hint_touch: "轻触一个步骤；◀ ▶ 在时间上移动",
   chain_note: "每步的输出（以及传送带，若该结构有）按选中神经元着色",
   unit_text_note: "每个词元按选中神经元的此向量着色：",
   unit_vector: "用来着色的向量",
@@ -286,6 +289,8 @@ export const STRINGS = {
 
   // 图表
   time_axis: "时间步 t",
+  chart_loading: "正在加载图表…",
+  gradients_computing: "正在计算梯度…",
   unit_title: "神经元 {u}",
   saturation_x: "左饱和的比例（< 0.1）",
   saturation_y: "右饱和的比例（> 0.9）",
