@@ -134,6 +134,8 @@ def test_a_first_visit_opens_a_trained_model_and_invites_once(page, browser, ser
     expect(page.get_by_test_id("untrained-badge")).to_be_hidden()
     expect(page.get_by_test_id("text-input")).to_have_value(home["text"])
     expect(page.locator('[data-testid="predictions"] [data-testid="prediction"]').first).to_contain_text("french")
+    steps = len(REGISTRY.get(home["model"]).tokenizer.encode(home["text"]))
+    expect(page.get_by_test_id("status")).to_contain_text(str(steps))
     expect(page.get_by_test_id("walk-invite")).to_be_visible()
     expect(page.get_by_test_id("walk-invite")).to_contain_text(f"{len(BEATS)} short steps")
     screenshot("walk-invitation")
@@ -141,7 +143,7 @@ def test_a_first_visit_opens_a_trained_model_and_invites_once(page, browser, ser
     expect(page.get_by_test_id("walk")).to_be_hidden()
     page.reload()
     expect(page.get_by_test_id("model-select")).to_have_value(home["model"])  # still the trained model
-    expect(page.get_by_test_id("status")).to_contain_text(str(len(home["text"].split())))
+    expect(page.get_by_test_id("status")).to_contain_text(str(steps))
     expect(page.get_by_test_id("walk")).to_be_hidden()  # declined: not asked again
     page.get_by_test_id("walk-open").click()  # but the header still offers the walk
     expect(page.get_by_test_id("walk-progress")).to_have_text(f"1 of {len(BEATS)}")
