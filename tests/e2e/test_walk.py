@@ -15,6 +15,7 @@ from app.models.registry import ModelRegistry
 from app.settings import Settings
 from app.ui import served_contract
 from app.walk import load_words
+from tests.e2e.test_accessibility import axe  # noqa: F401 (a fixture)
 from tests.e2e.test_exports import save_export
 
 REGISTRY = ModelRegistry()
@@ -182,3 +183,35 @@ def test_a_beat_embeds_with_its_words_and_moves_on_inside_the_frame(page, server
     page.get_by_test_id("walk-next").click()
     expect_view(page, view_of(BEATS[k]["query"]))
     assert httpx2.get(f"{server_url}/static/walk/zh.json").json() == WORDS["zh"]
+
+
+@pytest.mark.parametrize(("query", "theme"), [("", "light"), ("?walk=2", "dark"), ("?walk=4&lang=zh", "light")])
+def test_the_walk_has_no_serious_accessibility_violations(page, server_url, axe, query, theme):  # noqa: F811
+    """The whole page with the card beside it (whose narrower column makes the chain scroll)."""
+    page.goto(f"{server_url}/{query}{'&' if query else '?'}theme={theme}")
+    expect(page.get_by_test_id("walk-invite" if not query else "walk-question")).to_be_visible()
+    if query:  # answered: the feedback, the revealed view and the disabled choices too
+        page.get_by_test_id("walk-choice-0").click()
+        expect(page.get_by_test_id("walk-feedback")).to_be_visible()
+    expect(page.get_by_test_id("status")).to_have_attribute("data-state", "traced")
+    serious = [v for v in axe() if v[1] in ("serious", "critical")]
+    assert serious == [], serious
+
+
+def test_every_beats_card_has_no_serious_accessibility_violations(page, server_url, axe):  # noqa: F811
+    """The card itself, on every beat, answered, in Chinese and dark (the page around some
+    beats has violations of its own: the agreement lesson's dark text colours)."""
+    page.goto(f"{server_url}/?walk=1&lang=zh&theme=dark")
+    scan = "async () => (await axe.run('[data-testid=walk]', {resultTypes: ['violations']})).violations"
+    for k, beat in enumerate(BEATS, start=1):
+        expect(page.get_by_test_id("walk-progress")).to_have_text(f"{k} / {len(BEATS)}")
+        if beat["question"]:
+            page.get_by_test_id("walk-choice-1").click()
+            expect(page.get_by_test_id("walk-feedback")).to_be_visible()
+        axe()  # loads axe-core into the page
+        serious = [
+            (v["id"], v["nodes"][0]["target"]) for v in page.evaluate(scan) if v["impact"] in ("serious", "critical")
+        ]
+        assert serious == [], (beat["id"], serious)
+        if k < len(BEATS):
+            page.get_by_test_id("walk-next").click()
