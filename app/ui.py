@@ -3,8 +3,8 @@ agree on, written once here and put into every page as data (`<script id="gatesc
 The templates render from it; static/js/contract.js reads it; static/js/state.js builds
 the view's property table (every URL parameter) from it.
 
-`python -m app.ui` prints it as JSON, with the lessons the bundled models offer (the
-JavaScript unit tests read that).
+`python -m app.ui` prints it as JSON, with the lessons and the walk the bundled models
+offer (the JavaScript unit tests read that).
 """
 
 from __future__ import annotations
@@ -12,8 +12,10 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
+from app.lessons import available_lessons
 from app.settings import Settings
 from app.tracing.whatif import MAX_INTERVENTIONS
+from app.walk import home_query, load_walk, walk_view
 
 
 @dataclass(frozen=True)
@@ -81,8 +83,9 @@ def defaults(settings: Settings) -> dict:
     }
 
 
-def contract(settings: Settings, lessons: list[dict]) -> dict:
-    """The contract as the page gets it; `lessons` are those offered (app.lessons.available_lessons)."""
+def contract(settings: Settings, lessons: list[dict], walk: list[dict] = (), home: str | None = None) -> dict:
+    """The contract as the page gets it; `lessons` are those offered (app.lessons.available_lessons),
+    `walk` the guided walk's beats and `home` the first visit's view (app.walk)."""
     return {
         "panels": [{"name": p.name, "shown": p.shown, "chart": p.chart, "recorded": p.recorded} for p in PANELS],
         "hideable": list(HIDEABLE),
@@ -92,11 +95,19 @@ def contract(settings: Settings, lessons: list[dict]) -> dict:
         "embed": EMBED,
         "defaults": defaults(settings),
         "lessons": lessons,
+        "walk": list(walk),
+        "home": home,
     }
 
 
+def served_contract(settings: Settings, summaries: list[dict]) -> dict:
+    """The contract an app page carries: with the lessons, the walk and the first visit's
+    view that the models here (the registry's `summaries()`) offer."""
+    lessons, walk = available_lessons(summaries), load_walk(settings.static_dir)
+    return contract(settings, lessons, walk_view(walk, lessons, summaries), home_query(walk, summaries))
+
+
 if __name__ == "__main__":  # the contract of a server with default settings and the bundled models
-    from app.lessons import available_lessons
     from app.models.registry import ModelRegistry
 
-    print(json.dumps(contract(Settings(), available_lessons(ModelRegistry().summaries())), indent=2))
+    print(json.dumps(served_contract(Settings(), ModelRegistry().summaries()), indent=2))

@@ -6,18 +6,17 @@ import json
 import re
 from pathlib import Path
 
-from app.lessons import available_lessons
 from app.settings import Settings
-from app.ui import HIDEABLE, PANELS, contract
+from app.ui import HIDEABLE, PANELS, contract, served_contract
 
 
 def page_contract(text: str) -> dict:
     return json.loads(re.search(r'<script type="application/json" id="gatescope-ui">(.*?)</script>', text).group(1))
 
 
-def test_every_page_carries_the_contract_with_the_lessons_offered_here(client):
+def test_every_page_carries_the_contract_with_the_lessons_and_walk_offered_here(client):
     app = client.app
-    expected = contract(app.state.settings, available_lessons(app.state.registry.summaries()))
+    expected = served_contract(app.state.settings, app.state.registry.summaries())
     for path in ("/", "/embed?text=ab"):
         assert page_contract(client.get(path).text) == json.loads(json.dumps(expected))
     assert expected["defaults"]["model"] == app.state.settings.default_model

@@ -12,11 +12,10 @@ from fastapi.responses import FileResponse, HTMLResponse, Response
 
 from app.export.bundle import current_bundle, etag_of
 from app.export.page import script_json
-from app.lessons import available_lessons
 from app.routes.deps import get_registry, public_url
 from app.routes.errors import responses
 from app.routes.schemas import ModelList
-from app.ui import contract
+from app.ui import served_contract
 from app.vendor import PLOTLY_JS
 
 router = APIRouter()
@@ -39,7 +38,7 @@ def page(request: Request, template: str, mode: str) -> HTMLResponse:
         "mode": mode,
         "oembed_url": oembed,
         "app_url": f"./{query}",
-        "ui": contract(settings, available_lessons(summaries)),
+        "ui": served_contract(settings, summaries),
         "lesson": request.query_params.get("lesson"),
         "models_json": script_json(models),
     }

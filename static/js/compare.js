@@ -84,6 +84,13 @@ export class Comparison {
     this.modelSelect.dispatchEvent(new Event("change"));
   }
 
+  // Compare with `name` (a link's or a beat's choice), if it is offered.
+  choose(name) {
+    if (name === this.model || ![...this.select.options].some((o) => o.value === name)) return;
+    this.select.value = name;
+    if (this.feed) this.start();
+  }
+
   // Open the second stream the first time the panel is shown, or restart it on a new model.
   start() {
     if (!this.model) {

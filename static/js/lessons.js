@@ -3,19 +3,29 @@
 // contract, each with its URL properties (its unit already picked from its model's
 // labels); `?lesson=id` starts from those properties, and any property the URL gives
 // itself overrides them. The address is then written against the lesson's view, so it
-// keeps `lesson` and only what differs from it.
+// keeps `lesson` and only what differs from it. A beat of the guided walk (`?walk=3`,
+// app/walk.py) is opened the same way, from its own properties.
 import { defaults, readState } from "./state.js";
 
-// The view a link opens and the view its address is written against: the lesson's
-// properties under the link's own, and the lesson's view; or the link over the defaults.
-// A lesson not offered here (its model is not installed) is dropped.
-export function startingPoint(search, lessons, table) {
+const LOOK = new Set(["lang", "theme"]);  // how to look, not what to show
+
+// The view a link opens and the view its address is written against: a beat's or a
+// lesson's properties under the link's own, and the beat's or lesson's view; or the link
+// over the defaults. A link that names no view at all (a first visit) opens `home` (the
+// contract's: a trained model), its address written against the defaults. A lesson or
+// beat not offered here (its model is not installed) is dropped.
+export function startingPoint(search, lessons, table, { beats = [], home = null } = {}) {
   const params = new URLSearchParams(search);
-  const lesson = lessons.find((l) => l.id === params.get("lesson"));
-  if (!lesson) {
+  const beat = params.has("walk") ? beats[Number(params.get("walk")) - 1] : undefined;
+  const lesson = beat ? undefined : lessons.find((l) => l.id === params.get("lesson"));
+  if (beat) params.delete("lesson");
+  else params.delete("walk");
+  if (!beat && !lesson) {
     params.delete("lesson");
-    return { state: readState(params.toString(), table), base: defaults(table) };
+    const first = [...params.keys()].every((key) => LOOK.has(key));
+    const base = defaults(table);
+    return { state: readState(params.toString(), table, first && home ? readState(home, table) : base), base, first };
   }
-  const base = readState(lesson.query, table);
-  return { state: readState(search, table, base), base };
+  const base = readState((beat ?? lesson).query, table);
+  return { state: readState(params.toString(), table, base), base, first: false };
 }

@@ -38,6 +38,7 @@ import { Tooltip } from "./tooltip.js";
 import { Trace } from "./trace.js";
 import { UnitText } from "./unit-text.js";
 import { ValuesTable } from "./values-table.js";
+import { Walk } from "./walk.js";
 import { Walkthrough } from "./walkthrough.js";
 import { WhatIf } from "./whatif.js";
 
@@ -47,7 +48,8 @@ if (recording) keepWhatPlays(document);  // a recording shows only what it holds
 
 // --- the store: the link's view (a lesson's, under the link's own); it writes the address ---
 const table = propertyTable(contract);
-const start = startingPoint(recording ? recording.query : location.search, contract.lessons, table);
+const start = startingPoint(recording ? recording.query : location.search, contract.lessons, table,
+  recording ? {} : { beats: contract.walk, home: contract.home });
 const store = new Store(table, recording ? { ...start.state, text: recording.text } : start.state, start.base);
 if (!recording) store.writeAddress(history, location);  // a file:// page has no address worth rewriting
 chooseLanguage(store.state.lang);
@@ -167,6 +169,7 @@ function useModel() {
 store.subscribe((changed) => {
   if (changed.has("model") && modelSelect.value !== store.state.model) modelSelect.value = store.state.model;
   if (changed.has("model") || changed.has("whatif")) useModel();  // read again, keeping the time step
+  if (changed.has("compare") && store.state.compare) comparison?.choose(store.state.compare);
 });
 
 // --- controls that set the store ---
@@ -191,6 +194,20 @@ showNumbers($("diagram-container"), () => figure.diagram, trace, tooltip);
 if (comparison) showNumbers(comparison.container, () => comparison.diagram, trace, tooltip);
 $("values-table").closest("details").addEventListener("toggle", () => drawing.request("values"));
 connectKeys(document, { player, walkthrough, walkthroughShown: () => panels.isVisible("walkthrough") });
+
+// --- the guided walk: a beat lights what it is about, and a first visit to the app is invited ---
+const walk = new Walk($("walk"), {
+  store, table, beats: recording ? [] : contract.walk, storage: globalThis.localStorage,
+  invite: start.first && document.body.dataset.mode === "app",
+  onBeat: (beat) => {
+    walkthrough.spotlight = beat?.highlight ?? null;
+    walkthrough.engaged = store.state.stage !== null;
+    drawing.request("stage");
+  },
+  onError: (error) => errors.show(error.message),
+});
+walk.open().catch((error) => errors.show(error.message));
+$("walk-open")?.addEventListener("click", () => walk.go(walk.current ?? 1).catch((error) => errors.show(error.message)));
 
 // --- a host page (an LMS, a slide) may drive an embedded view; the app shares its own ---
 connectHost(host);

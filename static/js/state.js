@@ -49,6 +49,7 @@ export function propertyTable(contract) {
   const [slowest, fastest] = [limits.speed[1], limits.speed[0]];
   return {
     lesson: [name, null],            // a lesson (lessons.js): its properties, under the ones the URL gives
+    walk: [int(1, 99), null],        // a beat of the guided walk (walk.js), from 1: its view, the same way
     model: [text(limits.model_name), defaults.model],
     compare: [text(limits.model_name), null],  // the Compare panel's model; null: one picked to contrast
     whatif: [interventions(limits.interventions), NO_INTERVENTIONS],

@@ -33,6 +33,13 @@ export class Store {
     return changed;
   }
 
+  // Open another view, its address written against `base` (a beat of the walk, or the
+  // defaults when the walk is left).
+  reopen(state, base) {
+    this.base = base;
+    return this.set(state);
+  }
+
   // The query string of the view, with `overrides` over it (the Share dialog's choices).
   serialize(overrides = {}) {
     return writeState({ ...this.state, ...overrides }, this.table, this.base);

@@ -26,6 +26,7 @@ export class Walkthrough {
     // The diagram is dimmed to a stage's parts only once the student walks through the
     // stages (or a link asks for one); until then the whole figure is lit.
     this.engaged = false;
+    this.spotlight = null;  // what to light while no stage is engaged ({parts, vectors}: a beat of the guided walk)
     this.buttonGroup.addEventListener("click", (event) => {
       const button = event.target.closest("[data-stage]");
       if (!button) return;
@@ -84,7 +85,7 @@ export class Walkthrough {
     const diagram = this.getDiagram();
     const stages = this.stages;
     const stage = stages[this.index];
-    diagram?.highlight(visible && stage && this.engaged ? stage : null);
+    diagram?.highlight(visible && stage && this.engaged ? stage : this.spotlight);
     if (!visible || !stage) return;
     this.showButtons(stages);
     this.buttons.forEach((button, k) => button.setAttribute("aria-pressed", String(k === this.index)));

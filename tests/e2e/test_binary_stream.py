@@ -27,7 +27,7 @@ def listen(page) -> dict:
 
 def test_the_page_receives_binary_steps_and_shows_their_values(page, server_url):
     seen = listen(page)
-    page.goto(server_url)
+    page.goto(f"{server_url}/?model=lstm-demo")  # the untrained demo, with no text: a link that names its model
     expect(page.get_by_test_id("status")).to_have_text("0 steps traced")
     page.get_by_test_id("text-input").press_sequentially(TEXT, delay=20)
     expect(page.get_by_test_id("status")).to_have_text(f"{len(TEXT)} steps traced")
@@ -53,7 +53,7 @@ def test_the_page_receives_binary_steps_and_shows_their_values(page, server_url)
 def test_a_stream_asked_for_json_still_gets_json(page, server_url):
     """Scripts and older pages: TraceStream's encoding option keeps the JSON frames."""
     seen = listen(page)
-    page.goto(server_url)
+    page.goto(f"{server_url}/?model=lstm-demo")  # the untrained demo, with no text: a link that names its model
     expect(page.get_by_test_id("status")).to_have_text("0 steps traced")
     steps = page.evaluate("""async () => {
         const { TraceStream } = await import('/static/js/stream.js');
@@ -97,7 +97,7 @@ def test_the_browser_decoder_reads_every_width_and_large_ids_as_the_reference_do
         + vector(0.625, 0.125)
     )
     data = wire.message([step, step], request_id=2**53 - 1)
-    page.goto(server_url)
+    page.goto(f"{server_url}/?model=lstm-demo")  # the untrained demo, with no text: a link that names its model
     decoded = page.evaluate(
         """async ([bytes, meta]) => {
         const { openMessage } = await import('/static/js/wire.js');

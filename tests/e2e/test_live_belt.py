@@ -11,7 +11,7 @@ SENTENCE = "I grew up in France"
 
 
 def open_app(page, server_url):
-    page.goto(server_url)
+    page.goto(f"{server_url}/?model=lstm-demo")  # the untrained demo, with no text: a link that names its model
     expect(page.get_by_test_id("model-shape")).to_contain_text("LSTM · 1 layer × 16 units · char tokens")
     expect(page.get_by_test_id("status")).to_have_text("0 steps traced")
 

@@ -316,6 +316,7 @@ export const STRINGS = {
   cell_dglstm: "Depth-gated LSTM",
   cell_cwrnn: "Clockwork RNN",
   lesson_poetry: "Tang verse, character by character: a unit that counts the line",
+  walk_open: "Guided walk",
   saturation_source: "Karpathy et al. 2015, Fig. 3",
   glossary: "Terms",
   glossary_title: "Terms: English, this page's Chinese, the translation's",

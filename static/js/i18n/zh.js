@@ -315,6 +315,7 @@ export const STRINGS = {
   cell_dglstm: "深度门控 LSTM",
   cell_cwrnn: "时钟 RNN",
   lesson_poetry: "逐字读唐诗：数着句中字数的神经元",
+  walk_open: "导览",
   saturation_source: "Karpathy 等，2015，图 3",
   glossary: "术语对照",
   glossary_title: "术语对照：英文、本页用词、原译文用词",
