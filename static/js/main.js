@@ -197,7 +197,7 @@ connectKeys(document, { player, walkthrough, walkthroughShown: () => panels.isVi
 
 // --- the guided walk: a beat lights what it is about, and a first visit to the app is invited ---
 const walk = new Walk($("walk"), {
-  store, table, beats: recording ? [] : contract.walk, storage: globalThis.localStorage,
+  store, table, beats: recording ? [] : contract.walk, storage: localStorageIfAllowed(),
   invite: start.first && document.body.dataset.mode === "app",
   onBeat: (beat) => {
     walkthrough.spotlight = beat?.highlight ?? null;
@@ -235,3 +235,12 @@ catalog.load(recording).then((models) => {
   if (!store.set({ model: modelSelect.value }).size) useModel();  // (a change of model starts the trace itself)
 }).catch((error) => errors.show(t("models_failed", { message: error.message })));
 player.render();
+
+// The page's localStorage, or null where reading it throws (a sandboxed frame: a notebook's view).
+function localStorageIfAllowed() {
+  try {
+    return globalThis.localStorage;
+  } catch {
+    return null;
+  }
+}
