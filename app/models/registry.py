@@ -41,6 +41,11 @@ class ModelEntry:
     bundled: bool
 
 
+def guesses_after(model: Model) -> list[str] | None:
+    """The tokens after which the model was trained to guess, in vocabulary order; None: after every token."""
+    return None if model.guesses_after is None else [model.tokenizer.vocab[i] for i in sorted(model.guesses_after)]
+
+
 def model_summary(model: Model, bundled: bool) -> dict:
     """What /api/models and the stream's meta say about a model."""
     return {
@@ -65,6 +70,8 @@ def model_summary(model: Model, bundled: bool) -> dict:
             "units", []
         ),  # labelled units: {unit, layer, vector, feature, r}, from `gatescope label`
         "metrics": model.info.get("metrics", {}),  # a trained model's held-out metrics (long-lag: accuracy_by_lag)
+        # the tokens after which it was trained to guess the next one (None: after every token)
+        "guesses_after": guesses_after(model),
     }
 
 

@@ -41,6 +41,11 @@ class ModelSummary(BaseModel):
         None, description="peepholes, gru_variant, periods: what the cell's diagram needs"
     )
     units: list[dict] | None = Field(None, description="labelled units: unit, layer, vector, feature, r")
+    guesses_after: list[str] | None = Field(
+        None,
+        description="the tokens after which the model was trained to guess the next token (a task model scored only "
+        "at its answer); null: after every token, or not recorded",
+    )
     error: str | None = Field(None, description="set, and the rest absent, when the file cannot be loaded")
 
 
@@ -91,6 +96,11 @@ class Step(LayerRecord):
     layers: list[LayerRecord] | None = Field(None, description="one record per layer, bottom first, if several")
     x: Vector | None = Field(None, description="the token's embedding; absent for one-hot inputs")
     predictions: list[Prediction] | None = Field(None, description="next-token guesses, if the model has a decoder")
+    trained_guess: bool | None = Field(
+        None,
+        description="with predictions, for a model that records where it was trained to guess (meta.guesses_after): "
+        "whether it was trained to guess after this token; false marks guesses it never learnt to make",
+    )
 
 
 class Trace(BaseModel):

@@ -57,6 +57,9 @@ def step_frame(model: Model, step: TracedStep, decimals: int, top_k: int) -> dic
         frame["x"] = vector(step.x, decimals)
     if step.probabilities is not None:
         frame["predictions"] = predictions(model, step.probabilities, top_k)
+        trained = model.trained_to_guess_after(step.token.id)
+        if trained is not None:  # only for a model that records where it was trained to guess
+            frame["trained_guess"] = trained
     return frame
 
 

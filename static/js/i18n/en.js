@@ -121,6 +121,8 @@ export const STRINGS = {
   note_dglstm: "Depth gates link each layer's cell to the layer above (pick a layer above the first)",
   unk_token: "“{token}” is not in the model's vocabulary: it reads <unk>",
   step_title: "step {t}",
+  untrained_guess: "not trained to guess here",
+  untrained_guess_after: "not trained to guess here: this model learnt to guess only after {after}",
   chain_module: "step {t}: “{token}”",
 
   // what each vector is (the diagram's hover text)

@@ -120,6 +120,8 @@ export const STRINGS = {
   note_dglstm: "深度门把每一层的细胞状态连到上一层（请选第一层以上的层）",
   unk_token: "“{token}” 不在模型的词表中：模型读到的是 <unk>",
   step_title: "第 {t} 步",
+  untrained_guess: "此处未训练猜测",
+  untrained_guess_after: "此处未训练猜测：这个模型只学过在 {after} 之后猜测",
   chain_module: "第 {t} 步：“{token}”",
 
   // 每个向量的含义（图上悬停时显示）
