@@ -63,7 +63,10 @@ export class Chain {
   module(t) {
     const x = 4 + t * W;
     const group = el("g", { "data-t": t, class: "chain-module", role: "listitem", "data-testid": "chain-module" }, this.svg);
-    el("title", {}, group).textContent = tr("chain_module", { t, token: this.trace.steps[t].token });
+    const step = this.trace.steps[t];
+    el("title", {}, group).textContent = tr("chain_module", { t, token: step.token })
+      + (step.trained_guess === false ? ` · ${tr("untrained_guess")}` : "");
+    if (step.trained_guess === false) group.classList.add("untrained-guess");  // its output's guess was never trained
     el("rect", { x, y: 14, width: W - 8, height: 46, rx: 8, class: "chain-box" }, group);
     const belt = el("line", { x1: x - 4, y1: 22, x2: x + W - 4, y2: 22, "stroke-width": 7, class: "chain-belt" }, group);
     const out = el("circle", { cx: x + (W - 8) / 2, cy: 44, r: 8, class: "chain-out" }, group);
