@@ -2,13 +2,15 @@
 
     my family comes from spain . <N filler words> . so today i speak fluent  → spanish
 
-The language after "fluent" is always asked; so is the next word at one word in ten, as a
-language model learns (alone, the answer lets the model make the filler words silent, and
-even a plain RNN then holds the country as far as it likes; here, as in the article's
-setting of predicting text, the words between matter, and only a memory the model can
-shut to them keeps the country). Trained alike as an `rnn` and an `lstm`, the pair shows the
-long-term dependency problem: accuracy against the gap N (`gatescope evaluate`) stays
-high for the LSTM and falls towards chance (1 in 12) for the plain RNN as N grows.
+The language after "fluent" is always asked; so is the next word at 6% of the other
+words, as a language model learns. Asked only the answer, a model may make the filler words
+silent, and a plain RNN then learns, slowly, to hold the country across any gap; asked to
+follow the words between as well, as in the article's setting of predicting text, only a
+memory the model can shut to them keeps the country. The share is a balance found on the
+training parts (docs/models.md): with more, a plain RNN did not leave its first plateau;
+with less, it learnt long gaps too. Trained alike as an `rnn` and an `lstm`, the pair shows
+the long-term dependency problem: accuracy against the gap N (`gatescope evaluate`) stays
+high for the LSTM and falls for the plain RNN as N grows.
 
 Every part of a sentence comes in two sets: the openings, closings, filler phrases and
 (home country, distractor country) pairings the model trains on, and others it never
@@ -126,11 +128,11 @@ class LongLag(SequenceTask):
     recipe = Recipe(hidden=64, embed=16, lr=2e-3, epochs=60, minutes=None)
     max_lag = 60  # the longest gap trained on
     short_share = 0.8  # of training sentences: a short gap (0 in half of them, 1 in a quarter, ...)
-    other_words_share = 0.1  # of the other words: also asked for the next one, as a language model is
+    other_words_share = 0.06  # of the other words: also asked for the next one, as a language model is
     description = (
         "The article's long-term dependency: 'I grew up in France . <N filler words> . I speak fluent' → 'French'. "
         "Trained on gaps of 0 to 60 words, most of them short, to guess the language after 'fluent' "
-        "and, at one word in ten, the next word."
+        "and, at 6% of the other words, the next word."
     )
     data_description = (
         f"generated sentences, 12 countries, {len(TRAINING.openings)} openings, {len(TRAINING.closings)} closings, "
@@ -172,7 +174,7 @@ class LongLag(SequenceTask):
         return LANGUAGES[next(word for word in words if word in LANGUAGES)]
 
     def sample(self, rng: np.random.Generator) -> Sample:
-        """A training sentence: the language asked after "fluent", and the next word after a tenth of the others."""
+        """A training sentence: the language asked after "fluent", and the next word after 6% of the others."""
         words = self.sentence(rng)
         asked = [
             (word, after if rng.random() < self.other_words_share else None) for word, after in zip(words, words[1:])
