@@ -228,7 +228,8 @@ function currentQuery() {
     layer: trace.meta && (start.base.layer != null || trace.layer !== trace.meta.layers - 1) ? trace.layer : null,
     stage: trace.stage,
     vector: start.base.vector != null ? views["unit-text"].shownVector : views["unit-text"].chosenVector,
-    panels: panels.shown(start.base.panels ?? undefined),
+    // the lesson's own panels when those are shown: null would read as "back at the default" and drop the lesson
+    panels: panels.shown(start.base.panels ?? undefined) ?? start.base.panels,
     compare: comparison && panels.isVisible("compare") ? comparison.model : view.compare,  // hidden: the model it picked itself is no choice to keep
     whatif: whatif?.interventions ?? view.whatif,
   }, start.base);
