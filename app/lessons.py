@@ -33,12 +33,24 @@ class Lesson:
 
 LESSONS: tuple[Lesson, ...] = (
     Lesson("chain", "1", "rnn-demo", CLOUDS, ("chain", "predictions")),
+    # §2 as the article tells it: a short gap both bridge ("the clouds are in the sky"), then
+    # a long one only the LSTM bridges. The article's frame and these filler phrases are
+    # among the long-lag task's held-out parts: the models never trained on these sentences.
     Lesson(
         "french",
         "2",
         "long-lag-lstm",
-        "I grew up in France . the weather was nice and we walked to the old market every day , "
-        "my friends liked music . I speak fluent",
+        "I grew up in France . we drank coffee . I speak fluent",
+        ("predictions", "compare", "gradients"),
+        compare="long-lag-rnn",
+    ),
+    Lesson(
+        "longgap",
+        "2",
+        "long-lag-lstm",
+        "I grew up in France . we took the bus every day , my friends read many books at night . "
+        "my brother sang songs , we worked hard . the children sang songs on sunday , "
+        "we played by the river at night . I speak fluent",
         ("predictions", "compare", "gradients"),
         compare="long-lag-rnn",
     ),
@@ -78,13 +90,13 @@ LESSONS: tuple[Lesson, ...] = (
         "agreement",
         "5.1",
         "agreement",
-        "the queen , who met the king , was tired so she went home early . the boys",
+        "the king , who met the girls , was tired and the queen was happy , so",
         ("walkthrough", "predictions", "unit-text", "chain"),
         features=("subject gender",),
         vectors=("c", "tanh_c"),
         stage=0,
-        t=15,
-    ),  # t = 15 is the "." before the new subject: the gender unit's forget gate shuts
+        t=11,
+    ),  # t = 11 is the "the" of a new subject in mid-sentence, no full stop before it: the gender unit's forget gate shuts
     Lesson(
         "variants",
         "6",

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -54,6 +55,22 @@ class Model:
     @property
     def has_decoder(self) -> bool:
         return self.decoder_weight is not None
+
+    @cached_property
+    def guesses_after(self) -> frozenset[int] | None:
+        """The token ids after which the model was trained to guess the next token, when
+        its training scored only some positions (info["guesses_after"], their tokens: a
+        task model scored only at its answer); None when it records none (every position,
+        as a language model is trained). A malformed record counts as none."""
+        tokens = self.info.get("guesses_after")
+        if not isinstance(tokens, list) or not all(isinstance(token, str) for token in tokens):
+            return None
+        index = {token: i for i, token in enumerate(self.tokenizer.vocab)}
+        return frozenset(index[token] for token in tokens if token in index)
+
+    def trained_to_guess_after(self, token_id: int) -> bool | None:
+        """Whether the model was trained to guess what follows this token; None: it does not say."""
+        return None if self.guesses_after is None else token_id in self.guesses_after
 
     @property
     def cell_options(self) -> dict:

@@ -86,6 +86,9 @@ class ModelSummary(BaseModel):
     task: str | None = Field(None, description="the training task, e.g. variants (models of one task compare)")
     training: dict | None = Field(None, description="how it was trained: hidden, layers, parameters, epochs, lr, ...")
     compare_with: str | None = Field(None, description="the model the Compare view shows beside this one")
+    guesses_after: list[str] | None = Field(
+        description="the tokens after which it was trained to guess the next one (null: after every token)"
+    )
 
 
 class BrokenModel(BaseModel):
@@ -96,6 +99,11 @@ class BrokenModel(BaseModel):
     name: str
     bundled: bool
     error: str
+
+
+def guesses_after(model: Model) -> list[str] | None:
+    """The tokens after which the model was trained to guess, in vocabulary order; None: after every token."""
+    return None if model.guesses_after is None else [model.tokenizer.vocab[i] for i in sorted(model.guesses_after)]
 
 
 def model_summary(model: Model, bundled: bool) -> ModelSummary:
@@ -123,6 +131,7 @@ def model_summary(model: Model, bundled: bool) -> ModelSummary:
         task=model.info.get("task"),  # the three checked when the file was read, like units
         training=model.info.get("training"),
         compare_with=model.info.get("compare_with"),
+        guesses_after=guesses_after(model),
     )
 
 

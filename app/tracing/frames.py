@@ -71,6 +71,9 @@ class StepFrame(LayerFrame):
     layers: NotRequired[list[LayerFrame]]  # bottom first, when there are several
     x: NotRequired[Vector]  # the token's embedding; absent for one-hot inputs
     predictions: NotRequired[list[Prediction]]  # next-token guesses, when the model has a decoder
+    # with predictions, for a model that records where it was trained to guess (meta.guesses_after):
+    # whether it was after this token; false marks guesses it never learnt to make
+    trained_guess: NotRequired[bool]
     id: NotRequired[int]  # the request's id, when it had one
 
 
@@ -124,6 +127,9 @@ def step_frame(model: Model, step: TracedStep, decimals: int) -> StepFrame:
         frame["x"] = vector(step.x, decimals)
     if step.predictions is not None:
         frame["predictions"] = predictions(model, step.predictions)
+        trained = model.trained_to_guess_after(step.token.id)
+        if trained is not None:  # only for a model that records where it was trained to guess
+            frame["trained_guess"] = trained
     return frame
 
 

@@ -11,8 +11,9 @@ All numbers little-endian; varint = unsigned LEB128. Layout version 1:
 
     message   u8 version (1) · varint id + 1 (0: no id) · varint n · n steps
     step      varint t · varint token_id · u8 flags (1 unk, 2 has x, 4 has predictions,
-              8 has read_as) · string token · read_as: string (the entry a typographic
-              form was read as, when flag 8 is set) · per layer, bottom first: varint mask, then one vector of
+              8 has read_as, 16 has trained_guess, 32 trained_guess is true) · string token ·
+              read_as: string (the entry a typographic form was read as, when flag 8 is set) ·
+              per layer, bottom first: varint mask, then one vector of
               H values for each name of meta's gates + states + extras (in that order)
               whose bit is set in the mask (bit i: the i-th name) · x: a vector of meta.input_size
               values · predictions: varint k · k × (varint id · string token) · a vector
@@ -33,7 +34,7 @@ VERSION = 1
 SCALE = 32767  # value = q / SCALE: int16 then holds [-1, 1] exactly at its ends
 ERROR_BOUND = 0.5 / SCALE  # rounding to the nearest step: 1.53e-5
 INT24_LIMIT = 2**23 - 1
-UNK, HAS_X, HAS_PREDICTIONS, HAS_READ_AS = 1, 2, 4, 8
+UNK, HAS_X, HAS_PREDICTIONS, HAS_READ_AS, HAS_TRAINED_GUESS, TRAINED_GUESS = 1, 2, 4, 8, 16, 32
 
 
 class WireError(ValueError):
@@ -85,6 +86,8 @@ def encode_step(model: Model, step: TracedStep) -> bytes:
     flags = (UNK if step.token.unk else 0) | (HAS_X if step.x is not None else 0)
     flags |= HAS_PREDICTIONS if step.predictions is not None else 0
     flags |= HAS_READ_AS if step.token.read_as is not None else 0
+    trained = model.trained_to_guess_after(step.token.id) if step.predictions is not None else None
+    flags |= 0 if trained is None else HAS_TRAINED_GUESS | (TRAINED_GUESS if trained else 0)
     parts = [varint(step.t), varint(step.token.id), bytes([flags]), string(step.token.text)]
     if step.token.read_as is not None:
         parts.append(string(step.token.read_as))
@@ -191,4 +194,6 @@ def read_step(reader: Reader, meta: dict) -> dict:
         tokens = [(reader.varint(), reader.string()) for _ in range(reader.varint())]
         ps = reader.vector(len(tokens))
         frame["predictions"] = [{"token": token, "id": i, "p": p} for (i, token), p in zip(tokens, ps)]
+    if flags & HAS_TRAINED_GUESS:
+        frame["trained_guess"] = bool(flags & TRAINED_GUESS)
     return frame

@@ -8,7 +8,6 @@ import dataclasses
 import re
 import shlex
 import sys
-from functools import partial
 from pathlib import Path
 
 from app.models.chinese import chinese_info
@@ -100,7 +99,9 @@ def shape_for(task, args: argparse.Namespace) -> Shape:
 
 
 def training_info(task, shape: Shape, config: TrainConfig, batch: int, command: str) -> dict:
+    guesses = getattr(task, "guesses_after", None)  # a text task scores every position
     return {
+        **({"guesses_after": list(guesses)} if guesses is not None else {}),
         "task": task.name,
         "data": task.data_description,
         "seed": config.seed,
@@ -188,7 +189,7 @@ def train_command(args: argparse.Namespace) -> int:
         config,
         on_improve=lambda params, validation: save(params, {"metrics": {"validation": validation.as_dict()}}),
     )
-    evaluate = partial(metrics.evaluate, shape, result.params)
+    evaluate = metrics.Evaluator(shape, result.params)
     run = {
         "epochs": round(result.epochs, 2),
         "batches": result.batches,
@@ -250,6 +251,6 @@ def evaluate_command(args: argparse.Namespace) -> int:
         raise SystemExit(f"gatescope: {model.name}'s vocabulary is not the {name} task's")
     shape, params = from_model(model)
     print(f"{model.name}: {model.cell.title}, H = {model.hidden_size}, task {name}")
-    for line in task.report(task.metrics(partial(metrics.evaluate, shape, params))):
+    for line in task.report(task.metrics(metrics.Evaluator(shape, params))):
         print(line)
     return 0

@@ -6,6 +6,8 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+import numpy as np
+
 from app.training import network
 from app.training.batches import Batch
 from app.training.network import Params, Shape
@@ -55,3 +57,21 @@ def evaluate(shape: Shape, params: Params, batches: Iterable[Batch]) -> Metrics:
         outcome = network.step(shape, params, batch.ids, batch.targets, states, grad=False)
         total, states = total + of_outcome(outcome), outcome.states
     return total
+
+
+@dataclass(frozen=True)
+class Evaluator:
+    """A trained network as the tasks measure it: called with windows, the Metrics over
+    them (`evaluate`); `logits` gives the decoder's scores for every position, for a task
+    whose metric compares some tokens' scores (agreement: was against were)."""
+
+    shape: Shape
+    params: Params
+
+    def __call__(self, batches: Iterable[Batch]) -> Metrics:
+        return evaluate(self.shape, self.params, batches)
+
+    def logits(self, ids: np.ndarray) -> np.ndarray:
+        """(T, B, V) scores after each token of ids (T, B), every sequence read from a zero state."""
+        top, *_ = network.run_layers(self.shape, self.params, ids, network.zero_states(self.shape, ids.shape[1]))
+        return top @ self.params["decoder.weight"].T + self.params["decoder.bias"]

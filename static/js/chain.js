@@ -74,7 +74,9 @@ export class Chain {
     const mid = x + BOX.width / 2;
     const token = this.trace.steps[t].token;
     const group = el("g", { "data-t": t, class: "chain-module", role: "listitem", "data-testid": "chain-module" }, this.svg);
-    el("title", {}, group).textContent = tr("chain_module", { t, token });
+    const untrained = this.trace.steps[t].trained_guess === false;  // its output's guess was never trained
+    el("title", {}, group).textContent = tr("chain_module", { t, token }) + (untrained ? ` · ${tr("untrained_guess")}` : "");
+    if (untrained) group.classList.add("untrained-guess");
     const box = el("rect", { x, y: BOX.y, width: BOX.width, height: BOX.height, rx: 8, class: "chain-box" }, group);
     // x_t in from below, h_t out above
     el("path", { d: `M${mid},${TOKEN_Y - 16} L${mid},${BOX.y + BOX.height + 2}`, class: "chain-wire", "marker-end": "url(#chain-arrow)", "data-testid": "chain-x" }, group);

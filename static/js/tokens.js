@@ -57,6 +57,10 @@ export class TokenStrip {
     } else {
       button.title = t("step_title", { t: step.t });
     }
+    if (step.trained_guess === false) {  // its next-token guess is one the model never learnt to make
+      button.classList.add("untrained-guess");
+      button.title += ` · ${t("untrained_guess")}`;
+    }
     this.element.appendChild(button);
     return button;
   }

@@ -7,7 +7,7 @@
 
 export const VERSION = 1;
 const SCALE = 32767;
-const UNK = 1, HAS_X = 2, HAS_PREDICTIONS = 4, READ_AS = 8;
+const UNK = 1, HAS_X = 2, HAS_PREDICTIONS = 4, READ_AS = 8, HAS_TRAINED_GUESS = 16, TRAINED_GUESS = 32;
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 
 class Reader {
@@ -116,6 +116,7 @@ function readStep(reader, meta, names, gates, id) {
     const p = reader.vector(k);
     step.predictions = tokens.map((entry, n) => ({ ...entry, p: p[n] }));
   }
+  if (flags & HAS_TRAINED_GUESS) step.trained_guess = (flags & TRAINED_GUESS) !== 0;
   if (id !== undefined) step.id = id;
   return step;
 }

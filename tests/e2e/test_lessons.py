@@ -102,19 +102,19 @@ def test_a_lesson_link_is_overridden_by_the_properties_it_gives(page, server_url
 
 
 def test_a_lesson_property_set_back_to_its_default_is_kept_in_the_address(page, server_url):
-    """The agreement lesson opens at t = 15; following the newest step again (t null) is
+    """The agreement lesson opens at t = 11; following the newest step again (t null) is
     written as an empty t, so the address keeps the lesson and says so."""
     page.goto(f"{server_url}/?lesson=agreement")
-    expect(page.get_by_test_id("position")).to_have_text("t = 15 of 17")
+    expect(page.get_by_test_id("position")).to_have_text("t = 11 of 16")
     page.get_by_test_id("token").last.click()  # the last step: following the newest again
     expect(page).to_have_url(re.compile(r"[?&]t=(&|$)"))
     written = parse_qs(page.url.split("?", 1)[1], keep_blank_values=True)
     assert written == {"lesson": ["agreement"], "t": [""]}
     page.reload()
-    expect(page.get_by_test_id("position")).to_have_text("t = 17 of 17")
+    expect(page.get_by_test_id("position")).to_have_text("t = 16 of 16")
     page.get_by_test_id("text-input").press("End")
     page.get_by_test_id("text-input").press_sequentially(" were")
-    expect(page.get_by_test_id("position")).to_have_text("t = 18 of 18")  # a word model: it follows the new word
+    expect(page.get_by_test_id("position")).to_have_text("t = 17 of 17")  # a word model: it follows the new word
 
 
 def test_a_lesson_not_installed_and_no_lesson_leave_the_default_page(page, server_url):
@@ -125,8 +125,18 @@ def test_a_lesson_not_installed_and_no_lesson_leave_the_default_page(page, serve
     expect(page.get_by_test_id("lesson-picker").locator("[aria-current]")).to_have_count(0)
 
 
-def test_france_to_french_the_lstm_remembers_what_the_rnn_does_not(page, server_url, screenshot):
-    open_from_picker(page, server_url, "french")
+def compare_guesses(page):
+    """The compared model's guesses at the current step, as (token, p) pairs."""
+    expect(page.get_by_test_id("compare-predictions").get_by_test_id("prediction")).to_have_count(5)
+    return (
+        page.get_by_test_id("compare-predictions")
+        .get_by_test_id("prediction")
+        .evaluate_all("rows => rows.map(r => [r.children[0].textContent, parseFloat(r.children[2].textContent) / 100])")
+    )
+
+
+def open_french_lesson(page, server_url, lesson_id):
+    open_from_picker(page, server_url, lesson_id)
     expect(page.get_by_test_id("model-select")).to_have_value("long-lag-lstm")
     expect(page.get_by_test_id("compare-select")).to_have_value("long-lag-rnn")
     expect(page.get_by_test_id("compare-status")).to_have_text(re.compile(r"\d+ steps traced"), timeout=15_000)
@@ -134,19 +144,27 @@ def test_france_to_french_the_lstm_remembers_what_the_rnn_does_not(page, server_
         re.compile(r"\d+ steps traced"), timeout=15_000
     )  # a busy machine
     expect(page.get_by_test_id("token").last).to_have_text("fluent")
+
+
+def test_across_a_short_gap_the_rnn_remembers_france_too(page, server_url, screenshot):
+    open_french_lesson(page, server_url, "french")
     lstm_token, lstm_p = top_prediction(page.locator(".stage").first)
     assert (lstm_token, lstm_p > 0.9) == ("french", True)
-    expect(page.get_by_test_id("compare-predictions").get_by_test_id("prediction")).to_have_count(5)
-    rnn = (
-        page.get_by_test_id("compare-predictions")
-        .locator("li")
-        .evaluate_all("rows => rows.map(r => [r.children[0].textContent, parseFloat(r.children[2].textContent) / 100])")
-    )
+    rnn_token, rnn_p = compare_guesses(page)[0]
+    assert (rnn_token, rnn_p > 0.5) == ("french", True)  # "the clouds are in the sky": a plain RNN bridges it
+    screenshot("lesson-french")
+
+
+def test_across_a_long_gap_the_lstm_remembers_what_the_rnn_does_not(page, server_url, screenshot):
+    open_french_lesson(page, server_url, "longgap")
+    lstm_token, lstm_p = top_prediction(page.locator(".stage").first)
+    assert (lstm_token, lstm_p > 0.9) == ("french", True)
+    rnn = compare_guesses(page)
     assert dict(rnn).get("french", 0.0) < lstm_p - 0.3  # the plain RNN has lost France
     expect(page.get_by_test_id("gradients")).to_have_attribute(
         "data-models", "long-lag-lstm,long-lag-rnn", timeout=15_000
     )
-    screenshot("lesson-french")
+    screenshot("lesson-longgap")
 
 
 def test_the_agreement_unit_holds_the_subject_and_the_pronoun_follows_it(page, server_url, models):
@@ -159,18 +177,24 @@ def test_the_agreement_unit_holds_the_subject_and_the_pronoun_follows_it(page, s
     expect(page.get_by_test_id("labelled-units").locator("option:checked")).to_contain_text(
         re.compile(r"^unit \d+ \((tanh\(Cₜ\)|Cₜ|hₜ)\): ")
     )
-    expect(page.get_by_test_id("status")).to_have_text("18 steps traced")
+    expect(page.get_by_test_id("status")).to_have_text("17 steps traced")
     expect(page.get_by_test_id("stage-title")).to_contain_text("Forget gate")  # step 1 of the walk-through
-    # It opens on the "." that ends the old subject's sentence, where the gender unit's
-    # forget gate wipes its cell state (read from the API, not assumed).
+    # "the king , who met the girls , was tired and the queen was happy , so": it opens on
+    # the "the" of the new subject, in mid-sentence with no full stop before it, where the
+    # gender unit's forget gate wipes its cell state (read from the API, not assumed).
     unit = expected_unit("agreement", models["agreement"])
     text = page.get_by_test_id("text-input").input_value()
     steps = httpx2.post(f"{server_url}/api/trace", json={"model": "agreement", "text": text}).json()["steps"]
-    expect(page.get_by_test_id("position")).to_have_text("t = 15 of 17")
-    assert steps[15]["token"] == "." and steps[15]["gates"]["f"][unit] < 0.1 < abs(steps[14]["c"][unit])
+    expect(page.get_by_test_id("position")).to_have_text("t = 11 of 16")
+    assert steps[11]["token"] == "the" and "." not in text
+    assert steps[11]["gates"]["f"][unit] < 0.1 < abs(steps[10]["c"][unit])
     expect(page.get_by_test_id("stage-story")).to_contain_text(f"The forget gate wipes unit {unit}")
-    page.get_by_test_id("token").nth(10).click()  # "so", after "the queen , who met the king , was tired"
-    expect(page.get_by_test_id("position")).to_have_text("t = 10 of 17")
+    page.get_by_test_id("token").nth(10).click()  # "and": the king is still the subject
+    expect(page.get_by_test_id("position")).to_have_text("t = 10 of 16")
+    token, p = top_prediction(page.locator(".stage").first)
+    assert token == "he" and p > 0.5
+    page.get_by_test_id("token").nth(16).click()  # "so", after "the queen was happy ,"
+    expect(page.get_by_test_id("position")).to_have_text("t = 16 of 16")
     token, p = top_prediction(page.locator(".stage").first)
     assert token == "she" and p > 0.5
 
@@ -196,8 +220,11 @@ def test_the_lag_curve_shows_the_lstm_right_at_every_gap_and_the_rnn_not(page, s
     page.goto(f"{server_url}/?lesson=french")
     curve = page.get_by_test_id("lag-curve")
     expect(curve).to_have_attribute("data-models", "long-lag-lstm,long-lag-rnn", timeout=15_000)  # plotly loads first
-    lstm, rnn = curve.evaluate("el => el.data.map(d => d.y)")
-    assert min(lstm) > 0.95 and max(rnn) < 0.6
+    (lstm_gaps, lstm), (rnn_gaps, rnn) = curve.evaluate("el => el.data.map(d => [d.x.map(Number), d.y])")
+    rnn_at = dict(zip(rnn_gaps, rnn))
+    assert min(lstm) > 0.95 and max(lstm_gaps) >= 60  # the LSTM holds at every gap
+    # the RNN bridges only short gaps (as tests/training/test_stories.py measures on other sentences)
+    assert rnn_at[0] >= 0.85 and min(rnn_at[gap] for gap in (1, 2, 3)) >= 0.55 and rnn_at[30] < 0.3
 
 
 def test_the_code_model_reads_python_and_guesses_its_next_character(page, server_url):
@@ -283,7 +310,7 @@ def test_the_lesson_picker_at_phone_and_desktop_widths(page, server_url, lessons
     for width in (1440, 375):
         page.set_viewport_size({"width": width, "height": 900})
         page.goto(f"{server_url}/?lesson=agreement")
-        expect(page.get_by_test_id("status")).to_have_text("18 steps traced")
+        expect(page.get_by_test_id("status")).to_have_text("17 steps traced")
         box = page.get_by_test_id("lesson-picker").bounding_box()
         assert box["x"] >= 0 and box["x"] + box["width"] <= width  # the picker wraps
         screenshot(f"lesson-picker-{width}")

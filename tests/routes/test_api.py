@@ -22,7 +22,7 @@ def test_models_lists_bundled_and_user_models_with_their_shape(client):
 
 def test_labelled_units_name_the_vector_they_were_found_in_tanh_c_included(client):
     models = {m["name"]: m for m in client.get("/api/models").json()["models"]}
-    units = [u for name in ("counter", "agreement", "code") for u in models[name]["units"]]
+    units = [u for name in ("counter", "agreement", "code", "prose") for u in models[name]["units"]]
     assert {u["vector"] for u in units} == {"c", "h", "tanh_c"}
     code = models["code"]["units"]
     assert {u["feature"] for u in code} >= {"bracket depth", "indentation"}

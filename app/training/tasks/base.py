@@ -50,6 +50,13 @@ class SequenceTask:
     tokenizer: Tokenizer
     recipe: Recipe
     description: str = ""  # what the UI shows for a model trained on it
+    # The tokens after which a target is ever asked, when the task scores only some positions
+    # (long-lag: only the language after "fluent"); None: it asks at every position. Written
+    # into the model file, so the app can mark guesses the model was never trained to make.
+    guesses_after: tuple[str, ...] | None = None
+    # True: each epoch's samples are drawn at once and batched by length, so a batch of short
+    # samples is not padded to a long one's length (a sample is padded to its batch's longest)
+    bucket_by_length: bool = False
     data_description: str = ""  # the generated data, for the model file's info
 
     def sample(self, rng: np.random.Generator) -> Sample:
@@ -80,16 +87,22 @@ class SequenceTask:
 
     def data(self, batch: int, seed: int) -> Data:
         recipe = self.recipe
-        validation = self.batches(self.draw(recipe.validation_samples, seed + VALIDATION_SEED), batch)
+        validation = self.draw(recipe.validation_samples, seed + VALIDATION_SEED)
+        batches_per_epoch = recipe.samples_per_epoch // batch
 
         def epoch(number: int, rng: np.random.Generator):
-            for _ in range(recipe.samples_per_epoch // batch):
-                yield self.batches([self.sample(rng) for _ in range(batch)], batch)[0]
+            if not self.bucket_by_length:
+                for _ in range(batches_per_epoch):
+                    yield self.batches([self.sample(rng) for _ in range(batch)], batch)[0]
+                return
+            samples = sorted((self.sample(rng) for _ in range(batches_per_epoch * batch)), key=len)
+            for k in rng.permutation(batches_per_epoch):
+                yield self.batches(samples[k * batch : (k + 1) * batch], batch)[0]
 
         return Data(
             epoch=epoch,
-            batches_per_epoch=recipe.samples_per_epoch // batch,
-            validation=validation,
+            batches_per_epoch=batches_per_epoch,
+            validation=self.batches(sorted(validation, key=len) if self.bucket_by_length else validation, batch),
             score=lambda m: m.accuracy,
             describe=lambda m: f"acc {m.accuracy:.1%}",
         )

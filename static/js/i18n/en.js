@@ -16,7 +16,8 @@ export const STRINGS = {
   lessons_trained: "Lessons:",
   lessons_untrained: "Untrained demos (random weights): the plain RNN and the variants",
   lesson_chain: "A plain RNN, unrolled into a chain",
-  lesson_french: "France … French: LSTM against RNN",
+  lesson_french: "A short gap: France … French, the RNN bridges it too",
+  lesson_longgap: "A long gap: the LSTM keeps France, the plain RNN loses it",
   lesson_counter: "The four steps, on 3 units counting brackets",
   lesson_agreement: "Step 1: forget the old subject's gender",
   lesson_code: "Python, character by character: strings, brackets, indentation",
@@ -191,6 +192,8 @@ export const STRINGS = {
   unk_token: "“{token}” is not in the model's vocabulary: it reads <unk>",
   read_as_token: "step {t}: {token} is read as {read_as}: the model's vocabulary has no {token}, only its plain form",
   step_title: "step {t}",
+  untrained_guess: "not trained to guess here",
+  untrained_guess_after: "not trained to guess here: this model learnt to guess only after {after}",
   chain_module: "step {t}: “{token}”",
 
   // what each vector is (the diagram's hover text)

@@ -15,7 +15,8 @@ export const STRINGS = {
   lessons_trained: "课程：",
   lessons_untrained: "未训练的演示（权重随机）：普通 RNN 与各种变体",
   lesson_chain: "普通 RNN，展开成链",
-  lesson_french: "France … French：LSTM 对比 RNN",
+  lesson_french: "短间隔：France … French，RNN 也能跨过",
+  lesson_longgap: "长间隔：LSTM 记住了 France，普通 RNN 忘了",
   lesson_counter: "四个步骤：3 个神经元数括号",
   lesson_agreement: "第 1 步：忘掉旧主语的性别",
   lesson_code: "逐字符阅读 Python：字符串、括号、缩进",
@@ -190,6 +191,8 @@ export const STRINGS = {
   unk_token: "“{token}” 不在模型的词表中：模型读到的是 <unk>",
   read_as_token: "第 {t} 步：{token} 按 {read_as} 读取：模型的词表中没有 {token}，只有它的普通写法",
   step_title: "第 {t} 步",
+  untrained_guess: "此处未训练猜测",
+  untrained_guess_after: "此处未训练猜测：这个模型只学过在 {after} 之后猜测",
   chain_module: "第 {t} 步：“{token}”",
 
   // 每个向量的含义（图上悬停时显示）
