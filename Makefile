@@ -28,9 +28,10 @@ js: $(VENV)/.installed-test
 	$(BIN)/python -m app.ui > $(VENV)/ui-contract.json
 	GATESCOPE_UI_CONTRACT=$(VENV)/ui-contract.json node --test tests/js/*.test.mjs
 
-lint: $(VENV)/.installed-test        ## ruff: lint, and the format check
+lint: $(VENV)/.installed-test        ## ruff: lint, and the format check; mypy: the types of app/
 	$(BIN)/ruff check app tests benchmarks
 	$(BIN)/ruff format --check app tests benchmarks
+	$(BIN)/mypy
 
 e2e: $(VENV)/.installed-test chromium nginx $(AXE)
 	$(BIN)/python -m pytest tests/e2e

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from typing import TypedDict
 
 from app.settings import Settings
 from app.tracing.whatif import MAX_INTERVENTIONS
@@ -53,8 +54,21 @@ HIDEABLE: tuple[str, ...] = (
 THEMES: tuple[str, ...] = ("light", "dark")
 LANGUAGES: tuple[str, ...] = ("en", "zh")  # one strings table each, static/js/i18n/
 
-# Bounds of what a link or a host page may ask for.
-LIMITS = {
+
+class Limits(TypedDict):
+    """Bounds of what a link or a host page may ask for: a count, or a [low, high] range."""
+
+    text: int
+    model_name: int
+    unit: int
+    layer: int
+    t: int
+    speed: list[int]
+    interventions: int
+    embed_height: list[int]
+
+
+LIMITS: Limits = {
     "text": 5000,  # characters of text (the text box's maxlength)
     "model_name": 64,  # the stream's limit on a model's name
     "unit": 100_000,

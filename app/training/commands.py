@@ -54,7 +54,7 @@ def listed(text: str) -> list[str]:
 
 def cell_options(args: argparse.Namespace) -> dict:
     """The cell's options the command line gives (the rest take their defaults)."""
-    options = {}
+    options: dict[str, object] = {}
     if args.peepholes is not None:
         options["peepholes"] = listed(args.peepholes)
     if args.gru_variant is not None:
