@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: run test unit e2e js lint lock wheel chromium nginx docker-smoke clean
+.PHONY: run test unit e2e js js-syntax node lint lock wheel chromium nginx docker-smoke clean
 
 run: $(VENV)/.installed-run
 	$(BIN)/gatescope serve --host $(HOST) --port $(PORT)
@@ -23,14 +23,27 @@ unit: $(VENV)/.installed-test nginx js ## everything but the browser tests
 
 # The page's pure modules (state, store, lessons, host) under Node's own test runner, built
 # from the UI contract the server writes (app/ui.py).
-js: $(VENV)/.installed-test
-	@command -v node >/dev/null 2>&1 || { echo "The JavaScript unit tests need Node.js 18 or later: sudo apt-get install nodejs"; exit 1; }
+js: $(VENV)/.installed-test node
 	$(BIN)/python -m app.ui > $(VENV)/ui-contract.json
 	GATESCOPE_UI_CONTRACT=$(VENV)/ui-contract.json node --test tests/js/*.test.mjs
 
-lint: $(VENV)/.installed-test        ## ruff: lint, and the format check
+# Every module of the page, and of its tests, parsed as an ES module (from stdin, so the
+# parse does not depend on a package.json): a syntax error in a module no test imports
+# fails here, not in a student's browser. JS_DIRS: where to look.
+JS_DIRS ?= static/js tests/js
+js-syntax: node
+	@failed=0; for module in $$(find $(JS_DIRS) -name '*.js' -o -name '*.mjs' | sort); do \
+		error=$$(node --input-type=module --check < "$$module" 2>&1) || { \
+			echo "$$error" | sed -n "s|^\[stdin\]|$$module|p; 2,3p; /^SyntaxError/p"; failed=1; }; \
+	done; exit $$failed
+
+node:
+	@command -v node >/dev/null 2>&1 || { echo "The JavaScript checks need Node.js 18 or later: sudo apt-get install nodejs"; exit 1; }
+
+lint: $(VENV)/.installed-test js-syntax  ## ruff: lint, and the format check; mypy: the types of app/; the JS modules' syntax
 	$(BIN)/ruff check app tests benchmarks
 	$(BIN)/ruff format --check app tests benchmarks
+	$(BIN)/mypy
 
 e2e: $(VENV)/.installed-test chromium nginx $(AXE)
 	$(BIN)/python -m pytest tests/e2e

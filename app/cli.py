@@ -7,7 +7,9 @@ import json
 import os
 import sys
 import webbrowser
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 from app import __version__
 from app.cells import CELLS
@@ -58,12 +60,12 @@ def table_columns(model: Model) -> tuple[str, ...]:
     return model.cell.gates + model.cell.states[-1:] + model.cell.extras
 
 
-def mean_of(step: dict, name: str) -> str:
+def mean_of(step: Mapping[str, Any], name: str) -> str:
     values = step["gates"].get(name, step.get(name))
     return f"{sum(values) / len(values):>10.3f}" if values is not None else f"{'—':>10}"
 
 
-def print_table(model: Model, steps: list[dict]) -> None:
+def print_table(model: Model, steps: Sequence[Mapping[str, Any]]) -> None:
     columns = table_columns(model)
     print(
         f"{'t':>4}  {'token':<10}"

@@ -4,6 +4,16 @@ from a refusal's code to its HTTP status, which every route answers with."""
 
 from __future__ import annotations
 
+from typing import Protocol
+
+
+class Refusal(Protocol):
+    """What every refusal carries: its `code`, a key of HTTP_STATUS (its message is str() of it)."""
+
+    @property
+    def code(self) -> str: ...
+
+
 HTTP_STATUS = {
     "unknown_model": 404,  # no model of that name
     "bad_model": 422,  # its file cannot be used, or it computes numbers that are not finite
@@ -17,9 +27,10 @@ HTTP_STATUS = {
 }
 
 
-def error_detail(error: Exception) -> dict:
+def error_detail(error: Refusal) -> dict[str, str]:
     """{"code", "message", "limit"?} for an exception that has a `code` attribute."""
     detail = {"code": error.code, "message": str(error)}
-    if getattr(error, "limit", None):
-        detail["limit"] = error.limit
+    limit = getattr(error, "limit", None)
+    if limit:
+        detail["limit"] = limit
     return detail

@@ -112,7 +112,7 @@ def show(
     if lesson is None and text is None:
         text = "I grew up in France"
     panels = views if views is None or isinstance(views, str) else ",".join(views)
-    given = {"lesson": lesson, "model": name, "text": text, "panels": panels, "compare": compare}
+    given: dict[str, object] = {"lesson": lesson, "model": name, "text": text, "panels": panels, "compare": compare}
     given |= {"t": t, "unit": unit, "stage": stage, "layer": layer, "lang": lang, "theme": theme}
     page = lesson_page(registry, settings, export_view(given, registry), settings.public_url)
     return LessonView(page, settings, height)

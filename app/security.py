@@ -134,6 +134,6 @@ class HostCheck:
             return await send({"type": "websocket.close", "code": 1008, "reason": "host not allowed"})
         detail = {"code": "host_not_allowed", "message": message, "limit": "allowed_hosts"}
         body = json.dumps({"detail": detail}).encode()
-        headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
-        await send({"type": "http.response.start", "status": 400, "headers": headers})
+        response_headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+        await send({"type": "http.response.start", "status": 400, "headers": response_headers})
         await send({"type": "http.response.body", "body": body})

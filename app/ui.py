@@ -10,7 +10,9 @@ offer (the JavaScript unit tests read that).
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TypedDict
 
 from app.lessons import available_lessons
 from app.settings import Settings
@@ -55,8 +57,21 @@ HIDEABLE: tuple[str, ...] = (
 THEMES: tuple[str, ...] = ("light", "dark")
 LANGUAGES: tuple[str, ...] = ("en", "zh")  # one strings table each, static/js/i18n/
 
-# Bounds of what a link or a host page may ask for.
-LIMITS = {
+
+class Limits(TypedDict):
+    """Bounds of what a link or a host page may ask for: a count, or a [low, high] range."""
+
+    text: int
+    model_name: int
+    unit: int
+    layer: int
+    t: int
+    speed: list[int]
+    interventions: int
+    embed_height: list[int]
+
+
+LIMITS: Limits = {
     "text": 5000,  # characters of text (the text box's maxlength)
     "model_name": 64,  # the stream's limit on a model's name
     "unit": 100_000,
@@ -83,7 +98,7 @@ def defaults(settings: Settings) -> dict:
     }
 
 
-def contract(settings: Settings, lessons: list[dict], walk: list[dict] = (), home: str | None = None) -> dict:
+def contract(settings: Settings, lessons: list[dict], walk: Sequence[dict] = (), home: str | None = None) -> dict:
     """The contract as the page gets it; `lessons` are those offered (app.lessons.available_lessons),
     `walk` the guided walk's beats and `home` the first visit's view (app.walk)."""
     return {

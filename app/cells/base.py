@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 import numpy as np
+from numpy.typing import DTypeLike
 
 from app.cells.equations import Figure
 from app.cells.weights import (
@@ -63,6 +64,8 @@ class StepRecord:
     GATES: ClassVar[tuple[str, ...]] = ()  # e.g. ("f", "i", "c_tilde", "o")
     STATES: ClassVar[tuple[str, ...]] = ()  # e.g. ("c", "h"); the last one is the layer's output
     EXTRAS: ClassVar[tuple[str, ...]] = ()  # other per-unit vectors a diagram shows (e.g. "active")
+
+    h: np.ndarray  # every cell's output h_t (the last of STATES), a field of each subclass
 
     def state(self) -> Any:
         """The recurrent state this step hands to the next one."""
@@ -151,8 +154,8 @@ class Cell:
     jacobian: Callable[..., Jacobians]
     figures: Callable[[Mapping], tuple[Figure, ...]]  # (options) -> bottom layer's figure, …; the last one
     # is every layer's above (the depth-gated LSTM's bottom layer has no depth gate)
-    # (params, xs (T, X) or (T, B, X), records of the layer below or None) -> zx (T, ·) or (T, B, ·)
-    input_projection: Callable[[Any, np.ndarray, Sequence[StepRecord] | None], np.ndarray] = project_inputs
+    # (params, xs (T, X) or (T, B, X), records of the layer below (this cell's own) or None) -> zx (T, ·) or (T, B, ·)
+    input_projection: Callable[[Any, np.ndarray, Sequence[Any] | None], np.ndarray] = project_inputs
     # (params, state, zx (T, ·)) -> records: the same as step_projected row by row with no
     # fixes, only faster (a tight loop over preallocated arrays); None: the plain loop.
     # zx is the trace's own array, which it may overwrite.
@@ -279,7 +282,7 @@ class Cell:
 def zeros(count: int) -> Callable[..., tuple[np.ndarray, ...]]:
     """`count` zero vectors (H,), or (B, H) for a batch of B."""
 
-    def make(hidden: int, dtype: np.dtype = DTYPE, batch: int | None = None) -> tuple[np.ndarray, ...]:
+    def make(hidden: int, dtype: DTypeLike = DTYPE, batch: int | None = None) -> tuple[np.ndarray, ...]:
         shape = (hidden,) if batch is None else (batch, hidden)
         return tuple(np.zeros(shape, dtype) for _ in range(count))
 

@@ -33,6 +33,7 @@ from dataclasses import dataclass, replace
 from typing import ClassVar, NamedTuple
 
 import numpy as np
+from numpy.typing import DTypeLike
 
 from app.cells.base import Cell, Fix, InvalidOption, Jacobians, StepRecord, Tape, keep
 from app.cells.equations import PERIOD, STEP, Figure, Stage, W, b, cases, cat, mod, num, tanh, v
@@ -71,14 +72,14 @@ class CWRNNStep(StepRecord):
         return ClockState(self.h, self.t + 1)
 
 
-def zero_state(hidden_size: int, dtype: np.dtype = DTYPE, batch: int | None = None) -> ClockState:
+def zero_state(hidden_size: int, dtype: DTypeLike = DTYPE, batch: int | None = None) -> ClockState:
     if batch is None:
         return ClockState(np.zeros(hidden_size, dtype), 0)
     return ClockState(np.zeros((batch, hidden_size), dtype), np.zeros(batch, np.int64))  # every clock at step 0
 
 
 def step_projected(params: CWRNNParams, state: ClockState, zx: np.ndarray, fix: Fix = keep) -> CWRNNStep:
-    t = state.t[:, None] if getattr(state.t, "ndim", 0) else state.t  # a batch's clocks (B,) against each unit
+    t = state.t[:, None] if isinstance(state.t, np.ndarray) and state.t.ndim else state.t  # a batch's clocks (B,)
     active = t % params.unit_periods == 0  # (H,) or (B, H)
     h = fix("h", np.where(active, np.tanh(preactivation(params, state.h, zx)), state.h))
     return CWRNNStep(h=h, active=active.astype(h.dtype), t=state.t)
@@ -146,7 +147,7 @@ def mask_recurrent_weights(arrays: dict[str, np.ndarray], hidden: int, options: 
 
 
 def params_from_arrays(
-    arrays: Mapping[str, np.ndarray], layer: int, options: Mapping, dtype: np.dtype | None = DTYPE
+    arrays: Mapping[str, np.ndarray], layer: int, options: Mapping, dtype: DTypeLike = DTYPE
 ) -> CWRNNParams:
     weights = weights_from_arrays(arrays, layer, dtype=dtype)
     periods = check_periods(options["periods"], weights.hidden_size)

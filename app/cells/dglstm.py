@@ -29,13 +29,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import ClassVar, TypeVar
 
 import numpy as np
+from numpy.typing import DTypeLike
 
 from app.cells import lstm
 from app.cells.activations import sigmoid
-from app.cells.base import Cell, Fix, Tape, keep
+from app.cells.base import Cell, Fix, Jacobians, Tape, keep
+from app.cells.equations import Note
 from app.cells.lstm import DepthTerms, LSTMState, LSTMStep
 from app.cells.weights import (
     DTYPE,
@@ -45,6 +47,8 @@ from app.cells.weights import (
     weights_from_arrays,
     weights_to_arrays,
 )
+
+Below = TypeVar("Below")  # the layer below's records, or one of them
 
 
 @dataclass(frozen=True)
@@ -76,7 +80,7 @@ def input_projection(params: DGLSTMParams, xs: np.ndarray, below: Sequence[LSTMS
     zx = project_inputs(params, xs)  # (T, 4H)
     if params.depth is None:
         return zx
-    c_below = np.stack([record.c for record in below])  # (T, H)  C_t^{L-1}
+    c_below = np.stack([record.c for record in layer_below(below)])  # (T, H)  C_t^{L-1}
     depth = params.depth
     zd = linear(xs, depth.weight_x, depth.bias) + depth.weight_c * c_below  # (T, H)
     return np.concatenate([zx, zd, c_below], axis=-1)
@@ -100,9 +104,20 @@ def backward(params: DGLSTMParams, tape: Tape, dhs, need_dxs=True, dlink=None):
     return lstm.backward(params, tape, dhs, need_dxs, dlink, depth=depth)
 
 
-def jacobian(params: DGLSTMParams, prev: dict, record: LSTMStep, below: LSTMStep | None = None):
+def jacobian(params: DGLSTMParams, prev: dict, record: LSTMStep, below: LSTMStep | None = None) -> Jacobians:
     """The LSTM's, with the depth gate's terms above the bottom layer (the cell below held fixed)."""
-    return lstm.jacobian(params, prev, record, below, depth=params.depth)
+    depth = None
+    if params.depth is not None:
+        assert isinstance(record, DGLSTMStep), "a layer with a depth gate steps to DGLSTMStep records"
+        depth = DepthTerms(params.depth, record.d, layer_below(below).c)
+    return lstm.jacobian(params, prev, record, depth=depth)
+
+
+def layer_below(below: Below | None) -> Below:
+    """What a layer above the bottom reads of the layer below (its records), which it cannot do without."""
+    if below is None:
+        raise ValueError("a depth-gated layer above the bottom reads the records of the layer below")
+    return below
 
 
 def depth_key(name: str, layer: int) -> str:
@@ -117,7 +132,7 @@ def extra_shapes(layer: int, hidden: int, inputs: int, options: Mapping) -> dict
 
 
 def params_from_arrays(
-    arrays: Mapping[str, np.ndarray], layer: int, options: Mapping | None = None, dtype: np.dtype | None = DTYPE
+    arrays: Mapping[str, np.ndarray], layer: int, options: Mapping | None = None, dtype: DTypeLike = DTYPE
 ) -> DGLSTMParams:
     weights = weights_from_arrays(arrays, layer, dtype=dtype)
     depth = None
@@ -135,7 +150,7 @@ def params_to_arrays(params: DGLSTMParams, layer: int) -> dict[str, np.ndarray]:
 
 # The bottom layer reads no layer below: the plain LSTM's four steps. Every layer above
 # has the depth gate, as a step of its own between writing and updating the belt.
-NOTES = (("note_dglstm", {}),)
+NOTES: tuple[Note, ...] = (("note_dglstm", {}),)
 FIGURES = (
     lstm.figure("diagram_lstm", notes=NOTES, update_notes=("note_dglstm_bottom",)),
     lstm.figure("diagram_dglstm", depth=True, notes=NOTES),

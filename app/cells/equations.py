@@ -169,6 +169,9 @@ class Stage:
         }
 
 
+Note = tuple[str, dict]  # a line the model line adds: a key of the page's string tables, the values its text puts in
+
+
 @dataclass(frozen=True)
 class Figure:
     """How one kind of layer of a cell is drawn and walked through: the diagram module that
@@ -181,7 +184,7 @@ class Figure:
     parts: tuple[str, ...]
     stages: tuple[Stage, ...]
     reads_below: bool = False  # its equations read the layer below's cell state (c_below)
-    notes: tuple[tuple[str, dict], ...] = field(default=())
+    notes: tuple[Note, ...] = field(default=())
 
     def to_json(self) -> dict:
         return {

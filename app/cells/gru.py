@@ -42,10 +42,11 @@ from functools import cached_property
 from typing import ClassVar
 
 import numpy as np
+from numpy.typing import DTypeLike
 
 from app.cells.activations import sigmoid
 from app.cells.base import Cell, Fix, InvalidOption, Jacobians, StepRecord, Tape, keep
-from app.cells.equations import Figure, Stage, W, b, cat, sigma, tanh, v
+from app.cells.equations import Figure, Note, Stage, W, b, cat, sigma, tanh, v
 from app.cells.gradients import both_biases, f64, hidden_side_grads, input_side_grads, scale_rows
 from app.cells.rnn import HiddenState, zero_hidden_state
 from app.cells.weights import DTYPE, Weights, blocks, layer_arrays
@@ -178,6 +179,7 @@ def jacobian(params: GRUParams, prev: dict, record: GRUStep, below=None) -> Jaco
         j_x = scale_rows(dz_dx, n - h_prev) + scale_rows(dn_dx, z)
     else:
         # n = tanh(W_xn x + b_in + r * (W_hn h_prev + b_hn));  h = (1 − z) n + z h_prev
+        assert params.bias_hh is not None  # the pytorch form keeps b_hh apart
         hidden_n = w_hn @ h_prev + f64(params.bias_hh[2 * params.hidden_size :])
         dn_dh = scale_rows(scale_rows(w_hn, r) + scale_rows(dr_dh, hidden_n), slope)
         dn_dx = scale_rows(w_xn + scale_rows(dr_dx, hidden_n), slope)
@@ -209,7 +211,7 @@ def read_options(arrays: Mapping[str, np.ndarray], hidden: int) -> dict:
 
 
 def params_from_arrays(
-    arrays: Mapping[str, np.ndarray], layer: int, options: Mapping, dtype: np.dtype | None = DTYPE
+    arrays: Mapping[str, np.ndarray], layer: int, options: Mapping, dtype: DTypeLike = DTYPE
 ) -> GRUParams:
     weight_ih, weight_hh, b_ih, b_hh = layer_arrays(arrays, layer, dtype)
     if check_variant(options) == "article":
@@ -305,7 +307,8 @@ def figures(options: Mapping) -> tuple[Figure, ...]:
         "mix",
         "reset_before" if variant == "article" else "reset_after",
     )
-    label, note = f"diagram_gru_{variant}", (f"note_gru_{variant}", {})
+    label = f"diagram_gru_{variant}"
+    note: Note = (f"note_gru_{variant}", {})
     return (Figure(family="gru", label=label, parts=parts, stages=stages(variant), notes=(note,)),)
 
 

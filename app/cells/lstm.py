@@ -45,13 +45,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, ClassVar, NamedTuple
+from typing import TYPE_CHECKING, ClassVar, NamedTuple
 
 import numpy as np
+from numpy.typing import DTypeLike
 
 from app.cells.activations import sigmoid
 from app.cells.base import Cell, Fix, Jacobians, StepRecord, Tape, keep, zeros
-from app.cells.equations import Equation, Figure, Stage, Term, W, b, cat, sigma, tanh, v, weight
+from app.cells.equations import Equation, Figure, Note, Stage, Term, W, b, cat, sigma, tanh, v, weight
 from app.cells.gradients import (
     both_biases,
     f64,
@@ -68,6 +69,9 @@ from app.cells.weights import (
     project_inputs,
     weights_from_arrays,
 )
+
+if TYPE_CHECKING:  # dglstm builds on this module
+    from app.cells.dglstm import DepthGate
 
 LSTMParams = Weights  # one layer: gate rows i, f, g, o of 4H each
 params_from_arrays = weights_from_arrays
@@ -97,7 +101,7 @@ class LSTMStep(StepRecord):
         return LSTMState(self.c, self.h)
 
 
-def zero_state(hidden_size: int, dtype: np.dtype = DTYPE, batch: int | None = None) -> LSTMState:
+def zero_state(hidden_size: int, dtype: DTypeLike = DTYPE, batch: int | None = None) -> LSTMState:
     return LSTMState(*zeros(2)(hidden_size, dtype, batch))
 
 
@@ -131,7 +135,7 @@ def step_projected(params: Weights, state: LSTMState, zx: np.ndarray, fix: Fix =
 SIGMOID_HALVES = (0.5, 0.5, 1.0, 0.5)  # s on the gate blocks i, f, g, o: ½ where σ(z) = ½ + ½·tanh(½z)
 
 
-def trace_unfixed(params: Weights, state: LSTMState, zx: np.ndarray) -> list[LSTMStep]:
+def trace_unfixed(params: Weights, state: LSTMState, zx: np.ndarray) -> list[StepRecord]:
     """step_projected over every row of zx (T, 4H) with no what-if fixes, in a tight loop:
     the same arithmetic, so the records are bit for bit the same. zx is the trace's own
     and is overwritten.
@@ -190,10 +194,11 @@ def step(params: Weights, state: LSTMState, x: np.ndarray) -> LSTMStep:
 
 @dataclass(frozen=True)
 class DepthTerms:
-    """What a depth gate (dglstm.py) adds to the passes: its weights, and over the window
-    its values d (T, B, H) and the cell state below that it lets in, C_t^{L-1} (T, B, H)."""
+    """What a depth gate (dglstm.py) adds to the passes: its weights, its values d and the
+    cell state below that it lets in, C_t^{L-1}: over a window (T, B, H) each for the
+    backward pass, at one step (H,) each for the Jacobian."""
 
-    gate: Any  # dglstm.DepthGate: weight_x, weight_c, weight_l, bias
+    gate: DepthGate
     ds: np.ndarray
     c_below: np.ndarray
 
@@ -219,7 +224,8 @@ def backward(
     coupled = "i" not in at
     p_f, p_i, p_o = ((peepholes or {}).get(gate) for gate in "fio")
     dz = np.empty(dhs.shape[:-1] + (len(rows) * hidden,), dhs.dtype)  # (T, B, G·H)
-    dzd = dlink_below = None
+    dzd: np.ndarray | None = None
+    dlink_below: np.ndarray | None = None
     if depth is not None:
         dzd, dlink_below = np.empty_like(depth.ds), np.empty_like(depth.ds)  # (T, B, H): d's pre-activation, C below
     dh_next = np.zeros_like(dhs[0])  # ∂L/∂h_t through step t+1
@@ -248,6 +254,7 @@ def backward(
         if p_i is not None:
             dc_next += dz_t[:, at["i"]] * p_i
         if depth is not None:
+            assert dzd is not None and dlink_below is not None  # made above with depth
             d = depth.ds[t]
             dzd[t] = dc * depth.c_below[t] * d * (1.0 - d)
             dlink_below[t] = dc * d + dzd[t] * depth.gate.weight_c  # ∂L/∂C_t of the layer below
@@ -262,6 +269,7 @@ def backward(
             if p is not None:
                 grads[f"peephole_{gate}"] = per_unit_grad(dz[:, :, at[gate]], seen[gate])
     if depth is not None:
+        assert dzd is not None
         d_weight_x, grads["depth_bias"], dxs_depth = input_side_grads(dzd, tape.xs, depth.gate.weight_x, need_dxs)
         grads["depth_weight_x"] = d_weight_x
         grads["depth_weight_c"] = per_unit_grad(dzd, depth.c_below)
@@ -282,13 +290,13 @@ def jacobian(
     *,
     rows: tuple[str, ...] = GATE_ROWS,
     peepholes: Mapping[str, np.ndarray] | None = None,
-    depth: Any = None,
+    depth: DepthTerms | None = None,
 ) -> Jacobians:
     """∂s_t/∂s_{t-1} and ∂s_t/∂x_t for s = [C, h], and a variant's extra terms: peepholes
     (p_f, p_i on C_{t-1} and p_o on C_t: ∂C_t/∂C_{t-1} gains σ'_f C_{t-1} p_f + σ'_i C̃ p_i,
     and z_o gains p_o ∂C_t/∂·), the coupled gate (i = 1 − f, so ∂C_t/∂z_f = (C_{t-1} − C̃) σ'_f)
     and a depth gate (d reads x and C_{t-1}: ∂C_t/∂C_{t-1} gains C_t^{L-1} σ'_d w_ld and
-    ∂C_t/∂x gains diag(C_t^{L-1} σ'_d) W_xd; the cell below, `below`.c, is held fixed)."""
+    ∂C_t/∂x gains diag(C_t^{L-1} σ'_d) W_xd; the cell below, `depth`.c_below, is held fixed)."""
     c_prev = f64(prev["c"])
     f, g, o, c = (f64(getattr(record, n)) for n in ("f", "c_tilde", "o", "c"))
     coupled = "i" not in rows
@@ -308,10 +316,10 @@ def jacobian(
     dc_dh, dc_dx = d_cell(blocks_h), d_cell(blocks_x)
     dc_dc = f + dc_dzf * p_f + dc_dzi * p_i
     if depth is not None:
-        d = f64(record.d)
-        dc_dzd = f64(below.c) * d * (1 - d)
-        dc_dc = dc_dc + dc_dzd * depth.weight_l
-        dc_dx = dc_dx + scale_rows(f64(depth.weight_x), dc_dzd)
+        d = f64(depth.ds)
+        dc_dzd = f64(depth.c_below) * d * (1 - d)
+        dc_dc = dc_dc + dc_dzd * depth.gate.weight_l
+        dc_dx = dc_dx + scale_rows(f64(depth.gate.weight_x), dc_dzd)
     dc_dc = np.diag(dc_dc)
 
     tanh_c = np.tanh(c)
@@ -414,7 +422,7 @@ def figure(
     peepholes: tuple[str, ...] = (),
     coupled: bool = False,
     depth: bool = False,
-    notes: tuple[tuple[str, dict], ...] = (),
+    notes: tuple[Note, ...] = (),
     update_notes: tuple[str, ...] = (),
 ) -> Figure:
     """The article's LSTM diagram (static/js/diagram/lstm.js) with the parts a variant has."""

@@ -27,6 +27,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
+from numpy.typing import DTypeLike
 
 from app.cells import lstm
 from app.cells.activations import sigmoid
@@ -87,7 +88,7 @@ def extra_shapes(layer: int, hidden: int, inputs: int, options: Mapping) -> dict
 
 
 def params_from_arrays(
-    arrays: Mapping[str, np.ndarray], layer: int, options: Mapping, dtype: np.dtype | None = DTYPE
+    arrays: Mapping[str, np.ndarray], layer: int, options: Mapping, dtype: DTypeLike = DTYPE
 ) -> PeepholeParams:
     weights = weights_from_arrays(arrays, layer, dtype=dtype)
     peepholes = {gate: np.asarray(arrays[peephole_key(gate, layer)], dtype) for gate in check_options(options)}

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import ClassVar, NamedTuple
 
 import numpy as np
+from numpy.typing import DTypeLike
 
 from app.cells.base import Cell, Fix, Jacobians, StepRecord, Tape, keep, zeros
 from app.cells.equations import Figure, Stage, W, b, cat, tanh, v
@@ -40,7 +41,7 @@ class RNNStep(StepRecord):
         return HiddenState(self.h)
 
 
-def zero_hidden_state(hidden_size: int, dtype: np.dtype = DTYPE, batch: int | None = None) -> HiddenState:
+def zero_hidden_state(hidden_size: int, dtype: DTypeLike = DTYPE, batch: int | None = None) -> HiddenState:
     return HiddenState(*zeros(1)(hidden_size, dtype, batch))
 
 

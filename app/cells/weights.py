@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 import numpy as np
+from numpy.typing import DTypeLike
 
 DTYPE = np.float32  # the precision PyTorch trains and stores weights in
 
@@ -74,7 +75,7 @@ def weight_shapes(layer: int, gate_blocks: int, hidden: int, inputs: int) -> dic
 
 
 def weights_from_arrays(
-    arrays: Mapping[str, np.ndarray], layer: int, options: Mapping | None = None, dtype: np.dtype | None = DTYPE
+    arrays: Mapping[str, np.ndarray], layer: int, options: Mapping | None = None, dtype: DTypeLike = DTYPE
 ) -> Weights:
     """Layer `layer` from a state_dict-like mapping with nn.RNN's key names, in `dtype`
     (None: the arrays' own, as training keeps them: float32, or float64 for its checks)."""
@@ -82,7 +83,7 @@ def weights_from_arrays(
     return Weights(weight_ih=w_ih, weight_hh=w_hh, bias=b_ih + b_hh)
 
 
-def layer_arrays(arrays: Mapping[str, np.ndarray], layer: int, dtype: np.dtype | None = DTYPE) -> list[np.ndarray]:
+def layer_arrays(arrays: Mapping[str, np.ndarray], layer: int, dtype: DTypeLike = DTYPE) -> list[np.ndarray]:
     """W_ih, W_hh, b_ih, b_hh of layer `layer`."""
     return [np.asarray(arrays[f"{name}_l{layer}"], dtype) for name in ("weight_ih", "weight_hh", "bias_ih", "bias_hh")]
 

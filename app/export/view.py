@@ -32,10 +32,12 @@ DEFAULT_PANELS = FROM_FRAMES  # no chart: a small file
 PROPERTIES = (
     "lesson model compare whatif text t unit vector layer stage panels hide speed autoplay loop theme lang".split()
 )
-RANGES = {
-    **{name: (0, ui.LIMITS[name]) for name in ("t", "unit", "layer")},
+RANGES: dict[str, tuple[int, int]] = {
+    "t": (0, ui.LIMITS["t"]),
+    "unit": (0, ui.LIMITS["unit"]),
+    "layer": (0, ui.LIMITS["layer"]),
     "stage": (0, 3),  # the article's four steps
-    "speed": tuple(ui.LIMITS["speed"]),
+    "speed": (ui.LIMITS["speed"][0], ui.LIMITS["speed"][1]),
 }
 CHOICES = {"lang": ui.LANGUAGES, "theme": ui.THEMES}
 

@@ -101,7 +101,7 @@ def untrained_description(cell: str, layers: int, hidden: int, seed: int) -> str
 def chinese_info(info: dict, model: Model | None = None) -> dict:
     """`info` with description_zh and each label's feature_zh, where the table knows them
     (by the task the file records; an untrained model by its cell and size)."""
-    task = info.get("task")
+    task = info.get("task", "")  # "": a model made by no task (imported, untrained)
     if task in DESCRIPTIONS:
         info = {**info, "description_zh": DESCRIPTIONS[task]}
     elif model is not None and not model.trained and "seed" in info:

@@ -372,12 +372,11 @@ def model_to_arrays(model: Model) -> dict[str, np.ndarray]:
         for key, value in model.cell.params_to_arrays(params, layer).items():
             arrays[f"rnn.{key}"] = value
     if model.has_decoder:
-        arrays["decoder.weight"] = model.decoder_weight
-        arrays["decoder.bias"] = model.decoder_bias
+        arrays["decoder.weight"], arrays["decoder.bias"] = model.decoder()
     return arrays
 
 
 def save_model(model: Model, path: Path) -> None:
     """Write `model` as an uncompressed .npz (small, and loads without a zlib pass)."""
     with open(path, "wb") as file:
-        np.savez(file, **model_to_arrays(model))
+        np.savez(file, allow_pickle=False, **model_to_arrays(model))

@@ -72,6 +72,12 @@ class Model:
         """Whether the model was trained to guess what follows this token; None: it does not say."""
         return None if self.guesses_after is None else token_id in self.guesses_after
 
+    def decoder(self) -> tuple[np.ndarray, np.ndarray]:
+        """W (V, H) and b (V,) of the next-token decoder, which only a model that has one is asked for."""
+        if self.decoder_weight is None or self.decoder_bias is None:
+            raise ValueError(f"model {self.name!r} has no decoder: it makes no next-token guesses")
+        return self.decoder_weight, self.decoder_bias
+
     @property
     def cell_options(self) -> dict:
         """The cell's model-wide choices (peepholes, GRU form, clock periods), as JSON."""
@@ -112,7 +118,8 @@ class Model:
 
     def next_token_probabilities(self, h_top: np.ndarray) -> np.ndarray:
         """softmax(W h_t + b) for each row of h_top (T, H) -> (T, V)."""
-        logits = h_top @ self.decoder_weight.T + self.decoder_bias  # (T, V)
+        weight, bias = self.decoder()
+        logits = h_top @ weight.T + bias  # (T, V)
         logits = logits - logits.max(axis=1, keepdims=True)  # same softmax, no overflow
         p = np.exp(logits)
         return p / p.sum(axis=1, keepdims=True)
@@ -124,6 +131,7 @@ class Model:
         softmax(W h_t + b) is computed a few rows at a time, so that the (rows, V) arrays
         stay within `max_bytes` whatever V is (a 1,000,000-token vocabulary takes a row at
         a time), and the k largest are picked by partial selection, O(V), not a sort."""
+        weight, bias = self.decoder()
         vocab = self.vocab_size
         k = min(k, vocab)
         rows = max(1, max_bytes // (vocab * BYTES_PER_LOGIT))
@@ -131,7 +139,7 @@ class Model:
         probabilities = np.empty((len(h_top), k), np.float32)
         for start in range(0, len(h_top), rows):
             with np.errstate(over="ignore", invalid="ignore"):  # told below, in words, not as a warning
-                logits = h_top[start : start + rows] @ self.decoder_weight.T + self.decoder_bias  # (r, V)
+                logits = h_top[start : start + rows] @ weight.T + bias  # (r, V)
             if not np.isfinite(logits).all():
                 raise NonFiniteError("the decoder's next-token scores overflow float32")
             logits -= logits.max(axis=1, keepdims=True)  # the same softmax, and exp cannot overflow

@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import string
 from pathlib import Path
+from typing import Required, TypedDict
 
 import numpy as np
 
@@ -107,9 +108,17 @@ def seeded_model(
     )
 
 
+class DemoRecipe(TypedDict, total=False):
+    """seeded_model's arguments for one bundled demo."""
+
+    cell_name: Required[str]
+    layers: int
+    options: dict
+
+
 # The untrained demo of every cell that ships with the app, so a student can switch
 # between the article's cells on the same text: file stem -> seeded_model arguments.
-BUNDLED_DEMOS = {
+BUNDLED_DEMOS: dict[str, DemoRecipe] = {
     "rnn-demo": {"cell_name": "rnn"},
     "peephole-demo": {"cell_name": "peephole"},
     "cifg-demo": {"cell_name": "cifg"},

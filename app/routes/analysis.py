@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from functools import partial
 from typing import Annotated, TypeVar
 
 import anyio
@@ -98,9 +99,9 @@ def compute(registry: ModelRegistry, settings: Settings, request: GradientReques
 
 
 async def run_while_connected(
-    request: Request, limiter: anyio.CapacityLimiter, work: Callable[..., Result], *args
+    request: Request, limiter: anyio.CapacityLimiter, work: Callable[[Callable[[], bool]], Result]
 ) -> Result | None:
-    """`work(*args, stopped)` in a thread of `limiter`; `stopped()` turns true once the
+    """`work(stopped)` in a thread of `limiter`; `stopped()` turns true once the
     client has gone (its connection closed), which `work` checks between its steps.
     Returns work's result, or None when the client left first."""
     left = threading.Event()
@@ -115,7 +116,7 @@ async def run_while_connected(
     async with anyio.create_task_group() as tasks:
         tasks.start_soon(watch, tasks)
         try:
-            outcome.append(await anyio.to_thread.run_sync(work, *args, left.is_set, limiter=limiter))
+            outcome.append(await anyio.to_thread.run_sync(work, left.is_set, limiter=limiter))
         except GradientFlowStopped:
             pass
         except Exception as error:  # raised below, not inside the task group's ExceptionGroup
@@ -126,7 +127,7 @@ async def run_while_connected(
     return outcome[0] if outcome else None
 
 
-@router.post("/api/gradients", responses=responses(400, 404, 413, 422, 503))
+@router.post("/api/gradients", response_model=GradientResponse, responses=responses(400, 404, 413, 422, 503))
 async def gradients(
     body: GradientRequest,
     request: Request,
@@ -134,14 +135,15 @@ async def gradients(
     settings: Annotated[Settings, Depends(get_settings)],
     pool: Annotated[WorkPool, Depends(get_gradient_pool)],
     compute: Annotated[anyio.CapacityLimiter, Depends(get_compute)],
-) -> GradientResponse:
+) -> GradientResponse | Response:
     """How strongly the last step depends on each earlier input and carried state."""
     try:
         with pool.slot() as limiter:
             # Checked in a trace's thread (quick; it may read a model file): a text over the
             # budget is refused at once, not after the gradient flow already computing.
             model, ids, layer = await anyio.to_thread.run_sync(checked, registry, settings, body, limiter=compute)
-            flow: GradientFlow | None = await run_while_connected(request, limiter, gradient_flow, model, ids, layer)
+            work = partial(gradient_flow, model, ids, layer)
+            flow: GradientFlow | None = await run_while_connected(request, limiter, work)
     except (*GRADIENT_ERRORS, BusyError) as error:
         raise refusal(error) from None
     if flow is None:

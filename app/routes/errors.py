@@ -5,21 +5,23 @@ OpenAPI schema. Validation errors say where and what, and never echo the input b
 from __future__ import annotations
 
 from http import HTTPStatus
+from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from app.errors import HTTP_STATUS, error_detail
+from app.errors import HTTP_STATUS, Refusal, error_detail
 
 MAX_MESSAGE_CHARS = 300
 
 
-def refusal(error: Exception) -> StarletteHTTPException:
-    """The HTTP answer to a refusal that has a `code` (app.errors): its status from the one table."""
-    return StarletteHTTPException(HTTP_STATUS[error.code], detail=error_detail(error))
+def refusal(error: Refusal) -> HTTPException:
+    """The HTTP answer to a refusal that has a `code` (app.errors): its status from the one table
+    (FastAPI's HTTPException, whose detail may be JSON, not only a string)."""
+    return HTTPException(HTTP_STATUS[error.code], detail=error_detail(error))
 
 
 class ErrorDetail(BaseModel):
@@ -56,11 +58,13 @@ async def http_error_handler(request: Request, exc: StarletteHTTPException) -> R
 
 
 def install(app: FastAPI) -> None:
-    app.add_exception_handler(RequestValidationError, validation_error_handler)
-    app.add_exception_handler(StarletteHTTPException, http_error_handler)
+    # Starlette types a handler as taking any Exception, though it calls each one only with
+    # the class it is registered for: its stubs cannot say that, so the narrower handlers are ignored.
+    app.add_exception_handler(RequestValidationError, validation_error_handler)  # type: ignore[arg-type]
+    app.add_exception_handler(StarletteHTTPException, http_error_handler)  # type: ignore[arg-type]
 
 
-def responses(*statuses: int) -> dict[int, dict]:
+def responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     """OpenAPI entries for the error statuses a route may answer with."""
     described = {
         400: "a body that cannot be parsed at all: not UTF-8, or JSON nested too deep (bad_request)",

@@ -12,7 +12,8 @@ and `encode` would refuse one that was not: every frame is valid JSON.
 from __future__ import annotations
 
 import json
-from typing import Literal, NotRequired
+from collections.abc import Mapping
+from typing import Literal, NotRequired, cast
 
 import numpy as np
 from pydantic import ConfigDict, Field, with_config
@@ -94,10 +95,10 @@ def meta_frame(model: Model, bundled: bool, decimals: int, whatif: Interventions
 
 
 def layer_record(record: StepRecord, decimals: int) -> LayerFrame:
-    frame = {"gates": {name: vector(getattr(record, name), decimals) for name in record.GATES}}
+    frame: dict[str, object] = {"gates": {name: vector(getattr(record, name), decimals) for name in record.GATES}}
     for name in record.STATES + record.EXTRAS:
         frame[name] = vector(getattr(record, name), decimals)
-    return frame  # type: ignore[return-value]  # its keys are the cell's, which LayerFrame declares
+    return cast(LayerFrame, frame)  # its keys are the cell's, each declared in LayerFrame (a test checks)
 
 
 def predictions(model: Model, guesses: tuple[np.ndarray, np.ndarray]) -> list[Prediction]:
@@ -111,16 +112,19 @@ def predictions(model: Model, guesses: tuple[np.ndarray, np.ndarray]) -> list[Pr
 
 def step_frame(model: Model, step: TracedStep, decimals: int) -> StepFrame:
     layers = [layer_record(record, decimals) for record in step.layers]
+    top = layers[-1]
     frame: StepFrame = {
         "type": "step",
         "t": step.t,
         "token": step.token.text,
         "token_id": step.token.id,
         "unk": step.token.unk,
+        "gates": top["gates"],
+        "h": top["h"],
     }
     if step.token.read_as is not None:  # typed in a form the vocabulary lacks: read as this entry
         frame["read_as"] = step.token.read_as
-    frame.update(layers[-1])  # the top layer's record, also at the top level
+    frame.update(top)  # the top layer's record, also at the top level
     if len(layers) > 1:
         frame["layers"] = layers
     if step.x is not None:
@@ -133,7 +137,7 @@ def step_frame(model: Model, step: TracedStep, decimals: int) -> StepFrame:
     return frame
 
 
-def encode(frame: dict, request_id: int | None = None) -> str:
+def encode(frame: Mapping[str, object], request_id: int | None = None) -> str:
     """A frame as the stream's JSON text; `request_id` is echoed as "id" when given.
     Every string in a frame is valid Unicode (texts and vocabularies are checked), so
     the UTF-8 encoding of the result cannot fail; a NaN or infinity is refused

@@ -6,6 +6,7 @@ limit, the `limit` it reached) that each entry point turns into its own kind of 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from app.models.format import ModelFileError
@@ -58,7 +59,7 @@ def traced_frames(session: TraceSession, tokens: list[Token], settings: Settings
     return [step_frame(session.model, step, settings.decimals) for step in session.run(tokens)]
 
 
-def recorded_frames(started: StartedTrace, settings: Settings) -> list[dict]:
+def recorded_frames(started: StartedTrace, settings: Settings) -> list[Mapping[str, object]]:
     """meta, one step per token, done: what WS /ws/trace sends for the trace's start."""
     steps = traced_frames(started.session, started.tokens, settings)
     return [started.meta, *steps, {"type": "done", "steps": len(steps), "total": len(steps)}]

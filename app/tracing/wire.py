@@ -161,8 +161,8 @@ def decode(data: bytes, meta: dict) -> tuple[int | None, list[dict]]:
     version = reader.take(1)[0]
     if version != VERSION:
         raise WireError(f"layout version {version}; this reader knows {VERSION}")
-    request_id = reader.varint() - 1
-    request_id = None if request_id < 0 else request_id
+    sent_id = reader.varint() - 1  # varint 0: no id
+    request_id = None if sent_id < 0 else sent_id
     frames = [read_step(reader, meta) for _ in range(reader.varint())]
     if reader.at != len(reader.data):
         raise WireError(f"{len(reader.data) - reader.at} bytes left over")

@@ -8,7 +8,9 @@ import dataclasses
 import re
 import shlex
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from app.models.chinese import chinese_info
 from app.models.format import load_model, save_model
@@ -28,7 +30,7 @@ from app.training.tasks.variants import variants_task
 from app.training.tasks.verse import verse_task
 from app.training.trainer import TrainConfig, TrainResult, forget_rows_to_decay, train
 
-READ_TASKS = {
+READ_TASKS: dict[str, Callable[[], Any]] = {
     "code": code_task,
     "prose": prose_task,
     "poetry": verse_task,
@@ -65,7 +67,7 @@ def listed(text: str) -> list[str]:
 
 def cell_options(args: argparse.Namespace) -> dict:
     """The cell's options the command line gives (the rest take their defaults)."""
-    options = {}
+    options: dict[str, object] = {}
     if args.peepholes is not None:
         options["peepholes"] = listed(args.peepholes)
     if args.gru_variant is not None:

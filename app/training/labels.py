@@ -89,7 +89,7 @@ def find_units(model: Model, task, samples: int = 100, seed: int = 0) -> list[di
             for u in range(len(r))
             if abs(r[u]) >= MIN_R and abs(r[u]) - best_untrained >= MIN_GAIN
         ]
-        best_per_unit = {}
+        best_per_unit: dict[tuple[int, int], dict] = {}
         for unit in sorted(found, key=lambda unit: -abs(unit["r"])):
             best_per_unit.setdefault((unit["layer"], unit["unit"]), unit)
         units += list(best_per_unit.values())[:PER_FEATURE]

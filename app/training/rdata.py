@@ -24,6 +24,7 @@ import gzip
 import lzma
 import struct
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -64,25 +65,26 @@ class Reader:
         self.at += count
         return chunk
 
-    def int(self) -> int:
+    def int32(self) -> int:
+        """A big-endian 32-bit integer."""
         return struct.unpack(">i", self.take(4))[0]
 
     def length(self) -> int:
-        n = self.int()
+        n = self.int32()
         if n == -1:  # a long vector: two words
-            upper, lower = self.int(), self.int()
+            upper, lower = self.int32(), self.int32()
             n = (upper << 32) + lower
         if n < 0 or n > len(self.data):
             raise ValueError(f"bad length {n}")
         return n
 
     def item(self):
-        flags = self.int()
+        flags = self.int32()
         kind, has_attributes, has_tag = flags & 0xFF, bool(flags & (1 << 9)), bool(flags & (1 << 10))
         if kind in (NIL, EMPTY_ENV, BASE_ENV, GLOBAL_ENV):
             return None
         if kind == REFERENCE:
-            index = flags >> 8 or self.int()
+            index = flags >> 8 or self.int32()
             return self.references[index - 1]
         if kind == SYMBOL:
             name = self.item()
@@ -91,7 +93,7 @@ class Reader:
         if kind == PAIRLIST:
             return self.pairlist(has_attributes, has_tag)
         if kind == CHARS:
-            n = self.int()
+            n = self.int32()
             if n == -1:
                 return None
             raw = self.take(n)
@@ -113,13 +115,13 @@ class Reader:
 
     def pairlist(self, has_attributes: bool, has_tag: bool) -> dict:
         """A pairlist (as attributes are stored) as {tag: value}."""
-        out = {}
+        out: dict[str, object] = {}
         while True:
             if has_attributes:
                 self.item()
             tag = self.item() if has_tag else str(len(out))
             out[tag] = self.item()
-            flags = self.int()  # the cdr: another pairlist cell, or NIL
+            flags = self.int32()  # the cdr: another pairlist cell, or NIL
             if flags & 0xFF == NIL:
                 return out
             if flags & 0xFF != PAIRLIST:
@@ -127,7 +129,7 @@ class Reader:
             has_attributes, has_tag = bool(flags & (1 << 9)), bool(flags & (1 << 10))
 
     def attributes(self) -> dict:
-        flags = self.int()
+        flags = self.int32()
         if flags & 0xFF != PAIRLIST:
             raise ValueError("attributes are not a pairlist")
         return self.pairlist(bool(flags & (1 << 9)), bool(flags & (1 << 10)))
@@ -150,10 +152,10 @@ def unserialize(data: bytes):
     if data[:2] != b"X\n":
         raise ValueError("not R's XDR serialisation")
     reader = Reader(data, 2)
-    version = reader.int()
-    reader.int(), reader.int()  # the writer's R version, the oldest that reads it
+    version = reader.int32()
+    reader.int32(), reader.int32()  # the writer's R version, the oldest that reads it
     if version == 3:
-        reader.take(reader.int())  # the native encoding's name
+        reader.take(reader.int32())  # the native encoding's name
     elif version != 2:
         raise ValueError(f"R serialisation version {version} is not read")
     return reader.item()
@@ -174,7 +176,7 @@ def read_rds(path: Path):
     return unserialize(decompress(Path(path).read_bytes()))
 
 
-RECORD_DECOMPRESSORS = {
+RECORD_DECOMPRESSORS: dict[bytes, Callable[[bytes], bytes]] = {
     b"1": zlib.decompress,
     b"2": bz2.decompress,
     b"Z": lambda body: lzma.decompress(body, format=lzma.FORMAT_RAW, filters=[{"id": lzma.FILTER_LZMA2, "preset": 6}]),

@@ -121,10 +121,12 @@ def train(
             for batch in data.epoch(epoch, rng):
                 states = network.window_states(shape, batch, states)
                 outcome = network.step(shape, params, batch.ids, batch.targets, states)
+                grads = outcome.grads
+                assert grads is not None  # step() computes them unless told grad=False
                 if forget_rows is not None:
-                    decay_forget_bias(params, outcome.grads, forget_rows, config.forget_decay)
-                clip_grad_norm(outcome.grads, config.clip)
-                adam.update(params, outcome.grads)
+                    decay_forget_bias(params, grads, forget_rows, config.forget_decay)
+                clip_grad_norm(grads, config.clip)
+                adam.update(params, grads)
                 states, batches = outcome.states, batches + 1
                 running = running + metrics.of_outcome(outcome)
                 progress.draw(

@@ -105,7 +105,7 @@ def refuse(layer: str, found: str, why: str) -> ModelImportError:
     return ModelImportError(f"{layer}: {found}; {why}, so this model cannot be imported exactly")
 
 
-def recurrent_layer(class_name: str, name: str, config: dict, group: str) -> KerasLayer:
+def recurrent_layer(class_name: str, name: str | None, config: dict, group: str) -> KerasLayer:
     activation, gate_activation = ARTICLE_ACTIVATIONS[class_name]
     found = activation_name(config.get("activation", "tanh"))
     where = f"{class_name} layer {name!r}"
@@ -121,7 +121,7 @@ def recurrent_layer(class_name: str, name: str, config: dict, group: str) -> Ker
     return KerasLayer(RECURRENT_CLASSES[class_name], group, bool(config.get("use_bias", True)), reset_after)
 
 
-def dense_layer(name: str, config: dict, group: str, wrapped: str = "") -> KerasLayer:
+def dense_layer(name: str | None, config: dict, group: str, wrapped: str = "") -> KerasLayer:
     found = activation_name(config.get("activation"))
     if found not in OUTPUT_ACTIVATIONS:
         raise refuse(
@@ -229,7 +229,7 @@ def chain_from_groups(groups: dict[str, bool]) -> tuple[list[KerasLayer], list[s
     found: dict[str, list[tuple[int, str]]] = {}
     for group, has_weights in groups.items():
         match = GROUP_NAME.fullmatch(group)
-        base = match[1] if match else group
+        base, number = (match[1], match[2]) if match else (group, None)
         if base in WEIGHTLESS_GROUPS:
             continue
         if base == "bidirectional":
@@ -244,7 +244,7 @@ def chain_from_groups(groups: dict[str, bool]) -> tuple[list[KerasLayer], list[s
                 f"{'' if has_weights else ' (it has no weights, but may change what the model computes)'}; "
                 "import the .keras archive (model.save('model.keras')), whose config says what each layer is"
             )
-        found.setdefault(base, []).append((int(match[2] or 0), group))
+        found.setdefault(base, []).append((int(number or 0), group))
     order = ["embedding", *[k for k in ("lstm", "gru", "simple_rnn") if k in found], "dense"]
     chain = [KerasLayer(kind, group) for kind in order for _, group in sorted(found.get(kind, []))]
     for kind in ("embedding", "dense"):

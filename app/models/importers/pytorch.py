@@ -99,7 +99,7 @@ def detect_cell(rnn: dict[str, np.ndarray]) -> str:
 def strip_wrappers(state: dict[str, np.ndarray], prefixes: Prefixes) -> tuple[dict[str, np.ndarray], list[str]]:
     """Remove `module.` and `_orig_mod.` where every key has one (a wrapped model's
     state_dict), unless the prefixes given name it."""
-    notes = []
+    notes: list[str] = []
     while True:
         wrapper = next((w for w in WRAPPER_PREFIXES if state and all(key.startswith(w) for key in state)), None)
         if wrapper is None or prefixes.rnn.startswith(wrapper):

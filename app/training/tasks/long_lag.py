@@ -23,6 +23,7 @@ never in words the model has not learnt.
 from __future__ import annotations
 
 import zlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import product
 
@@ -158,7 +159,7 @@ class LongLag(SequenceTask):
         home = int(rng.integers(len(COUNTRIES)))
         filler: list[str] = []  # whole phrases of exactly `lag` words, each closed by "," or "."
         while (room := lag - sum(word not in (",", ".") for word in filler)) > 0:
-            phrases = parts.fillers
+            phrases: Sequence[str] = parts.fillers
             if rng.random() < DISTRACTOR_SHARE:
                 phrases = [d.format(COUNTRIES[(home + pick(parts.pairing_offsets)) % 12]) for d in parts.distractors]
             fitting = [p for p in phrases if len(p.split()) <= room] or [

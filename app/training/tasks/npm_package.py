@@ -88,5 +88,7 @@ def read_members(path: Path, keep: Callable[[str], bool]) -> dict[str, bytes]:
     with tarfile.open(path, "r:gz") as archive:
         for member in archive:
             if member.isfile() and keep(member.name):
-                found[member.name] = archive.extractfile(member).read()
+                file = archive.extractfile(member)  # None only for members that are not files
+                assert file is not None
+                found[member.name] = file.read()
     return found

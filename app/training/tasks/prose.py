@@ -12,7 +12,7 @@ saturation over a whole book (see docs/models.md for what each choice measured).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -61,7 +61,7 @@ def split_book(text: str) -> tuple[str, str]:
     the paragraph that the last tenth begins in (the first paragraph is always trained on)."""
     starts = paragraph_starts(text)
     cut = (
-        int(starts[max(1, np.searchsorted(starts, len(text) * (1 - VALIDATION_FRACTION), side="right") - 1)])
+        int(starts[max(1, int(np.searchsorted(starts, len(text) * (1 - VALIDATION_FRACTION), side="right")) - 1)])
         if len(starts) > 1
         else len(text)
     )
@@ -128,8 +128,8 @@ def paragraphs(tokens: np.ndarray, starts: np.ndarray) -> list[np.ndarray]:
 
 @dataclass(frozen=True)
 class ProseTask(TextTask):
-    train_starts: np.ndarray = None  # paragraph starts in tokens and held_out
-    held_starts: np.ndarray = None
+    train_starts: np.ndarray = field(kw_only=True)  # paragraph starts in tokens and held_out
+    held_starts: np.ndarray = field(kw_only=True)
     reset: bool = True  # train each paragraph from a zero state
 
     @property
