@@ -37,7 +37,7 @@ import { Tooltip } from "./tooltip.js";
 import { Trace } from "./trace.js";
 import { UnitText } from "./unit-text.js";
 import { ValuesTable } from "./values-table.js";
-import { Walk } from "./walk.js";
+import { Walk, browserStorage } from "./walk.js";
 import { Walkthrough } from "./walkthrough.js";
 import { WhatIf } from "./whatif.js";
 
@@ -194,7 +194,7 @@ connectKeys(document, { player, walkthrough, walkthroughShown: () => panels.isVi
 
 // --- the guided walk: a beat lights what it is about, and a first visit to the app is invited ---
 const walk = new Walk($("walk"), {
-  store, table, beats: recording ? [] : contract.walk, storage: globalThis.localStorage,
+  store, table, beats: recording ? [] : contract.walk, storage: browserStorage(),
   invite: start.first && document.body.dataset.mode === "app",
   onBeat: (beat) => {
     walkthrough.spotlight = beat?.highlight ?? null;
