@@ -13,16 +13,16 @@ const LOOK = new Set(["lang", "theme"]);  // how to look, not what to show
 // lesson's properties under the link's own, and the beat's or lesson's view; or the link
 // over the defaults. A link that names no view at all (a first visit) opens `home` (the
 // contract's: a trained model), its address written against the defaults. A lesson or
-// beat not offered here (its model is not installed) is dropped.
+// beat not offered here (its model is not installed) is dropped, over the defaults.
 export function startingPoint(search, lessons, table, { beats = [], home = null } = {}) {
   const params = new URLSearchParams(search);
+  const first = [...params.keys()].every((key) => LOOK.has(key));
   const beat = params.has("walk") ? beats[Number(params.get("walk")) - 1] : undefined;
   const lesson = beat ? undefined : lessons.find((l) => l.id === params.get("lesson"));
   if (beat) params.delete("lesson");
   else params.delete("walk");
   if (!beat && !lesson) {
     params.delete("lesson");
-    const first = [...params.keys()].every((key) => LOOK.has(key));
     const base = defaults(table);
     return { state: readState(params.toString(), table, first && home ? readState(home, table) : base), base, first };
   }

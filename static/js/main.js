@@ -38,7 +38,7 @@ import { Tooltip } from "./tooltip.js";
 import { Trace } from "./trace.js";
 import { UnitText } from "./unit-text.js";
 import { ValuesTable } from "./values-table.js";
-import { Walk } from "./walk.js";
+import { Walk, browserStorage } from "./walk.js";
 import { Walkthrough } from "./walkthrough.js";
 import { WhatIf } from "./whatif.js";
 
@@ -197,7 +197,7 @@ connectKeys(document, { player, walkthrough, walkthroughShown: () => panels.isVi
 
 // --- the guided walk: a beat lights what it is about, and a first visit to the app is invited ---
 const walk = new Walk($("walk"), {
-  store, table, beats: recording ? [] : contract.walk, storage: localStorageIfAllowed(),
+  store, table, beats: recording ? [] : contract.walk, storage: browserStorage(),
   invite: start.first && document.body.dataset.mode === "app",
   onBeat: (beat) => {
     walkthrough.spotlight = beat?.highlight ?? null;
@@ -235,12 +235,3 @@ catalog.load(recording).then((models) => {
   if (!store.set({ model: modelSelect.value }).size) useModel();  // (a change of model starts the trace itself)
 }).catch((error) => errors.show(t("models_failed", { message: error.message })));
 player.render();
-
-// The page's localStorage, or null where reading it throws (a sandboxed frame: a notebook's view).
-function localStorageIfAllowed() {
-  try {
-    return globalThis.localStorage;
-  } catch {
-    return null;
-  }
-}

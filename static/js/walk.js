@@ -29,6 +29,15 @@ export function revealed(beat, table, state) {
   return readState(beat.question.reveal, table, state);
 }
 
+// The browser's localStorage, or null where reading it throws (a sandboxed frame: a notebook's view).
+export function browserStorage() {
+  try {
+    return globalThis.localStorage ?? null;
+  } catch {
+    return null;
+  }
+}
+
 export function fill(text, values) {
   return text.replace(/\{(\w+)\}/g, (whole, name) => (name in values ? String(values[name]) : whole));
 }
@@ -78,7 +87,7 @@ export class Walk {
     try {
       return Boolean(this.storage?.getItem(ANSWERED));
     } catch {
-      return false;  // storage refused (a sandboxed frame): invite, and forget it
+      return false;  // storage refused: invite, and forget it
     }
   }
 

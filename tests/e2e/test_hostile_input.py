@@ -47,7 +47,7 @@ def assert_nothing_ran(page):
 
 
 def test_markup_typed_in_the_text_box_is_shown_as_text(page, hostile_server, csp_errors):
-    page.goto(hostile_server)
+    page.goto(f"{hostile_server}/?model=lstm-demo")  # the char demo, empty: a link naming its model
     expect(page.get_by_test_id("status")).to_have_text("0 steps traced")
     typed = PAYLOAD + "<b>x</b>"  # under 60 tokens: the heatmap labels its columns with them
     page.get_by_test_id("text-input").press_sequentially(typed, delay=5)
@@ -80,7 +80,7 @@ def test_a_models_vocabulary_and_description_are_shown_as_text(page, hostile_ser
 
 
 def test_the_page_and_its_heatmap_run_under_the_content_security_policy(page, hostile_server, csp_errors):
-    page.goto(hostile_server)
+    page.goto(f"{hostile_server}/?model=lstm-demo")  # the char demo, empty: a link naming its model
     page.get_by_test_id("text-input").press_sequentially("I grew up", delay=10)
     expect(page.get_by_test_id("token")).to_have_count(9)
     heatmap = page.locator('[data-testid="heatmap"] .main-svg').first
@@ -94,7 +94,7 @@ def test_the_page_and_its_heatmap_run_under_the_content_security_policy(page, ho
 
 
 def test_an_idle_connection_reconnects_when_the_user_types_again(page, hostile_server):
-    page.goto(hostile_server)
+    page.goto(f"{hostile_server}/?model=lstm-demo")  # the char demo, empty: a link naming its model
     box = page.get_by_test_id("text-input")
     box.press_sequentially("ab", delay=10)
     expect(page.get_by_test_id("status")).to_have_text("2 steps traced")

@@ -117,11 +117,11 @@ def test_a_lesson_property_set_back_to_its_default_is_kept_in_the_address(page, 
     expect(page.get_by_test_id("position")).to_have_text("t = 17 of 17")  # a word model: it follows the new word
 
 
-def test_a_lesson_not_installed_and_no_lesson_leave_the_default_page(page, server_url):
+def test_a_lesson_not_installed_leaves_the_default_page_and_no_lesson_the_first_visits(page, server_url):
     page.goto(f"{server_url}/?lesson=no-such-lesson")
     expect(page.get_by_test_id("model-select")).to_have_value("lstm-demo")
-    page.goto(server_url)
-    expect(page.get_by_test_id("model-select")).to_have_value("lstm-demo")
+    page.goto(server_url)  # a first visit: a trained model (app/walk.py), no lesson marked
+    expect(page.get_by_test_id("model-select")).to_have_value("long-lag-lstm")
     expect(page.get_by_test_id("lesson-picker").locator("[aria-current]")).to_have_count(0)
 
 

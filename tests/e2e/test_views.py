@@ -12,7 +12,7 @@ TEXT = "I grew up in"
 
 
 def start(page, server_url, text=TEXT):
-    page.goto(server_url)
+    page.goto(f"{server_url}/?model=lstm-demo")  # the char demo, empty: a link naming its model
     expect(page.get_by_test_id("status")).to_have_text("0 steps traced")
     page.get_by_test_id("text-input").press_sequentially(text, delay=15)
     expect(page.get_by_test_id("status")).to_have_text(f"{len(text)} steps traced")

@@ -101,10 +101,12 @@ test("a link that names no view opens the first visit's trained model; any other
     store.set({ unit: 2 });
     assert.deepEqual(open(`?${store.serialize()}`).state, store.state, search);  // its address reopens it
   }
-  const named = open("?unit=2");
-  assert.equal(named.first, false);
-  assert.equal(named.state.model, contract.defaults.model);
-  assert.notEqual(contract.defaults.model, home.model);
+  for (const search of ["?unit=2", "?lesson=no-such-lesson", "?walk=99"]) {
+    const named = open(search);
+    assert.equal(named.first, false, search);
+    assert.equal(named.state.model, contract.defaults.model, search);
+  }
+  assert.notEqual(contract.defaults.model, readState(contract.home, table).model);
 });
 
 test("a beat not offered here is dropped, and the rest of the link still counts", () => {
