@@ -85,7 +85,7 @@ export class Comparison {
   }
 
   // Compare with `name` (a link's or a beat's choice), if it is offered.
-  choose(name) {
+  pick(name) {
     if (name === this.model || ![...this.select.options].some((o) => o.value === name)) return;
     this.select.value = name;
     if (this.feed) this.start();

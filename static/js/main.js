@@ -169,7 +169,7 @@ function useModel() {
 store.subscribe((changed) => {
   if (changed.has("model") && modelSelect.value !== store.state.model) modelSelect.value = store.state.model;
   if (changed.has("model") || changed.has("whatif")) useModel();  // read again, keeping the time step
-  if (changed.has("compare") && store.state.compare) comparison?.choose(store.state.compare);
+  if (changed.has("compare") && store.state.compare) comparison?.pick(store.state.compare);
 });
 
 // --- controls that set the store ---
