@@ -10,21 +10,11 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.e2e.shown import BOUND
+from tests.e2e.test_wide_strips import DIVERGING as VALUE_RAMP
+from tests.e2e.test_wide_strips import SEQUENTIAL as GATE_RAMP
+from tests.e2e.test_wide_strips import ramp as ramp_colour
 
-# The ramps as static/js/config.js writes them, read back by hand here: a colour is checked
-# against this independent interpolation, not against the page's own function.
-GATE_RAMP = ["#f7fbff", "#c6dbef", "#6baed6", "#2171b5", "#08306b"]
-VALUE_RAMP = ["#2d004b", "#8073ac", "#d8daeb", "#f7f7f7", "#fee0b6", "#e08214", "#7f3b08"]
 AGREEMENT = "the queen , who met the king , was tired so she went home early . the boys"
-
-
-def ramp_colour(stops: list[str], u: float) -> tuple[int, int, int]:
-    """The colour at u in [0, 1] of a ramp, linear between its stops."""
-    rgb = [tuple(int(stop[k : k + 2], 16) for k in (1, 3, 5)) for stop in stops]
-    x = min(max(u, 0.0), 1.0) * (len(rgb) - 1)
-    k = min(int(x), len(rgb) - 2)
-    w = x - k
-    return tuple(a + w * (b - a) for a, b in zip(rgb[k], rgb[k + 1], strict=True))
 
 
 def css_rgb(text: str) -> tuple[int, ...]:

@@ -1,6 +1,7 @@
 """A wide layer (the code model's 256 units) is painted as one image per strip: every pixel
 must still be the colour of its unit's value, and every unit must still answer a hover."""
 
+import math
 import re
 
 import httpx2
@@ -9,7 +10,8 @@ from playwright.sync_api import expect
 from tests.e2e.shown import BOUND
 
 # The diagram's colour ramps, restated here from their definition (static/js/config.js):
-# a signed value v in [-1, 1] maps to (v + 1) / 2 along DIVERGING, a gate along SEQUENTIAL.
+# a signed value v in [-1, 1] maps to (v + 1) / 2 along DIVERGING, a gate along SEQUENTIAL,
+# and what the belt carries (C) through tanh first.
 DIVERGING = ["#2d004b", "#8073ac", "#d8daeb", "#f7f7f7", "#fee0b6", "#e08214", "#7f3b08"]
 SEQUENTIAL = ["#f7fbff", "#c6dbef", "#6baed6", "#2171b5", "#08306b"]
 TEXT = "def f(x):\n    return x\n"
@@ -33,7 +35,7 @@ def test_a_wide_strips_image_shows_each_units_value_and_its_cells_still_hover(pa
     steps = httpx2.post(f"{server_url}/api/trace", json={"model": "code", "text": TEXT}).json()["steps"]
     page.goto(f"{server_url}/?model=code&text=def+f(x):%0A++++return+x%0A&t=12&panels=")
     expect(page.get_by_test_id("position")).to_have_text(re.compile(r"t = 12 of "))
-    for vector, stops, scale in (("c", DIVERGING, lambda v: (v + 1) / 2), ("f", SEQUENTIAL, lambda v: v)):
+    for vector, stops, scale in (("c", DIVERGING, lambda v: (math.tanh(v) + 1) / 2), ("f", SEQUENTIAL, lambda v: v)):
         values = steps[12]["c"] if vector == "c" else steps[12]["gates"]["f"]
         expect(page.locator(f'[data-testid="strip-{vector}"] canvas')).to_have_count(1)
         shown = pixels(page, vector)
