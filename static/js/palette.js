@@ -51,7 +51,18 @@ export const cssRamp = (scale) => `linear-gradient(90deg, ${(scale === "gate" ? 
 
 // Black or white text, whichever reads better on colourFor(name, value).
 export function inkFor(name, value) {
-  const [r, g, b] = rgbFor(name, value);
-  const luminance = (0.2126 * r + 0.7152 * g + 0.0722 * b) / 255;
-  return luminance < 0.5 ? "#fff" : "#111";
+  const background = relativeLuminance(rgbFor(name, value));
+  const onWhite = 1.05 / (background + 0.05);  // WCAG contrast ratio of white text on it
+  const onInk = (background + 0.05) / (INK_LUMINANCE + 0.05);  // ... and of the dark ink
+  return onWhite >= onInk ? "#fff" : "#000";
 }
+
+// WCAG 2 relative luminance of an sRGB colour (0-255 channels): linearised, then weighted.
+function relativeLuminance(rgb) {
+  const [r, g, b] = rgb.map((channel) => {
+    const c = channel / 255;
+    return c <= 0.04045 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+  });
+  return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+}
+const INK_LUMINANCE = 0;  // black: on a mid-tone neither #111 nor white reaches 4.5:1, black does

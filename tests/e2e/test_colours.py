@@ -9,12 +9,13 @@ import httpx2
 import pytest
 from playwright.sync_api import expect
 
+from app.lessons import LESSONS
 from tests.e2e.shown import BOUND
 from tests.e2e.test_wide_strips import DIVERGING as VALUE_RAMP
 from tests.e2e.test_wide_strips import SEQUENTIAL as GATE_RAMP
 from tests.e2e.test_wide_strips import ramp as ramp_colour
 
-AGREEMENT = "the queen , who met the king , was tired so she went home early . the boys"
+AGREEMENT = next(lesson.text for lesson in LESSONS if lesson.id == "agreement")  # the lesson the page opens
 
 
 def css_rgb(text: str) -> tuple[int, ...]:
@@ -33,9 +34,9 @@ def agreement(server_url):
 
 def test_the_heatmap_draws_gates_on_the_gate_scale_and_c_through_tanh(page, server_url, agreement):
     page.goto(f"{server_url}/?lesson=agreement&panels=heatmap")
-    expect(page.get_by_test_id("status")).to_have_text("18 steps traced")
+    expect(page.get_by_test_id("status")).to_have_text("17 steps traced")
     heatmap = page.get_by_test_id("heatmap")
-    page.wait_for_function("(el) => el.data?.length === 6 && el.data[0].x.length === 18", arg=heatmap.element_handle())
+    page.wait_for_function("(el) => el.data?.length === 6 && el.data[0].x.length === 17", arg=heatmap.element_handle())
     traces = heatmap.evaluate(
         "el => el.data.map(d => ({name: d.name, colorscale: d.colorscale, zmin: d.zmin, zmax: d.zmax, z: d.z, raw: d.customdata ?? null}))"
     )
@@ -47,15 +48,15 @@ def test_the_heatmap_draws_gates_on_the_gate_scale_and_c_through_tanh(page, serv
     for value in ("C̃ₜ", "Cₜ", "hₜ"):
         assert by_name[value]["colorscale"] == plotly_scale(VALUE_RAMP), value
         assert (by_name[value]["zmin"], by_name[value]["zmax"]) == (-1, 1), value
-    # C's rows hold tanh(C), its hover the raw C; unit 23's C passes -2 at "." (t = 15)
+    # C's rows hold tanh(C), its hover the raw C; the gender unit's C (unit 33) passes ±1.2
     units = len(agreement[0]["c"])
     c_rows = by_name["Cₜ"]
-    row = 4 * units + 23
-    assert c_rows["raw"][row] == pytest.approx([step["c"][23] for step in agreement], abs=BOUND)
-    assert c_rows["z"][row] == pytest.approx([math.tanh(step["c"][23]) for step in agreement], abs=BOUND)
-    assert min(c_rows["raw"][row]) < -1.5 and min(c_rows["z"][row]) > -1
+    row = 4 * units + 33
+    assert c_rows["raw"][row] == pytest.approx([step["c"][33] for step in agreement], abs=BOUND)
+    assert c_rows["z"][row] == pytest.approx([math.tanh(step["c"][33]) for step in agreement], abs=BOUND)
+    assert max(map(abs, c_rows["raw"][row])) > 1.2 and max(map(abs, c_rows["z"][row])) < 1
     assert by_name["fₜ"]["z"][row] == []  # each trace draws only its own rows
-    assert by_name["fₜ"]["z"][23] == pytest.approx([step["gates"]["f"][23] for step in agreement], abs=BOUND)
+    assert by_name["fₜ"]["z"][33] == pytest.approx([step["gates"]["f"][33] for step in agreement], abs=BOUND)
     # the key above it says which scale is which, and that C is drawn through tanh
     keys = page.locator("[data-panel=heatmap] .panel-keys")
     expect(keys).to_contain_text("gate 0 → 1")
@@ -67,14 +68,14 @@ def test_the_heatmap_draws_gates_on_the_gate_scale_and_c_through_tanh(page, serv
 
 def test_the_chain_colours_the_belt_by_tanh_c_and_says_so(page, server_url, agreement):
     page.goto(f"{server_url}/?lesson=agreement&panels=chain")
-    expect(page.get_by_test_id("status")).to_have_text("18 steps traced")
-    expect(page.get_by_test_id("unit-input")).to_have_value("23")
+    expect(page.get_by_test_id("status")).to_have_text("17 steps traced")
+    expect(page.get_by_test_id("unit-input")).to_have_value("33")
     belts = page.get_by_test_id("chain-belt")
-    expect(belts).to_have_count(18)
+    expect(belts).to_have_count(17)
     strokes = belts.evaluate_all("lines => lines.map(l => l.getAttribute('stroke'))")
     for step, stroke in zip(agreement, strokes, strict=True):
-        expected = ramp_colour(VALUE_RAMP, (math.tanh(step["c"][23]) + 1) / 2)
-        assert css_rgb(stroke) == pytest.approx(expected, abs=1.5), (step["t"], step["c"][23], stroke)
+        expected = ramp_colour(VALUE_RAMP, (math.tanh(step["c"][33]) + 1) / 2)
+        assert css_rgb(stroke) == pytest.approx(expected, abs=1.5), (step["t"], step["c"][33], stroke)
     assert len(set(strokes)) > 3  # raw C past ±1 would have painted those steps all one end colour
     keys = page.locator("[data-panel=chain] .panel-keys")
     expect(keys).to_contain_text("Cₜ coloured as tanh(Cₜ)")
