@@ -19,6 +19,7 @@ NAMES = {
     "lstm", "rnn", "gru", "tanh", "mod", "gatescope", "olah", "karpathy", "pytorch", "keras", "plotly", "js",
     "w_hh", "w_ih", "w_h", "c_tilde", "h_tilde", "tanh_c", "html", "python", "france", "french", "unk",
     "english",  # the embed builder names each language in itself: English, 中文
+    "were", "they",  # the agreement model's words, quoted in its Chinese description (was/were, he/she/they)
     "wh",  # W_h on the GRU diagram, its h a subscript <tspan>: text content "Wh"
 }  # fmt: skip
 SUBSCRIPTED = re.compile(r"^[A-Za-z]_[A-Za-z0-9]*$")  # x_t, h_T, h_{t-1}: math

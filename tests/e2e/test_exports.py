@@ -114,7 +114,7 @@ def test_an_export_with_interventions_shows_them_and_what_they_hold(page, server
 
 def test_the_pages_export_says_the_size_and_keeps_language_and_theme(page, server_url, tmp_path):
     page.goto(f"{server_url}/?lesson=french&lang=zh&theme=dark")
-    expect(page.get_by_test_id("compare-status")).to_contain_text("28")
+    expect(page.get_by_test_id("compare-status")).to_contain_text("13")
     page.get_by_test_id("export").click()
     size = page.get_by_test_id("export-size")
     expect(size).to_contain_text("MB")  # Gradient flow and the lag curve need plotly.js

@@ -76,7 +76,7 @@ def test_a_real_notebook_stores_the_page_once_and_plays_offline(page, tmp_path):
     blocked = offline(page)
     page.goto((tmp_path / "views.html").as_uri())
     expect_view_shown(page, 0, "t = 18 of 18")
-    expect_view_shown(page, 1, "t = 15 of 17")
+    expect_view_shown(page, 1, "t = 11 of 16")
     expect(page.frame_locator("iframe").nth(1).locator("html")).to_have_attribute("data-theme", "dark")
     # nbconvert's own template asks CDNs for require.js and MathJax (blocked here); the views ask nothing
     assert all("cdn" in url or "mathjax" in url.lower() for url in blocked), blocked

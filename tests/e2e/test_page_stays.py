@@ -86,11 +86,11 @@ def test_a_click_on_a_lesson_opens_it_at_the_top_of_the_page(page, server_url):
         page.set_viewport_size({"width": width, "height": 800})
         page.goto(f"{server_url}/?lesson=counter")
         expect(page.get_by_test_id("status")).to_have_attribute("data-state", "traced")
-        # the agreement lesson's chain and strip open at t = 15, past the screen's width
+        # the agreement lesson's chain and strip open at t = 11, past the screen's width
         page.get_by_test_id("lesson-agreement").click()
         expect(page).to_have_url(f"{server_url}/?lesson=agreement")
-        expect(page.get_by_test_id("status")).to_have_text("18 steps traced")
-        settled(page, 15)
+        expect(page.get_by_test_id("status")).to_have_text("17 steps traced")
+        settled(page, 11)
         assert scroll_y(page) == 0, width
 
 

@@ -11,7 +11,7 @@ from tests.helpers import tiny_model
 def frames_of(model, text):
     session = TraceSession(model)
     steps = session.run(session.tokenize(text))
-    return steps, [step_frame(model, step, 5, 3) for step in steps]
+    return steps, [step_frame(model, step, 5) for step in steps]
 
 
 def test_only_the_steps_after_the_recorded_tokens_are_trained_guesses():
@@ -35,7 +35,7 @@ def test_binary_frames_carry_the_mark_as_json_does():
     model = tiny_model(word=True, name="words")
     model.info["guesses_after"] = ["grew", "france"]
     steps, frames = frames_of(model, "i grew up in france")
-    data = wire.message([wire.encode_step(model, step, 3) for step in steps], None)
+    data = wire.message([wire.encode_step(model, step) for step in steps], None)
     _, decoded = wire.decode(data, meta_frame(model, False, 5))
     assert [frame.get("trained_guess") for frame in decoded] == [frame["trained_guess"] for frame in frames]
     assert [frame["trained_guess"] for frame in decoded] == [False, True, False, False, True]
