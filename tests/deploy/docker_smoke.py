@@ -188,6 +188,7 @@ def check_compose() -> None:
     port = free_port()
     compose = ["docker-compose", "-p", f"gatescope-smoke-{port}", "-f", str(REPO / "compose.yaml")]
     with tempfile.TemporaryDirectory() as models:
+        os.chmod(models, 0o755)  # (made 0700): the container's own user, uid 10001, must read it
         env = {**os.environ, "GATESCOPE_IMAGE": IMAGE, "NGINX_IMAGE": NGINX_IMAGE, "GATESCOPE_PORT": str(port),
                "GATESCOPE_MODELS_DIR": models}  # fmt: skip
         run(*compose, "up", "-d", "--no-build", env=env, stderr=subprocess.DEVNULL)
