@@ -40,6 +40,12 @@ class SendDeadline:
     transport: asyncio.Transport
     _send_timer: asyncio.TimerHandle | None = None
 
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # Read here, in each worker process, from its settings (GATESCOPE_*): uvicorn
+        # pickles the class for --workers, so the deadlines cannot be baked into a new one.
+        self.send_seconds = get_settings().send_seconds
+
     def pause_writing(self) -> None:
         super().pause_writing()  # type: ignore[misc]
         if self._send_timer is None:
@@ -71,10 +77,7 @@ class DeadlineHTTPProtocol(SendDeadline, HttpToolsProtocol):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        # Read here, in each worker process, from its settings (GATESCOPE_*): uvicorn
-        # pickles the class for --workers, so the deadlines cannot be baked into a new one.
-        settings = get_settings()
-        self.send_seconds, self.request_seconds = settings.send_seconds, settings.request_seconds
+        self.request_seconds = get_settings().request_seconds  # as send_seconds (SendDeadline)
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
@@ -114,10 +117,6 @@ class DeadlineHTTPProtocol(SendDeadline, HttpToolsProtocol):
 
 class DeadlineWebSocketProtocol(SendDeadline, WebSocketsSansIOProtocol):
     """uvicorn's WebSocket protocol, dropping a client that reads nothing."""
-
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.send_seconds = get_settings().send_seconds  # as above
 
 
 class QuietInvalidUTF8(logging.Filter):

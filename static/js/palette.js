@@ -53,8 +53,8 @@ export const cssRamp = (scale) => `linear-gradient(90deg, ${(scale === "gate" ? 
 export function inkFor(name, value) {
   const background = relativeLuminance(rgbFor(name, value));
   const onWhite = 1.05 / (background + 0.05);  // WCAG contrast ratio of white text on it
-  const onInk = (background + 0.05) / (INK_LUMINANCE + 0.05);  // ... and of the dark ink
-  return onWhite >= onInk ? "#fff" : "#000";
+  const onBlack = (background + 0.05) / 0.05;  // ... and of black (on a mid-tone, #111 and white both fall under 4.5:1)
+  return onWhite >= onBlack ? "#fff" : "#000";
 }
 
 // WCAG 2 relative luminance of an sRGB colour (0-255 channels): linearised, then weighted.
@@ -65,4 +65,3 @@ function relativeLuminance(rgb) {
   });
   return 0.2126 * r + 0.7152 * g + 0.0722 * b;
 }
-const INK_LUMINANCE = 0;  // black: on a mid-tone neither #111 nor white reaches 4.5:1, black does
