@@ -157,7 +157,9 @@ def test_a_course_page_of_two_lesson_embeds_is_driven_and_every_shared_view_reop
 
     course = COURSE_PAGE.replace("FIRST", french_snippet).replace("SECOND", counter_snippet)
     with static_site(tmp_path, {"course.html": course}) as site:
-        context = browser.new_context()  # the snippets, fresh too
+        # The snippets, fresh too, on a screen tall enough to show both: Chromium pauses a
+        # cross-origin iframe's drawing while it is off screen (it draws when scrolled back).
+        context = browser.new_context(viewport={"width": 1280, "height": 2600})
         course_page = context.new_page()
         course_page.goto(f"{site}/course.html")
         for frame in course_page.locator("iframe").all():  # (lazy iframes load as they come into view)
