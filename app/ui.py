@@ -12,8 +12,11 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
+from app.lessons import LESSONS
 from app.settings import Settings
 from app.tracing.whatif import MAX_INTERVENTIONS
+from app.training.live import CELLS, TASKS
+from app.training.tasks import get_task
 
 
 @dataclass(frozen=True)
@@ -35,6 +38,7 @@ PANELS: tuple[Panel, ...] = (
     Panel("compare", live_only=True),
     Panel("gradients", chart=True, live_only=True),
     Panel("whatif", live_only=True),
+    Panel("train", live_only=True),
 )
 
 # Parts of the page a link may hide (`hide=`): data-hideable="name" in the templates.
@@ -81,6 +85,51 @@ def defaults(settings: Settings) -> dict:
     }
 
 
+# The sentence each snapshot of a training job traces, by task: its lesson's text.
+EXAMPLE_LESSON = {"counter": "counter", "long-lag": "french", "agreement": "agreement"}
+TEXT_DEFAULTS = {"hidden": 64, "lr": 2e-3, "steps": 500, "example": ""}  # your own text: a small char model
+
+
+def training_defaults(settings: Settings) -> dict:
+    """Each task's start in the Train panel: the recipe of its bundled model (its hidden size,
+    learning rate and steps: epochs × batches per epoch), and its lesson's text to trace."""
+    lessons = {lesson.id: lesson for lesson in LESSONS}
+    defaults = {}
+    for name in TASKS:
+        if name == "text":
+            defaults[name] = dict(TEXT_DEFAULTS)
+            continue
+        recipe = get_task(name).recipe
+        steps = recipe.epochs * (recipe.samples_per_epoch // recipe.batch) if recipe.epochs else 1000
+        example = lessons[EXAMPLE_LESSON[name]].text
+        defaults[name] = {
+            "hidden": recipe.hidden,
+            "lr": recipe.lr,
+            "steps": min(steps, settings.max_train_steps),
+            "example": example,
+        }
+    return defaults
+
+
+def training(settings: Settings) -> dict:
+    """What the Train panel offers and the limits WS /ws/train checks."""
+    return {
+        "tasks": list(TASKS),
+        "cells": list(CELLS),
+        "defaults": training_defaults(settings),
+        "limits": {
+            "hidden": settings.max_train_hidden,
+            "steps": settings.max_train_steps,
+            "text": settings.max_train_text_chars,
+            "example": settings.max_train_example_chars,
+            "seconds_per_job": settings.train_seconds_per_job,
+            "seconds_per_session": settings.train_seconds_per_session,
+            "jobs_per_session": settings.train_jobs_per_session,
+        },
+        "enabled": settings.train_workers > 0,
+    }
+
+
 def contract(settings: Settings, lessons: list[dict]) -> dict:
     """The contract as the page gets it; `lessons` are those offered (app.lessons.available_lessons)."""
     return {
@@ -92,6 +141,7 @@ def contract(settings: Settings, lessons: list[dict]) -> dict:
         "embed": EMBED,
         "defaults": defaults(settings),
         "lessons": lessons,
+        "training": training(settings),
     }
 
 

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from app.models.format import ModelFileError, load_model
 from app.models.model import Model
+from app.models.trained import TrainedModels
 
 log = logging.getLogger(__name__)
 
@@ -77,6 +78,9 @@ class ModelRegistry:
         self.max_bytes = max_bytes
         self._cache: dict[Path, tuple[tuple[int, int], Model]] = {}
         self._lock = threading.Lock()
+        # Models trained in the page (app/models/trained.py): found by their exact name,
+        # for the session that was sent it, and never listed.
+        self.trained: TrainedModels | None = None
 
     def _scan(self, folder: Path, bundled: bool) -> list[ModelEntry]:
         if not folder.is_dir():
@@ -109,6 +113,9 @@ class ModelRegistry:
     def get(self, name: str) -> Model:
         entry = self.entries().get(name) if isinstance(name, str) else None
         if entry is None:
+            trained = self.trained.get(name) if self.trained is not None else None
+            if trained is not None:
+                return trained
             raise UnknownModelError(str(name)[:80], self.names())
         return self._load(entry)
 

@@ -1,23 +1,27 @@
 // The long-term dependency problem as its trainer measured it: accuracy on the held-out
-// "France … French" task against the number of filler words between the two, for the main
-// and the compared model (from their files' metrics; shown when they have them).
+// "France … French" task against the number of filler words between the two. Drawn for
+// the main and the compared model (from their files' metrics), and for the jobs the Train
+// panel is training, as they learn (from their snapshots).
 import { Chart } from "./chart.js";
 import { t } from "./i18n/index.js";
 
+// A model summary's curve, or null when its file has none.
+export const summaryCurve = (summary) =>
+  summary?.metrics?.accuracy_by_lag ? { name: summary.name, byLag: summary.metrics.accuracy_by_lag } : null;
+
 export class LagCurve extends Chart {
-  constructor(element, summaries) {
+  constructor(element, curves) {
     super(element);
-    this.summaries = summaries;  // () => the model summaries to plot, main first
+    this.curves = curves;  // () => [{name, byLag: {lag: accuracy}} or null, ...], the main one first
   }
 
   render() {
-    const curves = this.summaries().filter((m) => m?.metrics?.accuracy_by_lag);
+    const curves = this.curves().filter(Boolean);
     this.element.hidden = curves.length === 0;
     if (!curves.length || !this.ready(() => this.render())) return;
-    const data = curves.map((m) => {
-      const lags = Object.keys(m.metrics.accuracy_by_lag).map(Number).sort((a, b) => a - b);
-      return { type: "scatter", mode: "lines+markers", name: m.name, x: lags,
-        y: lags.map((lag) => m.metrics.accuracy_by_lag[lag]) };
+    const data = curves.map(({ name, byLag }) => {
+      const lags = Object.keys(byLag).map(Number).sort((a, b) => a - b);
+      return { type: "scatter", mode: "lines+markers", name, x: lags, y: lags.map((lag) => byLag[lag]) };
     });
     this.react(data, {
       height: 240, margin: { l: 50, r: 10, t: 28, b: 40 },
@@ -25,6 +29,6 @@ export class LagCurve extends Chart {
       xaxis: { title: { text: t("lag_axis") } }, yaxis: { range: [0, 1.05], tickformat: ".0%" },
       legend: { orientation: "h", y: -0.3 },
     });
-    this.element.dataset.models = curves.map((m) => m.name).join(",");
+    this.element.dataset.models = curves.map((c) => c.name).join(",");
   }
 }

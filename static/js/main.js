@@ -16,7 +16,7 @@ import { chooseLanguage, t, translatePage } from "./i18n/index.js";
 import { TextFeed, bindTextBox } from "./input.js";
 import { Inspector } from "./inspector.js";
 import { connectKeys } from "./keys.js";
-import { LagCurve } from "./lag-curve.js";
+import { LagCurve, summaryCurve } from "./lag-curve.js";
 import { startingPoint } from "./lessons.js";
 import { modelOption, showModel } from "./models.js";
 import { ErrorLine, StatusLine, aboutWhatIf } from "./notice.js";
@@ -30,6 +30,7 @@ import { Store } from "./store.js";
 import { RecordedStream, TraceStream } from "./stream.js";
 import { TokenStrip } from "./tokens.js";
 import { Tooltip } from "./tooltip.js";
+import { TrainPanel } from "./train-panel.js";
 import { Trace } from "./trace.js";
 import { UnitText } from "./unit-text.js";
 import { ValuesTable } from "./values-table.js";
@@ -78,7 +79,7 @@ const comparison = recording ? null : new Comparison($("compare"), {
   },
 });
 const lagCurve = recording ? null : new LagCurve($("lag-curve"),
-  () => [catalog.get(store.state.model), catalog.get(comparison.model)]);
+  () => [catalog.get(store.state.model), catalog.get(comparison.model)].map(summaryCurve));
 // The gradient requests for what is shown: the main model and, when shown, the compared one.
 const gradientRequests = () => [
   { model: store.state.model, text: store.state.text, layer: trace.layer },
@@ -147,7 +148,12 @@ const handlers = {
   status: (state) => status.connection(state),
   reopen: () => useModel(),  // a new connection holds no trace: start it again
 };
-const stream = recording ? new RecordedStream(recording.frames, handlers) : new TraceStream(socketUrl("ws/trace"), handlers);
+// While the Train panel shows a training snapshot, the live trace's frames are not drawn:
+// the panel hands the views back (train.live) by starting the live trace again.
+const trained = ["meta", "step", "done"];
+const live = Object.fromEntries(Object.entries(handlers).map(([type, handle]) =>
+  [type, trained.includes(type) ? (frame) => train?.holding || handle(frame) : handle]));
+const stream = recording ? new RecordedStream(recording.frames, handlers) : new TraceStream(socketUrl("ws/trace"), live);
 // Every start carries the what-if interventions, so the server reads the text with them.
 const feed = new TextFeed(textBox, stream, {
   extra: () => (anyInterventions(store.state.whatif) ? { whatif: store.state.whatif } : {}),
@@ -165,19 +171,24 @@ store.subscribe((changed) => {
 });
 
 // --- controls that set the store ---
-modelSelect.addEventListener("change", () => store.set({ model: modelSelect.value }));
+modelSelect.addEventListener("change", () => {
+  train?.release();  // a model picked by hand is read live, whatever training shows
+  store.set({ model: modelSelect.value });
+});
 $("layer-select").addEventListener("change", (event) => trace.setLayer(Number(event.target.value)));
 unitInput.addEventListener("change", () => trace.selectUnit(Number(unitInput.value)));
 $("unit-vector").addEventListener("change", () => store.set({ vector: unitText.chosenVector }));
-$("labelled-units").addEventListener("change", (event) => {
-  if (!event.target.value) return;
-  const [layer, unit, vector] = JSON.parse(event.target.value);
+// A unit chosen for what it tracks (a label, or the Train panel's best unit): shown over the text.
+function chooseUnit(layer, unit, vector) {
   if (layer !== trace.layer) trace.setLayer(layer);
   trace.selectUnit(unit);
   const unitVector = $("unit-vector");
   if ([...unitVector.options].some((o) => o.value === vector)) unitVector.value = vector;
   store.set({ vector: unitText.chosenVector });
   panels.set("unit-text", true);
+}
+$("labelled-units").addEventListener("change", (event) => {
+  if (event.target.value) chooseUnit(...JSON.parse(event.target.value));
 });
 for (const button of document.querySelectorAll("[data-example]")) {
   button.addEventListener("click", () => store.set({ text: button.dataset.example }));
@@ -199,6 +210,29 @@ if (openFull) {
   linkFull();
   store.subscribe(linkFull);
 }
+
+// --- training in the page: its snapshots go into the views; its models join the pickers ---
+const train = recording || !$("train") ? null : new TrainPanel($("train"), {
+  timeline: { box: $("training-time"), slider: $("training-slider"), position: $("training-position") },
+  training: contract.training,
+  wsUrl: socketUrl("ws/train"),
+  store,
+  textBox,
+  show: (recorded) => {
+    handlers.meta(recorded.meta);
+    for (const step of recorded.steps) handlers.step(step);
+    handlers.done({ total: recorded.steps.length });
+  },
+  live: (model) => store.set({ model }).size || useModel(),
+  offer: (summary) => {
+    catalog.add(summary);
+    modelSelect.append(modelOption(summary));
+    comparison?.offer(catalog.models, comparison.model, catalog.get(store.state.model));
+  },
+  selectUnit: chooseUnit,
+  visible: () => panels.isVisible("train"),
+});
+store.subscribe((changed) => changed.has("panels") && train?.renderCharts());
 
 // --- models ---
 if (recording) {
