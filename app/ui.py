@@ -92,22 +92,25 @@ TEXT_DEFAULTS = {"hidden": 64, "lr": 2e-3, "steps": 500, "example": ""}  # your 
 
 def training_defaults(settings: Settings) -> dict:
     """Each task's start in the Train panel: the recipe of its bundled model (its hidden size,
-    learning rate and steps: epochs × batches per epoch), and its lesson's text to trace."""
+    learning rate and steps: epochs × batches per epoch), within this server's limits, and its
+    lesson's text to trace."""
     lessons = {lesson.id: lesson for lesson in LESSONS}
     defaults = {}
     for name in TASKS:
         if name == "text":
-            defaults[name] = dict(TEXT_DEFAULTS)
-            continue
-        recipe = get_task(name).recipe
-        steps = recipe.epochs * (recipe.samples_per_epoch // recipe.batch) if recipe.epochs else 1000
-        example = lessons[EXAMPLE_LESSON[name]].text
-        defaults[name] = {
-            "hidden": recipe.hidden,
-            "lr": recipe.lr,
-            "steps": min(steps, settings.max_train_steps),
-            "example": example,
-        }
+            start = dict(TEXT_DEFAULTS)
+        else:
+            recipe = get_task(name).recipe
+            steps = recipe.epochs * (recipe.samples_per_epoch // recipe.batch) if recipe.epochs else 1000
+            start = {
+                "hidden": recipe.hidden,
+                "lr": recipe.lr,
+                "steps": steps,
+                "example": lessons[EXAMPLE_LESSON[name]].text,
+            }
+        start["hidden"] = min(start["hidden"], settings.max_train_hidden)
+        start["steps"] = min(start["steps"], settings.max_train_steps)
+        defaults[name] = start
     return defaults
 
 

@@ -229,11 +229,11 @@ class Snapshots:
         return frame
 
 
-def run(spec: JobSpec, send: Callable[[dict], None], control: Callable[[ActiveClock], str | None]) -> Outcome:
+def run(spec: JobSpec, send: Callable[[dict], None], control: Callable[[ActiveClock], str | None]) -> Outcome | None:
     """Train the job, sending its frames. `control(clock)` is asked after every step: it
     blocks while the job is paused (adding the time to clock.paused) and returns why to
-    stop ("stop", "paused": paused too long), or None. Writes the best checkpoint to
-    spec.output and returns it."""
+    stop ("stop"; "paused": paused too long; "abandon": nobody is watching), or None.
+    Writes the best checkpoint to spec.output and returns it; abandoned, returns None at once."""
     task = job_task(spec)
     shape = job_shape(task, spec)
     config = TrainConfig(lr=spec.lr, seed=spec.seed, batches=spec.steps, validate_every=spec.evaluate_every)
@@ -248,6 +248,8 @@ def run(spec: JobSpec, send: Callable[[dict], None], control: Callable[[ActiveCl
         if step != seen:  # (an epoch's end yields again after validating, at the same step)
             since, seen = since + training.last, step
         stopped = control(clock) or ("time" if clock.seconds() > spec.seconds else "steps")
+        if stopped == "abandon":
+            return None
         if stopped != "steps":
             break
         if step % spec.snapshot_every == 0 and step != snapped_at:

@@ -212,11 +212,11 @@ class TrainingPool:
                 return end
 
     async def abandon(self, worker: Worker) -> None:
-        """Stop the worker's job and wait for its end, dropping its frames; kill it if it
-        does not end in time."""
+        """End the worker's job at once (no model), dropping its frames; kill the worker if
+        it does not end in time."""
         try:
             with anyio.fail_after(STOP_SECONDS):
-                await worker.send(b"S")
+                await worker.send(b"A")
 
                 async def drop(frame: str) -> None:
                     pass

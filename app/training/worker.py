@@ -9,10 +9,11 @@ would outgrow its budget gets a MemoryError, not the machine's memory.
 
 stdin and stdout carry frames: a 4-byte big-endian length, one kind byte, then the payload
 (no pickle: JSON text, or nothing).
-    server → worker   J job (a JobSpec as JSON) · P pause · R resume · S stop;
-                      end of input: finish the job as a stop, then exit
+    server → worker   J job (a JobSpec as JSON) · P pause · R resume · S stop (keep the model) ·
+                      A abandon (its page went away: end at once, no model); end of input: abandon, exit
     worker → server   F a frame of WS /ws/train, JSON text to forward as it is ·
-                      E the job's end: {"stopped", "steps", "kept_from", "seconds"} or {"error": {"code", "message", "limit"?}}
+                      E the job's end: {"stopped", "steps", "kept_from", "seconds"}, {"stopped": "abandoned"}
+                      or {"error": {"code", "message", "limit"?}}
 After an error it exits; the pool starts a fresh process for the next job.
 """
 
@@ -51,31 +52,37 @@ def read_frame(stream: BinaryIO) -> tuple[bytes, bytes] | None:
 class Controls:
     """What the server asked of the running job: set by the reader thread, read between steps."""
 
+    ENDING = ("stopping", "abandoning")  # a stop keeps the model; abandoning (its page left) drops it
+
     def __init__(self):
         self.changed = threading.Condition()
-        self.state = "running"  # or "paused", "stopping"
-        self.closed = False
+        self.state = "running"  # or "paused", or one of ENDING
 
-    def set(self, state: str) -> None:
+    def reset(self) -> None:
+        """A new job: running, whatever was asked of the last one."""
         with self.changed:
-            if self.state != "stopping" or state == "running":
+            self.state = "running"
+            self.changed.notify_all()
+
+    def ask(self, state: str) -> None:
+        with self.changed:
+            if self.state not in self.ENDING or state == "abandoning":  # no resume undoes a stop
                 self.state = state
             self.changed.notify_all()
 
 
 def read_commands(stdin: BinaryIO, controls: Controls, jobs: list, arrived: threading.Semaphore) -> None:
     """The reader thread: jobs go to `jobs`; pause, resume and stop to `controls`."""
-    states = {b"P": "paused", b"R": "running", b"S": "stopping"}
+    states = {b"P": "paused", b"R": "running", b"S": "stopping", b"A": "abandoning"}
     while (frame := read_frame(stdin)) is not None:
         kind, payload = frame
-        if kind == b"J":  # a new job starts running, whatever was asked of the last one
-            controls.set("running")
+        if kind == b"J":
+            controls.reset()
             jobs.append(json.loads(payload))
             arrived.release()
         elif kind in states:
-            controls.set(states[kind])
-    controls.closed = True
-    controls.set("stopping")
+            controls.ask(states[kind])
+    controls.ask("abandoning")  # the server is gone: nobody wants the model
     arrived.release()
 
 
@@ -86,8 +93,22 @@ def limit_memory(extra_bytes: int) -> None:
     resource.setrlimit(resource.RLIMIT_AS, (size + extra_bytes, resource.RLIM_INFINITY))
 
 
+def warm_up() -> None:
+    """What would otherwise be mapped lazily, mid-job, under the limit: NumPy's random
+    module, and OpenBLAS's work buffer (allocated at its first product, and on failure
+    OpenBLAS aborts the process rather than raise)."""
+    import numpy as np
+    import numpy.random  # noqa: F401
+
+    for dtype in (np.float32, np.float64):
+        square = np.ones((64, 64), dtype)
+        square @ square
+
+
 def serve(stdin: BinaryIO, stdout: BinaryIO, memory: int | None) -> None:
     from app.training import live  # the heavy imports, before the memory is measured
+
+    warm_up()
 
     controls, jobs, arrived = Controls(), [], threading.Semaphore(0)
     threading.Thread(target=read_commands, args=(stdin, controls, jobs, arrived), daemon=True).start()
@@ -116,8 +137,11 @@ def serve(stdin: BinaryIO, stdout: BinaryIO, memory: int | None) -> None:
             end = {"code": "train_failed", "message": f"training failed: {type(error).__name__}: {error}"[:300]}
             write_frame(stdout, b"E", json.dumps({"error": end}).encode())
             return
-        end = {"stopped": outcome.stopped, "steps": outcome.steps, "kept_from": outcome.kept_from}
-        end["seconds"] = round(outcome.seconds, 2)
+        if outcome is None:
+            end = {"stopped": "abandoned"}
+        else:
+            end = {"stopped": outcome.stopped, "steps": outcome.steps, "kept_from": outcome.kept_from}
+            end["seconds"] = round(outcome.seconds, 2)
         write_frame(stdout, b"E", json.dumps(end).encode())
 
 
@@ -126,9 +150,10 @@ def wait_while_paused(controls: Controls, clock, spec, send) -> str | None:
     been paused longer than its pause budget (it stops then, keeping what it learned)."""
     from app.training.live import echo
 
+    ending = {"stopping": "stop", "abandoning": "abandon"}
     with controls.changed:
-        if controls.state == "stopping":
-            return "stop"
+        if controls.state in ending:
+            return ending[controls.state]
         if controls.state != "paused":
             return None
     send(echo(spec, {"type": "progress", "status": "paused", "seconds": round(clock.seconds(), 2)}))
@@ -141,8 +166,8 @@ def wait_while_paused(controls: Controls, clock, spec, send) -> str | None:
             controls.changed.wait(min(left, PAUSE_CHECK_SECONDS))
         state = controls.state
     clock.paused += time.monotonic() - since
-    if state == "stopping":
-        return "stop"
+    if state in ending:
+        return ending[state]
     if state == "paused":
         return "paused"
     send(echo(spec, {"type": "progress", "status": "running", "seconds": round(clock.seconds(), 2)}))
