@@ -292,6 +292,7 @@ export class TrainPanel {
       item.append(button);
       item.dataset.testid = "train-unit";
       item.dataset.feature = u.feature;
+      item.dataset.unit = String(u.unit);
       item.dataset.r = String(u.r);
       return item;
     }));
@@ -328,6 +329,8 @@ export class TrainPanel {
     row.dataset.testid = job.number !== null ? `train-job-${job.number}` : "train-job";
     row.dataset.status = job.status;
     row.dataset.cell = job.fields.cell;
+    row.dataset.snapshots = String(job.snapshots.length);
+    if (job.done) row.dataset.stopped = job.done.stopped;
     part("title").textContent = t("train_job_title", { cell: t(`train_cell_${job.fields.cell}`), hidden: job.fields.hidden,
       task: t(`train_task_${job.fields.task.replace("-", "_")}`) });
     part("watch").checked = job.id === this.watched;
@@ -341,9 +344,10 @@ export class TrainPanel {
     held.textContent = accuracy === null ? "" : t("train_held_out", { accuracy: (100 * accuracy).toFixed(1) });
     if (accuracy === null) delete held.dataset.accuracy;
     else held.dataset.accuracy = String(accuracy);
-    part("pause").disabled = job.ended || job.number === null || job.status === "finishing";
+    const controllable = job.number !== null && job.status !== "finishing";
+    part("pause").hidden = part("stop").hidden = job.ended;
+    part("pause").disabled = part("stop").disabled = !controllable;
     part("pause").textContent = t(job.status === "paused" ? "train_resume" : "train_pause");
-    part("stop").disabled = job.ended || job.number === null || job.status === "finishing";
     const download = part("download");
     download.hidden = !job.done;
     if (job.done) {

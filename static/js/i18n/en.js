@@ -205,6 +205,7 @@ export const STRINGS = {
   saturation_y: "fraction right-saturated (> 0.9)",
   gate_series: "{gate} gate",
   // the diagrams
+  diagram_scroll: "The diagram (scrolls sideways on a narrow screen)",
   diagram_lstm: "LSTM module: the cell state runs along the top; forget, input and output gates below",
   diagram_peephole: "LSTM with peephole connections: the gates also look at the cell state",
   diagram_cifg: "LSTM with coupled forget and input gates: what is forgotten is what is written",

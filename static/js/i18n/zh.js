@@ -204,6 +204,7 @@ export const STRINGS = {
   saturation_y: "右饱和的比例（> 0.9）",
   gate_series: "{gate} 门",
   // 结构图
+  diagram_scroll: "示意图（窄屏上可左右滚动）",
   diagram_lstm: "LSTM 模块：细胞状态沿顶部流动；遗忘门、输入门和输出门在下方",
   diagram_peephole: "带窥视孔连接的 LSTM：各个门也能看到细胞状态",
   diagram_cifg: "遗忘门与输入门耦合的 LSTM：遗忘多少，就写入多少",
