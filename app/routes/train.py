@@ -41,6 +41,7 @@ router = APIRouter()
 OUTBOX_FRAMES = 32  # frames waiting for a slow socket (a snapshot is ~5-300 KB)
 MIN_SECONDS = 1.0  # a session with less training time left than this cannot start a job
 TYPES = ("start", "pause", "resume", "stop")
+STOPPED_WAITING = {"code": "stopped", "message": "stopped while it waited for a trainer: nothing was trained"}
 
 
 class StartTraining(BaseModel):
@@ -98,6 +99,7 @@ class Job:
     spec: JobSpec
     reserved: float  # seconds of the session's budget held for it until it ends
     running: Running = field(default_factory=Running)
+    waiting: anyio.CancelScope = field(default_factory=anyio.CancelScope)  # a stop before it has a worker
 
 
 def checked_spec(
@@ -279,7 +281,10 @@ class TrainingStream:
                 f"no job {message.job} is running or waiting" if message.job else "no job is running or waiting",
             )
         for job in targets:
-            await job.running.control(CONTROL_KINDS[message.type])
+            if message.type == "stop" and job.running.worker is None:
+                job.waiting.cancel()  # still in the queue: it leaves it, and nothing is trained
+            else:
+                await job.running.control(CONTROL_KINDS[message.type])
 
     async def run(self, job: Job) -> None:
         spent, kept = job.reserved, False
@@ -288,7 +293,11 @@ class TrainingStream:
             async def tell(place: int, waiting: int) -> None:
                 await self.put(self.status(job, "queued", place=place, waiting=waiting))
 
-            end = await self.pool.run(job.spec, self.outbox_text, job.running, tell)
+            with job.waiting:
+                end = await self.pool.run(job.spec, self.outbox_text, job.running, tell)
+            if job.waiting.cancelled_caught:
+                spent = 0.0
+                return await self.put(self.status(job, "stopped") | {"type": "error", **STOPPED_WAITING})
             spent = min(job.reserved, float(end.get("seconds", job.reserved)))
             if "error" in end:
                 return await self.put(self.job_error(job, end["error"]))

@@ -12,22 +12,24 @@ export const summaryCurve = (summary) =>
 export class LagCurve extends Chart {
   constructor(element, curves) {
     super(element);
-    this.curves = curves;  // () => [{name, byLag: {lag: accuracy}} or null, ...], the main one first
+    this.curves = curves;  // () => [{name, byLag: {lag: accuracy}, colour?} or null, ...], the main one first
   }
 
   render() {
     const curves = this.curves().filter(Boolean);
     this.element.hidden = curves.length === 0;
     if (!curves.length || !this.ready(() => this.render())) return;
-    const data = curves.map(({ name, byLag }) => {
+    const data = curves.map(({ name, byLag, colour }) => {
       const lags = Object.keys(byLag).map(Number).sort((a, b) => a - b);
-      return { type: "scatter", mode: "lines+markers", name, x: lags, y: lags.map((lag) => byLag[lag]) };
+      return { type: "scatter", mode: "lines+markers", name, x: lags, y: lags.map((lag) => byLag[lag]),
+        ...(colour ? { line: { color: colour } } : {}) };
     });
     this.react(data, {
-      height: 240, margin: { l: 50, r: 10, t: 28, b: 40 },
-      title: { text: t("lag_title"), font: { size: 13 } },
-      xaxis: { title: { text: t("lag_axis") } }, yaxis: { range: [0, 1.05], tickformat: ".0%" },
-      legend: { orientation: "h", y: -0.3 },
+      height: 260, margin: { l: 50, r: 10, t: 28, b: 40 },
+      title: { text: t("lag_title"), font: { size: 13 }, yref: "container", y: 1, yanchor: "top", pad: { t: 6 } },
+      xaxis: { title: { text: t("lag_axis") } },
+      yaxis: { range: [0, 1.05], tickvals: [0, 0.25, 0.5, 0.75, 1], tickformat: ".0%" },
+      legend: { orientation: "h", x: 0, y: 1, yanchor: "bottom" },  // above: below it would cover the axis title
     });
     this.element.dataset.models = curves.map((c) => c.name).join(",");
   }

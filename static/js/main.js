@@ -160,8 +160,9 @@ const feed = new TextFeed(textBox, stream, {
 });
 bindTextBox(textBox, store, feed);
 
+// The store's model (the picker may name a training snapshot instead, which is no model).
 function useModel() {
-  const option = modelSelect.selectedOptions[0];
+  const option = [...modelSelect.options].find((o) => o.value === store.state.model) ?? modelSelect.selectedOptions[0];
   if (option) feed.restart(option.value, option.dataset.tokenizer);
 }
 
@@ -172,8 +173,9 @@ store.subscribe((changed) => {
 
 // --- controls that set the store ---
 modelSelect.addEventListener("change", () => {
+  const model = modelSelect.value;
   train?.release();  // a model picked by hand is read live, whatever training shows
-  store.set({ model: modelSelect.value });
+  if (!store.set({ model }).size) useModel();  // (the store's own model, picked after a snapshot)
 });
 $("layer-select").addEventListener("change", (event) => trace.setLayer(Number(event.target.value)));
 unitInput.addEventListener("change", () => trace.selectUnit(Number(unitInput.value)));
@@ -202,7 +204,9 @@ connectKeys(document, { player, walkthrough, walkthroughShown: () => panels.isVi
 connectHost(host);
 if ($("share")) {
   connectSharing($, store, contract);
-  connectExport($, () => store.serialize(), () => panels.shown());
+  // A file plays with no server: the panels that need one (compare, train, …) stay out of it.
+  const liveOnly = new Set(contract.panels.filter((p) => p.live_only).map((p) => p.name));
+  connectExport($, () => store.serialize(), () => panels.shown().filter((name) => !liveOnly.has(name)));
 }
 const openFull = $("open-full");  // an embed's way to the full app, on the same view
 const linkFull = () => { openFull.href = pageUrl("./", store.serialize()); };
@@ -213,7 +217,9 @@ if (openFull) {
 
 // --- training in the page: its snapshots go into the views; its models join the pickers ---
 const train = recording || !$("train") ? null : new TrainPanel($("train"), {
-  timeline: { box: $("training-time"), slider: $("training-slider"), position: $("training-position") },
+  timeline: { box: $("training-time"), slider: $("training-slider"), position: $("training-position"),
+    hint: $("training-hint") },
+  modelLine: { picker: modelSelect, info: $("model-info") },
   training: contract.training,
   wsUrl: socketUrl("ws/train"),
   store,

@@ -120,7 +120,9 @@ export function connectSharing($, store, contract) {
 export function connectExport($, currentQuery, visiblePanels) {
   $("export").addEventListener("click", () => {
     const params = new URLSearchParams(currentQuery());
-    params.set("panels", visiblePanels().join(","));  // the file shows what is shown now
+    const shown = visiblePanels();  // the file shows what is shown now (none: its default views)
+    if (shown.length) params.set("panels", shown.join(","));
+    else params.delete("panels");
     location.assign(pageUrl("api/export", params.toString()));
   });
 }

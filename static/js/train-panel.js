@@ -11,19 +11,22 @@
 // into them, `live(model)` hands them back to the live stream on a model.
 import { t, translatePage } from "./i18n/index.js";
 import { LagCurve } from "./lag-curve.js";
-import { TrainChart } from "./train-chart.js";
+import { JOB_COLOURS, TrainChart } from "./train-chart.js";
 import { TrainStream } from "./train-stream.js";
 import { vectorLabel } from "./vectors.js";
 
 const CHART_MS = 500;  // the curves redraw at most this often while progress streams in
-const ENDED = new Set(["done", "failed", "lost"]);
+const ENDED = new Set(["done", "stopped", "failed", "lost"]);
+
+const taskName = (task) => t(`train_task_${task.replace("-", "_")}`);
 
 class Job {
-  constructor(id, fields) {
+  constructor(id, fields, colour) {
     this.id = id;           // the start's id, echoed on the job's frames
+    this.colour = colour;   // its curves' colour in both charts
     this.number = null;     // the server's job number, from its first frame
     this.fields = fields;   // { task, cell, hidden, lr, steps, seed }
-    this.status = "sent";   // queued, starting, running, paused, finishing, done, failed, lost
+    this.status = "sent";   // queued, starting, running, paused, finishing, done, stopped (while queued), failed, lost
     this.place = null;      // { place, waiting } while queued
     this.progress = null;   // the latest progress frame
     this.snapshots = [];    // { step, trace, units, held_out, accuracy_by_lag?, final, kept_from }
@@ -33,7 +36,11 @@ class Job {
   }
 
   get label() {
-    return `${this.fields.cell} H=${this.fields.hidden}`;
+    return t("train_job_label", { cell: t(`train_cell_${this.fields.cell}`), hidden: this.fields.hidden });
+  }
+
+  get taskName() {
+    return taskName(this.fields.task);
   }
 
   get ended() {
@@ -52,10 +59,15 @@ export class TrainPanel {
   // the UI contract's `training`; show(trace): put a snapshot's {meta, steps} into the views;
   // live(model): read the live stream with that model again; offer(summary): a trained model
   // joins the model pickers; selectUnit(layer, unit, vector): select a unit in the views;
-  // visible(): whether the panel is shown; textBox: read-only while a snapshot is shown.
-  constructor(section, { timeline, training, wsUrl, store, show, live, offer, selectUnit, visible, textBox }) {
+  // visible(): whether the panel is shown; textBox: read-only while a snapshot is shown;
+  // modelLine: {picker, info}, the model picker and the line saying what the views read, which
+  // name the snapshot while one is shown (it is no model of the picker's).
+  constructor(section, { timeline, training, wsUrl, store, show, live, offer, selectUnit, visible, textBox, modelLine }) {
     this.section = section;
     this.timeline = timeline;
+    this.modelLine = modelLine;
+    this.snapshotOption = new Option("", "");  // the picker's entry while a snapshot is shown
+    this.snapshotOption.disabled = true;
     this.training = training;
     this.store = store;
     this.callbacks = { show, live, offer, selectUnit, visible };
@@ -77,7 +89,7 @@ export class TrainPanel {
     this.chart = new TrainChart(this.$("train-chart"), () => [...this.jobs.values()]);
     this.lagChart = new LagCurve(this.$("train-lag-chart"), () => [...this.jobs.values()].map((job) => {
       const latest = job.snapshots.at(-1);
-      return latest?.accuracy_by_lag ? { name: job.label, byLag: latest.accuracy_by_lag } : null;
+      return latest?.accuracy_by_lag ? { name: job.label, byLag: latest.accuracy_by_lag, colour: job.colour } : null;
     }));
     this.buildForm();
     timeline.slider.addEventListener("input", () => {
@@ -92,7 +104,7 @@ export class TrainPanel {
   buildForm() {
     const { tasks, cells, limits, enabled } = this.training;
     const task = this.$("train-task");
-    task.replaceChildren(...tasks.map((name) => new Option(t(`train_task_${name.replace("-", "_")}`), name)));
+    task.replaceChildren(...tasks.map((name) => new Option(taskName(name), name)));
     this.$("train-cell").replaceChildren(...cells.map((name) => new Option(t(`train_cell_${name}`), name)));
     this.$("train-cell").value = "lstm";
     this.$("train-hidden").max = limits.hidden;
@@ -140,7 +152,7 @@ export class TrainPanel {
     const fields = this.fields();
     for (const cell of cells) {
       const id = this.stream.start({ ...fields, cell });
-      this.jobs.set(id, new Job(id, { ...fields, cell }));
+      this.jobs.set(id, new Job(id, { ...fields, cell }, JOB_COLOURS[this.jobs.size % JOB_COLOURS.length]));
       this.watched = id;
     }
     this.position = null;
@@ -206,6 +218,10 @@ export class TrainPanel {
       this.$("train-note").textContent = frame.message;  // a refused control, or a message the server could not read
       return;
     }
+    if (frame.code === "stopped") {  // stopped while it waited for a trainer: nothing was trained
+      job.status = "stopped";
+      return this.renderJob(job);
+    }
     if (job.status === "sent" || job.status === "queued" || !job.snapshots.length) this.$("train-note").textContent = frame.message;
     job.status = "failed";
     job.error = frame;
@@ -248,8 +264,10 @@ export class TrainPanel {
     const place = Math.min(this.position ?? this.places(job) - 1, this.places(job) - 1);
     if (place < job.snapshots.length) {
       const snapshot = job.snapshots[place];
-      this.hold(true);
+      this.hold(true, t("training_snapshot_option", { job: job.label, step: snapshot.step }));
       this.callbacks.show(snapshot.trace);
+      this.modelLine.info.textContent = t("training_snapshot_info", { job: job.label, task: job.taskName,
+        step: snapshot.step, steps: job.fields.steps });
       this.renderUnits(snapshot.units);
     } else {
       this.hold(false);
@@ -259,10 +277,22 @@ export class TrainPanel {
     this.renderTimeline();
   }
 
-  hold(holding) {
+  // While a snapshot is shown the text box is read-only (a snapshot reads the example it was
+  // taken with) and the model picker names the snapshot; after, it names the store's model again.
+  hold(holding, name = "") {
     this.holding = holding;
     this.textBox.readOnly = holding;
     this.textBox.dataset.training = holding ? "snapshot" : "";
+    const { picker } = this.modelLine;
+    if (holding) {
+      this.snapshotOption.textContent = name;
+      if (!this.snapshotOption.parentElement) picker.prepend(this.snapshotOption);
+      picker.value = "";
+    } else if (this.snapshotOption.parentElement) {
+      this.snapshotOption.remove();
+      picker.value = this.store.state.model;
+    }
+    this.timeline.hint.hidden = !holding;
   }
 
   renderTimeline() {
@@ -303,6 +333,7 @@ export class TrainPanel {
 
   render() {
     for (const job of this.jobs.values()) this.renderJob(job);
+    this.$("train-watch-hint").hidden = this.jobs.size === 0;
   }
 
   renderJob(job) {
@@ -332,7 +363,7 @@ export class TrainPanel {
     row.dataset.snapshots = String(job.snapshots.length);
     if (job.done) row.dataset.stopped = job.done.stopped;
     part("title").textContent = t("train_job_title", { cell: t(`train_cell_${job.fields.cell}`), hidden: job.fields.hidden,
-      task: t(`train_task_${job.fields.task.replace("-", "_")}`) });
+      task: job.taskName });
     part("watch").checked = job.id === this.watched;
     part("status").textContent = this.statusText(job);
     const progress = job.progress;
@@ -368,6 +399,8 @@ export class TrainPanel {
       case "done":
         return t("train_done", { steps: job.done.steps, kept: job.done.kept_from, seconds: Math.round(job.done.seconds),
           stopped: t(`train_stopped_${job.done.stopped}`) });
+      case "stopped":
+        return t("train_stopped_waiting");
       case "failed":
         return t("train_failed", { message: job.error?.message ?? "" });
       case "lost":

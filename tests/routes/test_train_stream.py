@@ -268,6 +268,38 @@ def test_a_class_queues_and_each_student_sees_their_place(trainer):
         assert frames_until(third, ended(1))[-1]["type"] == "done"
 
 
+def test_a_job_stopped_while_it_waits_leaves_the_queue_untrained(trainer):
+    client = trainer(train_workers=1, train_jobs_per_session=1)
+    with (
+        client.websocket_connect("/ws/train") as first,
+        client.websocket_connect("/ws/train") as second,
+        client.websocket_connect("/ws/train") as third,
+    ):
+        first.send_json(LONG)
+        frames_until(first, status(1, "running"))
+        second.send_json(QUICK | {"id": 4})
+        frames_until(second, placed(1, 1))
+        third.send_json(QUICK)
+        frames_until(third, placed(2, 2))
+        second.send_json({"type": "stop", "job": 1})
+        stopped = frames_until(second, ended(1))[-1]
+        frames_until(third, placed(1, 1))  # it moved up
+        second.send_json(QUICK)  # accepted: the stopped job no longer counts against its session's one at once
+        frames_until(second, placed(2, 2))
+        first.send_json({"type": "stop"})
+        assert frames_until(first, ended(1))[-1]["type"] == "done"
+        assert frames_until(third, ended(1))[-1]["type"] == "done"
+        assert frames_until(second, ended(2))[-1]["type"] == "done"
+    assert stopped == {
+        "type": "error",
+        "status": "stopped",
+        "job": 1,
+        "id": 4,
+        "code": "stopped",
+        "message": "stopped while it waited for a trainer: nothing was trained",
+    }
+
+
 def test_past_the_queue_a_start_is_refused_as_busy(trainer):
     client = trainer(train_workers=1, max_train_waiting=0)
     with client.websocket_connect("/ws/train") as first, client.websocket_connect("/ws/train") as second:
