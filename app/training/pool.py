@@ -60,7 +60,11 @@ class Worker:
     @classmethod
     async def start(cls, niceness: int, memory: int) -> Worker:
         command = [sys.executable, "-m", "app.training.worker", "--nice", str(niceness), "--memory", str(memory)]
-        process = await anyio.open_process(command, env={**os.environ, **WORKER_ENV}, stderr=None)
+        # A session of its own: where the kernel groups CPU time by session (autogroup), the
+        # worker's time is then not charged to the server's group (worker.py lowers its group's weight).
+        process = await anyio.open_process(
+            command, env={**os.environ, **WORKER_ENV}, stderr=None, start_new_session=True
+        )
         return cls(process)
 
     async def send(self, kind: bytes, payload: bytes = b"") -> None:

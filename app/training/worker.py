@@ -174,6 +174,18 @@ def wait_while_paused(controls: Controls, clock, spec, send) -> str | None:
     return None
 
 
+def lower_autogroup(niceness: int) -> None:
+    """Where Linux schedules by autogroup (one per session; the pool starts each worker in a
+    session of its own), a process's niceness weighs only against its own group's, and every
+    group gets an equal share: give this worker's group the same lower weight, so training
+    yields the CPU to the server's traces (and to everyone else's work) as its niceness says."""
+    try:
+        with open("/proc/self/autogroup", "w") as group:
+            group.write(str(niceness))
+    except OSError:  # no autogroup here (another system, or the kernel's is off): niceness is enough
+        pass
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description="a training worker of the Gatescope server (not for people)")
     parser.add_argument("--nice", type=int, default=10, help="added to the process's niceness")
@@ -182,6 +194,7 @@ def main() -> None:
     frames_out = os.fdopen(os.dup(1), "wb")  # frames only: whatever else prints goes to stderr
     os.dup2(2, 1)
     os.nice(args.nice)
+    lower_autogroup(args.nice)
     serve(sys.stdin.buffer, frames_out, args.memory or None)
 
 

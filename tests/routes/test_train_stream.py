@@ -368,16 +368,24 @@ def test_a_worker_that_dies_fails_its_job_and_a_fresh_one_takes_the_next(trainer
 
 
 def test_training_processes_run_niced_on_one_blas_thread(trainer):
+    """Niced, and where Linux groups CPU time by session (autogroup), in a session whose group
+    is niced alike: otherwise the worker's time would count against the server's own group."""
     client = trainer(train_workers=1, train_niceness=7)
+    autogroup = Path("/proc/self/autogroup")
     with client.websocket_connect("/ws/train") as ws:
         ws.send_json(LONG)
         frames_until(ws, status(1, "running"))
         (pid,) = worker_pids()
         niceness = int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[16])
         environment = Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
+        session = os.getsid(pid)
+        group = Path(f"/proc/{pid}/autogroup").read_text() if autogroup.exists() else None
         ws.send_json({"type": "stop"})
         frames_until(ws, ended(1))
     assert niceness == os.nice(0) + 7 and b"OPENBLAS_NUM_THREADS=1" in environment
+    assert session == pid != os.getsid(0)
+    if group is not None:
+        assert group != autogroup.read_text() and group.split()[-2:] == ["nice", "7"]
 
 
 def test_an_idle_connection_is_closed_unless_it_has_a_job(trainer):
