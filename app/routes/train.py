@@ -22,13 +22,13 @@ from fastapi.responses import FileResponse
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
 from app.errors import error_detail
-from app.limits import SessionLimitError
 from app.models.format import ModelFileError
 from app.models.registry import UnknownModelError, model_summary
 from app.models.trained import TrainedModels
 from app.routes.deps import get_compute, get_registry, get_settings
+from app.routes.errors import responses
 from app.routes.messages import MAX_ID, ProtocolError, decode_message, validated
-from app.routes.stream import GOING_AWAY, POLICY_VIOLATION, Close, error_frame, origin_allowed
+from app.routes.stream import GOING_AWAY, Close, error_frame, serve_session
 from app.settings import Settings
 from app.tracing.frames import encode
 from app.tracing.text import TextError, check_text
@@ -343,24 +343,13 @@ class TrainingStream:
 
 @router.websocket("/ws/train")
 async def train_stream(websocket: WebSocket) -> None:
-    if not origin_allowed(websocket, get_settings(websocket)):
-        return await websocket.close(POLICY_VIOLATION, "origin not allowed")
-    await websocket.accept()
-    client = websocket.client.host if websocket.client else "unknown"
-    try:
-        with websocket.app.state.sessions.hold(client):
-            await TrainingStream(websocket).serve()
-    except SessionLimitError as e:
-        await websocket.send_text(encode(error_frame(error_detail(e))))
-        await websocket.close(POLICY_VIOLATION, e.code)
-    except WebSocketDisconnect:
-        pass
+    await serve_session(websocket, TrainingStream)
 
 
 @router.get(
     "/api/trained/{name}",
     response_class=FileResponse,
-    responses={404: {"description": "no trained model of that name is kept (unknown_model)"}},
+    responses={**responses(422), 404: {**responses(404)[404], "description": "no trained model of that name is kept"}},
 )
 def download_trained(name: Annotated[str, PathParam(max_length=64)], request: Request) -> FileResponse:
     """A model trained in the page, as its .npz file (docs/model-files.md), while it is kept."""

@@ -16,7 +16,7 @@ from fastapi.testclient import TestClient
 from starlette.websockets import WebSocketDisconnect
 
 from app.main import create_app
-from tests.routes.stream_client import receive_until_done
+from tests.routes.stream_client import receive_until_done, send_any
 
 QUICK = {"type": "start", "task": "counter", "steps": 20}  # a job of a few seconds
 LONG = {"type": "start", "task": "counter", "steps": 10_000}  # one that runs until it is stopped
@@ -179,12 +179,7 @@ TEXT = "the clouds are in the sky. " * 40  # 1,080 characters
 def test_every_refusal_names_its_code_and_limit_and_the_connection_goes_on(trainer, message, code, limit):
     client = trainer(**LIMITS)
     with client.websocket_connect("/ws/train") as ws:
-        if isinstance(message, bytes):
-            ws.send_bytes(message)
-        elif isinstance(message, str):
-            ws.send_text(message)
-        else:
-            ws.send_json(message)
+        send_any(ws, message)
         error = ws.receive_json()
         assert error["type"] == "error" and error["code"] == code and error.get("limit") == limit, error
         assert error["message"]
