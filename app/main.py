@@ -29,14 +29,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.registry.get(settings.default_model)
         yield
         await app.state.training.close()
-        app.state.registry.trained.close()
+        trained.close()  # the store made here, whatever registry app.state holds by then
 
     app = FastAPI(title="Gatescope", version=__version__, lifespan=lifespan, redoc_url=None)
     app.state.settings = settings
     app.state.registry = ModelRegistry(settings.models, settings.max_model_bytes)
-    app.state.registry.trained = TrainedModels(
+    trained = TrainedModels(
         settings.trained_dir, settings.max_trained_bytes, settings.trained_model_seconds, settings.max_model_bytes
     )
+    app.state.registry.trained = trained
     # Training processes; each may map twice a job's estimated arrays beyond its start (Python's own objects, the
     # allocator's slack), so a job that outgrows that fails alone.
     app.state.training = TrainingPool(
