@@ -6,6 +6,7 @@ import argparse
 import json
 import os
 import sys
+import tempfile
 import webbrowser
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -326,22 +327,32 @@ def serve_command(args: argparse.Namespace) -> int:
         raise SystemExit("gatescope: --workers must be 1 to 64")
     if args.models:
         os.environ["GATESCOPE_MODELS"] = str(args.models.resolve())
+    shared = None
+    if args.workers > 1 and get_settings().trained_dir is None:
+        # Models trained in the page are kept where every process finds them: a student's
+        # page may train on one process and trace on another.
+        shared = tempfile.TemporaryDirectory(prefix="gatescope-trained-")
+        os.environ["GATESCOPE_TRAINED_DIR"] = shared.name
     settings = get_settings().model_copy(update={"host": args.host, "port": args.port, "workers": args.workers})
     url = f"http://{settings.host}:{settings.port}/"
     processes = f", {settings.workers} processes" if settings.workers > 1 else ""
     print(f"Gatescope {__version__} on {url}{processes}  (Ctrl-C to stop)")
     if args.open:
         webbrowser.open(url)
-    uvicorn.run(
-        "app.main:create_app",
-        factory=True,
-        host=settings.host,
-        port=settings.port,
-        workers=settings.workers,
-        proxy_headers=False,  # the app reads them itself, from GATESCOPE_TRUSTED_PROXIES only (app.proxy)
-        server_header=False,
-        **uvicorn_options(settings),
-    )
+    try:
+        uvicorn.run(
+            "app.main:create_app",
+            factory=True,
+            host=settings.host,
+            port=settings.port,
+            workers=settings.workers,
+            proxy_headers=False,  # the app reads them itself, from GATESCOPE_TRUSTED_PROXIES only (app.proxy)
+            server_header=False,
+            **uvicorn_options(settings),
+        )
+    finally:
+        if shared is not None:
+            shared.cleanup()
     return 0
 
 

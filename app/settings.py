@@ -84,6 +84,29 @@ class Settings(BaseSettings):
     keep_alive_seconds: int = Field(5, ge=1)  # an idle keep-alive connection is closed after this (uvicorn's)
     ws_ping_seconds: float = Field(20.0, gt=0)  # WebSocket pings this often; no pong within as long: closed
 
+    # Training in the page (WS /ws/train): worker processes, a queue, and budgets of time and bytes.
+    train_workers: int = Field(2, ge=0)  # processes training at once, every session together (0: no training)
+    max_train_waiting: int = Field(64, ge=0)  # jobs waiting for a process; past them a start is refused (busy)
+    train_jobs_per_session: int = Field(2, ge=1)  # running or waiting, per connection: an RNN and an LSTM side by side
+    train_seconds_per_job: float = Field(
+        120.0, gt=0
+    )  # of training, pauses not counted; then it stops, keeping its model
+    train_seconds_per_session: float = Field(600.0, gt=0)  # of training, all of a connection's jobs together
+    train_pause_seconds: float = Field(120.0, ge=0)  # a job paused longer stops (it holds a process while paused)
+    max_train_steps: int = Field(10_000, ge=1)  # Adam steps (batches) in one job
+    max_train_hidden: int = Field(256, ge=1)  # units per layer
+    max_train_text_chars: int = Field(50_000, ge=1)  # the student's own text (a message holds 64 KiB anyway)
+    max_train_example_chars: int = Field(300, ge=1)  # the sentence each snapshot traces
+    max_train_job_bytes: int = Field(256 * 1024 * 1024, ge=1024 * 1024)  # a job's arrays, estimated before it is
+    #   queued; also each process's address space beyond its start, so a job past it fails alone
+    train_niceness: int = Field(10, ge=0, le=19)  # training processes yield the CPU to live traces
+    train_snapshot_every: int = Field(250, ge=1)  # steps between snapshots (the example traced with the weights then)
+    train_evaluate_every: int = Field(100, ge=1)  # steps between held-out evaluations (and checkpoints kept)
+    trained_dir: Path | None = None  # where trained models are kept for their sessions; None: a temporary folder
+    max_trained_bytes: int = Field(256 * 1024 * 1024, ge=1024)  # all kept trained models; the oldest go first
+    trained_model_seconds: float = Field(4 * 3600.0, gt=0)  # how long a trained model is kept after training
+    save_trained: bool = False  # also write each trained model into the models folder, listed for everyone
+
     # Security of the page.
     frame_ancestors: str = "'self'"  # CSP frame-ancestors: which sites may put the app in a frame
     embed_frame_ancestors: str = "*"  # the same for /embed, which course pages anywhere may frame

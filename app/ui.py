@@ -12,11 +12,13 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TypedDict
+from typing import Any, TypedDict
 
-from app.lessons import available_lessons
+from app.lessons import LESSONS, available_lessons
 from app.settings import Settings
 from app.tracing.whatif import MAX_INTERVENTIONS
+from app.training.live import CELLS, TASKS
+from app.training.tasks import get_task
 from app.walk import home_query, load_walk, walk_view
 
 
@@ -26,6 +28,7 @@ class Panel:
     shown: bool = False  # shown when a link names no panels
     chart: bool = False  # drawn with plotly.js (loaded the first time one is shown)
     recorded: bool = False  # needs the server's answers: an exported file has it only when made with it
+    live_only: bool = False  # works only beside the server (training): never in an exported file
 
 
 PANELS: tuple[Panel, ...] = (
@@ -39,6 +42,7 @@ PANELS: tuple[Panel, ...] = (
     Panel("compare", recorded=True),
     Panel("gradients", chart=True, recorded=True),
     Panel("whatif", recorded=True),
+    Panel("train", live_only=True),
 )
 
 # Parts of the page a link may hide (`hide=`): data-hideable="name" in the templates.
@@ -98,11 +102,68 @@ def defaults(settings: Settings) -> dict:
     }
 
 
+# The sentence each snapshot of a training job traces, by task: its lesson's text.
+EXAMPLE_LESSON = {"counter": "counter", "long-lag": "french", "agreement": "agreement"}
+TEXT_DEFAULTS: dict[str, Any] = {
+    "hidden": 64,
+    "lr": 2e-3,
+    "steps": 500,
+    "example": "",
+}  # your own text: a small char model
+
+
+def training_defaults(settings: Settings) -> dict:
+    """Each task's start in the Train panel: the recipe of its bundled model (its hidden size,
+    learning rate and steps: epochs × batches per epoch), within this server's limits, and its
+    lesson's text to trace."""
+    lessons = {lesson.id: lesson for lesson in LESSONS}
+    defaults = {}
+    for name in TASKS:
+        start: dict[str, Any]
+        if name == "text":
+            start = dict(TEXT_DEFAULTS)
+        else:
+            recipe = get_task(name).recipe
+            steps = recipe.epochs * (recipe.samples_per_epoch // recipe.batch) if recipe.epochs else 1000
+            start = {
+                "hidden": recipe.hidden,
+                "lr": recipe.lr,
+                "steps": steps,
+                "example": lessons[EXAMPLE_LESSON[name]].text,
+            }
+        start["hidden"] = min(start["hidden"], settings.max_train_hidden)
+        start["steps"] = min(start["steps"], settings.max_train_steps)
+        defaults[name] = start
+    return defaults
+
+
+def training(settings: Settings) -> dict:
+    """What the Train panel offers and the limits WS /ws/train checks."""
+    return {
+        "tasks": list(TASKS),
+        "cells": list(CELLS),
+        "defaults": training_defaults(settings),
+        "limits": {
+            "hidden": settings.max_train_hidden,
+            "steps": settings.max_train_steps,
+            "text": settings.max_train_text_chars,
+            "example": settings.max_train_example_chars,
+            "seconds_per_job": settings.train_seconds_per_job,
+            "seconds_per_session": settings.train_seconds_per_session,
+            "jobs_per_session": settings.train_jobs_per_session,
+        },
+        "enabled": settings.train_workers > 0,
+    }
+
+
 def contract(settings: Settings, lessons: list[dict], walk: Sequence[dict] = (), home: str | None = None) -> dict:
     """The contract as the page gets it; `lessons` are those offered (app.lessons.available_lessons),
     `walk` the guided walk's beats and `home` the first visit's view (app.walk)."""
     return {
-        "panels": [{"name": p.name, "shown": p.shown, "chart": p.chart, "recorded": p.recorded} for p in PANELS],
+        "panels": [
+            {"name": p.name, "shown": p.shown, "chart": p.chart, "recorded": p.recorded, "live_only": p.live_only}
+            for p in PANELS
+        ],
         "hideable": list(HIDEABLE),
         "themes": list(THEMES),
         "languages": list(LANGUAGES),
@@ -112,6 +173,7 @@ def contract(settings: Settings, lessons: list[dict], walk: Sequence[dict] = (),
         "lessons": lessons,
         "walk": list(walk),
         "home": home,
+        "training": training(settings),
     }
 
 

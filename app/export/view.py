@@ -22,8 +22,8 @@ from app.lessons import LESSONS, lesson_view
 from app.models.registry import ModelRegistry
 from app.tracing.whatif import InterventionError, Interventions
 
-PANELS = tuple(panel.name for panel in ui.PANELS)
-FROM_FRAMES = tuple(p.name for p in ui.PANELS if not p.chart and not p.recorded)  # drawn from the trace alone
+PANELS = tuple(p.name for p in ui.PANELS if not p.live_only)  # what a file can hold (training needs the server)
+FROM_FRAMES = tuple(p.name for p in ui.PANELS if not p.chart and not p.recorded and not p.live_only)  # the trace alone
 CHARTS = tuple(p.name for p in ui.PANELS if p.chart and not p.recorded)  # plotly charts of the trace
 RECORDED = tuple(p.name for p in ui.PANELS if p.recorded)  # need the server's answers, recorded into the file
 DEFAULT_PANELS = FROM_FRAMES  # no chart: a small file

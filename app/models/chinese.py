@@ -109,13 +109,15 @@ def chinese_info(info: dict, model: Model | None = None) -> dict:
             **info,
             "description_zh": untrained_description(model.cell.name, model.num_layers, model.hidden_size, info["seed"]),
         }
-    names = FEATURES.get(task, {})
     if info.get("units"):
-        info["units"] = [
-            {**unit, "feature_zh": names[unit["feature"]]} if unit.get("feature") in names else unit
-            for unit in info["units"]
-        ]
+        info["units"] = chinese_features(task, info["units"])
     return info
+
+
+def chinese_features(task: str, units: list[dict]) -> list[dict]:
+    """Each labelled unit with its feature_zh, where the task's table knows the feature."""
+    names = FEATURES.get(task, {})
+    return [{**unit, "feature_zh": names[unit["feature"]]} if unit.get("feature") in names else unit for unit in units]
 
 
 def write_chinese(path: Path) -> Model:

@@ -27,6 +27,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from app.models.format import ModelFileError, UnitLabel, load_model
 from app.models.model import Model
+from app.models.trained import TrainedModels
 from app.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -174,6 +175,9 @@ class ModelRegistry:
         self._lock = threading.Lock()
         self._loading: defaultdict[tuple[Path, str], threading.Lock] = defaultdict(threading.Lock)
         self._said: set[tuple[Path, str]] = set()  # (file, message) already logged: each is said once
+        # Models trained in the page (app/models/trained.py): found by their exact name,
+        # for the session that was sent it, and never listed.
+        self.trained: TrainedModels | None = None
 
     @classmethod
     def for_settings(cls, settings: Settings) -> ModelRegistry:
@@ -247,8 +251,16 @@ class ModelRegistry:
 
     def resolve(self, name: str, paths: bool = False) -> tuple[Model, ModelEntry]:
         """The model `name` (see `entry`), loaded, with its entry: the one lookup of a
-        model by name that the app, the command line and training share."""
-        entry = self.entry(name, paths)
+        model by name that the app, the command line and training share. A model trained
+        in the page (app/models/trained.py) is found by its exact name, never listed."""
+        try:
+            entry = self.entry(name, paths)
+        except UnknownModelError:
+            path = self.trained.path(name) if self.trained is not None else None
+            model = self.trained.get(name) if path is not None and self.trained is not None else None
+            if path is None or model is None:
+                raise
+            return model, ModelEntry(str(name), path, False)
         return self._load(entry), entry
 
     def get(self, name: str) -> Model:

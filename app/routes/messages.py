@@ -79,7 +79,9 @@ def check_size(raw: str | bytes, settings: Settings) -> None:
         )
 
 
-def parse_message(raw: str | bytes | None, settings: Settings) -> Message:
+def decode_message(raw: str | bytes | None, settings: Settings, types: tuple[str, ...]) -> dict:
+    """A WebSocket message's JSON object, checked for size and for a `type` among `types`
+    (the checks every stream's messages pass, /ws/trace's and /ws/train's)."""
     if raw is None:
         raise ProtocolError("bad_message", "an empty frame")
     check_size(raw, settings)
@@ -91,13 +93,23 @@ def parse_message(raw: str | bytes | None, settings: Settings) -> Message:
         raise ProtocolError("bad_json", f"not JSON: {e.msg} at position {e.pos}") from None
     except (ValueError, RecursionError):  # a 5000-digit number, or nesting deeper than Python recurses
         raise ProtocolError("bad_json", "not JSON this server reads: a number too long or nesting too deep") from None
-    if not isinstance(data, dict) or data.get("type") not in ("start", "append"):
+    if not isinstance(data, dict) or data.get("type") not in types:
         kind = data.get("type") if isinstance(data, dict) else None
-        raise ProtocolError("unknown_type", f"unknown message type {str(kind)[:40]!r}; expected 'start' or 'append'")
+        expected = ", ".join(repr(name) for name in types)
+        raise ProtocolError("unknown_type", f"unknown message type {str(kind)[:40]!r}; expected one of {expected}")
+    return data
+
+
+def validated(adapter: TypeAdapter, data: dict):
+    """`data` as the message type `adapter` reads, or ProtocolError saying where it is wrong."""
     try:
-        return _MESSAGE.validate_python(data)
+        return adapter.validate_python(data)
     except ValidationError as e:
         first = e.errors()[0]
         where = ".".join(str(part)[:40] for part in first["loc"][1:]) or "message"
         what = "unknown field" if first["type"] == "extra_forbidden" else first["msg"]
         raise ProtocolError("bad_message", f"{where}: {what}") from None
+
+
+def parse_message(raw: str | bytes | None, settings: Settings) -> Message:
+    return validated(_MESSAGE, decode_message(raw, settings, ("start", "append")))

@@ -19,7 +19,9 @@ dropped, except the rest of a trace that the client replaced with a newer `start
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import anyio
 from anyio.streams.memory import MemoryObjectReceiveStream, MemoryObjectSendStream
@@ -273,17 +275,23 @@ def origin_allowed(websocket: WebSocket, settings: Settings) -> bool:
     return origin in own or origin in settings.ws_allowed_origins
 
 
-@router.websocket("/ws/trace")
-async def trace_stream(websocket: WebSocket) -> None:
+async def serve_session(websocket: WebSocket, stream: Callable[[WebSocket], Any]) -> None:
+    """A stream's connection (the trace's or the training's): its origin checked, then served
+    as one of its client's sessions, `stream(websocket).serve()`, within the session limits."""
     if not origin_allowed(websocket, get_settings(websocket)):
         return await websocket.close(POLICY_VIOLATION, "origin not allowed")  # before accept: a 403
     await websocket.accept()
     client = websocket.client.host if websocket.client else "unknown"
     try:
         with websocket.app.state.sessions.hold(client):
-            await TraceStream(websocket).serve()
+            await stream(websocket).serve()
     except SessionLimitError as e:
         await websocket.send_text(encode(error_frame(error_detail(e))))
         await websocket.close(POLICY_VIOLATION, e.code)
     except WebSocketDisconnect:
         pass  # the client left mid-send; its session went with the task group
+
+
+@router.websocket("/ws/trace")
+async def trace_stream(websocket: WebSocket) -> None:
+    await serve_session(websocket, TraceStream)

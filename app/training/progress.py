@@ -4,7 +4,17 @@ When the output is not a terminal (a log file, CI) it prints a line per report i
 from __future__ import annotations
 
 import sys
-from typing import TextIO
+from typing import Protocol, TextIO
+
+
+class Progress(Protocol):
+    """What the training loop reports to: a ProgressBar, or the page's silent one."""
+
+    def draw(self, done: float, text: str, elapsed: float) -> None: ...
+
+    def note(self, text: str) -> None: ...
+
+    def close(self) -> None: ...
 
 
 def clock(seconds: float) -> str:

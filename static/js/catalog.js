@@ -17,6 +17,12 @@ export class Catalog {
     return this.models;
   }
 
+  // A model trained in the page: usable for the rest of the session, like the others.
+  add(summary) {
+    this.models = [...this.models.filter((m) => m.name !== summary.name), summary];
+    this.byName.set(summary.name, summary);
+  }
+
   get(name) {
     return this.byName.get(name);
   }

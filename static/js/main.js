@@ -18,7 +18,7 @@ import { chooseLanguage, t, translatePage } from "./i18n/index.js";
 import { TextFeed, bindTextBox } from "./input.js";
 import { Inspector } from "./inspector.js";
 import { connectKeys } from "./keys.js";
-import { LagCurve } from "./lag-curve.js";
+import { LagCurve, summaryCurve } from "./lag-curve.js";
 import { paintKeys, showBeltKeys } from "./legend.js";
 import { startingPoint } from "./lessons.js";
 import { modelOption, showModel } from "./models.js";
@@ -35,6 +35,7 @@ import { Store } from "./store.js";
 import { TraceStream } from "./stream.js";
 import { TokenStrip } from "./tokens.js";
 import { Tooltip } from "./tooltip.js";
+import { TrainPanel } from "./train-panel.js";
 import { Trace } from "./trace.js";
 import { UnitText } from "./unit-text.js";
 import { ValuesTable } from "./values-table.js";
@@ -83,8 +84,12 @@ const comparison = !$("compare") ? null : new Comparison($("compare"), {
     if (change === "compare") store.set({ compare: comparison.model });
   },
 });
-const lagCurve = !comparison ? null : new LagCurve($("lag-curve"),
-  () => [catalog.get(store.state.model), catalog.get(comparison.model)]);
+// The main model's lag curve and the compared one's: shown only when the main model was
+// measured so (another task's model has no place on this axis).
+const lagCurve = !comparison ? null : new LagCurve($("lag-curve"), () => {
+  const [main, compared] = [catalog.get(store.state.model), catalog.get(comparison.model)].map(summaryCurve);
+  return main ? [main, compared] : [];
+});
 // The gradient requests for what is shown: the main model and, when shown, the compared one.
 const gradientRequests = () => [
   { model: store.state.model, text: store.state.text, layer: trace.layer },
@@ -154,15 +159,21 @@ const handlers = {
   status: (state) => status.connection(state),
   reopen: () => useModel(),  // a new connection holds no trace: start it again
 };
-const stream = new TraceStream(socketUrl("ws/trace"), handlers);  // (a recording answers from the file: server.js)
+// While the Train panel shows a training snapshot, the live trace's frames are not drawn:
+// the panel hands the views back (train.live) by starting the live trace again.
+const trained = ["meta", "step", "done"];
+const live = Object.fromEntries(Object.entries(handlers).map(([type, handle]) =>
+  [type, trained.includes(type) ? (frame) => train?.holding || handle(frame) : handle]));
+const stream = new TraceStream(socketUrl("ws/trace"), live);  // (a recording answers from the file: server.js)
 // Every start carries the what-if interventions, so the server reads the text with them.
 const feed = new TextFeed(textBox, stream, {
   extra: () => (anyInterventions(store.state.whatif) ? { whatif: store.state.whatif } : {}),
 });
 bindTextBox(textBox, store, feed);
 
+// The store's model (the picker may name a training snapshot instead, which is no model).
 function useModel() {
-  const option = modelSelect.selectedOptions[0];
+  const option = [...modelSelect.options].find((o) => o.value === store.state.model) ?? modelSelect.selectedOptions[0];
   if (option) feed.restart(option.value, option.dataset.tokenizer);
 }
 
@@ -173,19 +184,25 @@ store.subscribe((changed) => {
 });
 
 // --- controls that set the store ---
-modelSelect.addEventListener("change", () => store.set({ model: modelSelect.value }));
+modelSelect.addEventListener("change", () => {
+  const model = modelSelect.value;
+  train?.release();  // a model picked by hand is read live, whatever training shows
+  if (!store.set({ model }).size) useModel();  // (the store's own model, picked after a snapshot)
+});
 $("layer-select").addEventListener("change", (event) => trace.setLayer(Number(event.target.value)));
 unitInput.addEventListener("change", () => trace.selectUnit(Number(unitInput.value)));
 $("unit-vector").addEventListener("change", () => store.set({ vector: unitText.chosenVector }));
-$("labelled-units").addEventListener("change", (event) => {
-  if (!event.target.value) return;
-  const [layer, unit, vector] = JSON.parse(event.target.value);
+// A unit chosen for what it tracks (a label, or the Train panel's best unit): shown over the text.
+function chooseUnit(layer, unit, vector) {
   if (layer !== trace.layer) trace.setLayer(layer);
   trace.selectUnit(unit);
   const unitVector = $("unit-vector");
   if ([...unitVector.options].some((o) => o.value === vector)) unitVector.value = vector;
   store.set({ vector: unitText.chosenVector });
   panels.set("unit-text", true);
+}
+$("labelled-units").addEventListener("change", (event) => {
+  if (event.target.value) chooseUnit(...JSON.parse(event.target.value));
 });
 for (const button of document.querySelectorAll("[data-example]")) {
   button.addEventListener("click", () => store.set({ text: button.dataset.example }));
@@ -214,7 +231,9 @@ connectHost(host);
 connectGlossary($);
 if ($("share")) {
   connectSharing($, store, contract);
-  connectExport($, () => store.serialize(), () => panels.shown());
+  // A file plays with no server: the panels that work only beside one (training) stay out of it.
+  const liveOnly = new Set(contract.panels.filter((p) => p.live_only).map((p) => p.name));
+  connectExport($, () => store.serialize(), () => panels.shown().filter((name) => !liveOnly.has(name)));
 }
 const openFull = $("open-full");  // an embed's way to the full app, on the same view
 const linkFull = () => { openFull.href = pageUrl("./", store.serialize()); };
@@ -222,6 +241,31 @@ if (openFull) {
   linkFull();
   store.subscribe(linkFull);
 }
+
+// --- training in the page: its snapshots go into the views; its models join the pickers ---
+const train = recording || !$("train") ? null : new TrainPanel($("train"), {
+  timeline: { box: $("training-time"), slider: $("training-slider"), position: $("training-position"),
+    hint: $("training-hint") },
+  modelLine: { picker: modelSelect, info: $("model-info") },
+  training: contract.training,
+  wsUrl: socketUrl("ws/train"),
+  store,
+  textBox,
+  show: (recorded) => {
+    handlers.meta(recorded.meta);
+    for (const step of recorded.steps) handlers.step(step);
+    handlers.done({ total: recorded.steps.length });
+  },
+  live: (model) => store.set({ model }).size || useModel(),
+  offer: (summary) => {
+    catalog.add(summary);
+    modelSelect.append(modelOption(summary));
+    comparison?.offer(catalog.models, comparison.model, catalog.get(store.state.model));
+  },
+  selectUnit: chooseUnit,
+  visible: () => panels.isVisible("train"),
+});
+store.subscribe((changed) => changed.has("panels") && train?.renderCharts());
 
 // --- models ---
 if (recording) presentRecording($);

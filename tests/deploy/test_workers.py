@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx2
 import pytest
+from websockets.sync.client import connect
 
 from app.cli import main
 from app.models.format import save_model
@@ -33,6 +35,11 @@ def test_two_workers_serve_the_page_and_many_streams_at_once():
         assert workers_of(server.process.pid) == workers  # none died on the way
 
 
+def trained_dir_of(pid: int) -> str:
+    environment = Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
+    return next(item.split(b"=", 1)[1].decode() for item in environment if item.startswith(b"GATESCOPE_TRAINED_DIR="))
+
+
 def test_workers_must_be_a_sensible_count():
     with pytest.raises(SystemExit, match="--workers must be 1 to 64"):
         main(["serve", "--workers", "0"])
@@ -44,3 +51,21 @@ def test_the_models_option_reaches_every_worker(tmp_path):
         for _ in range(6):  # new connections each: both workers answer some of them
             names = {model["name"] for model in httpx2.get(f"{server.url}/api/models").json()["models"]}
             assert "mine" in names
+
+
+def test_a_model_trained_on_one_worker_is_traced_by_every_worker():
+    """`serve --workers` keeps trained models in one folder all its processes read."""
+    with live_server(serve_args=["--workers", "2"], env={"GATESCOPE_TRAIN_SNAPSHOT_EVERY": "10"}) as server:
+        with connect(server.url.replace("http://", "ws://") + "/ws/train") as ws:
+            ws.send(json.dumps({"type": "start", "task": "counter", "steps": 10}))
+            while (frame := json.loads(ws.recv()))["type"] not in ("done", "error"):
+                pass
+        assert frame["type"] == "done"
+        folders = {trained_dir_of(pid) for pid in workers_of(server.process.pid)}
+        assert len(folders) == 1
+        folder = Path(folders.pop())
+        assert (folder / f"{frame['model']}.npz").is_file()
+        for _ in range(8):  # new connections each: both workers answer some of them
+            answer = httpx2.post(f"{server.url}/api/trace", json={"model": frame["model"], "text": "(()"})
+            assert answer.status_code == 200 and len(answer.json()["steps"]) == 3
+    assert not folder.exists()  # the server made it, and removed it when it stopped

@@ -112,6 +112,7 @@ DISTRACTOR_SHARE = 0.25  # of filler phrases: one that names another country
 # The gaps `gatescope evaluate` measures accuracy at: the article's short one ("the clouds
 # are in the sky") up to past the longest gap trained on.
 LAGS = (0, 1, 2, 3, 5, 10, 15, 20, 30, 40, 60, 80, 100)
+LAG_BATCH = 100  # sentences evaluated at once for the accuracy against the lag
 
 
 def words_of(parts: Parts) -> list[str]:
@@ -208,7 +209,8 @@ class LongLag(SequenceTask):
     def accuracy_by_lag(self, evaluate, count: int = 500, seed: int = 0) -> dict[int, float]:
         """Held-out accuracy at each gap of LAGS."""
         return {
-            lag: evaluate(self.batches(self.held_out(count, seed + TEST_SEED + lag, lag), 100)).accuracy for lag in LAGS
+            lag: evaluate(self.batches(self.held_out(count, seed + TEST_SEED + lag, lag), LAG_BATCH)).accuracy
+            for lag in LAGS
         }
 
     def metrics(self, evaluate) -> dict:

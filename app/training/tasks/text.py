@@ -114,6 +114,12 @@ def text_task(paths: list[Path], level: str = "char", tokenizer: Tokenizer | Non
     source = ", ".join(Path(p).name for p in paths)
     if tokenizer is not None:
         return TextTask(tokenizer, encode(tokenizer, ""), encode(tokenizer, text), source)
+    return text_task_of(text, source, level)
+
+
+def text_task_of(text: str, source: str, level: str = "char") -> TextTask:
+    """For training on a text in hand (a student's, pasted into the page): a vocabulary
+    read from its first nine tenths, the last tenth held out."""
     cut = int(len(text) * (1 - VALIDATION_FRACTION))
     tokenizer = build_vocab(text[:cut], level)
     return TextTask(tokenizer, encode(tokenizer, text[:cut]), encode(tokenizer, text[cut:]), source)
