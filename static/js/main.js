@@ -20,7 +20,7 @@ import { Inspector } from "./inspector.js";
 import { connectKeys } from "./keys.js";
 import { LagCurve } from "./lag-curve.js";
 import { paintKeys, showBeltKeys } from "./legend.js";
-import { startingPoint } from "./lessons.js";
+import { chipLabel, exampleFor, startingPoint } from "./lessons.js";
 import { modelOption, showModel } from "./models.js";
 import { ErrorLine, StatusLine, aboutWhatIf } from "./notice.js";
 import { Panels } from "./panels.js";
@@ -189,6 +189,16 @@ $("labelled-units").addEventListener("change", (event) => {
 });
 for (const button of document.querySelectorAll("[data-example]")) {
   button.addEventListener("click", () => store.set({ text: button.dataset.example }));
+  // It offers a sentence of the shown model's own lesson (code to the code model, verse to
+  // the poetry model), else the article's.
+  const fallback = button.dataset.example;
+  const offer = () => {
+    button.dataset.example = exampleFor(store.state.model, contract.lessons, fallback);
+    button.textContent = chipLabel(button.dataset.example);
+    button.title = button.dataset.example;
+  };
+  store.subscribe((changed) => changed.has("model") && offer());
+  offer();
 }
 showNumbers($("diagram-container"), () => figure.diagram, trace, tooltip);
 if (comparison) showNumbers(comparison.container, () => comparison.diagram, trace, tooltip);
