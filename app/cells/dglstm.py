@@ -37,6 +37,7 @@ from app.cells import lstm
 from app.cells.activations import sigmoid
 from app.cells.base import Cell, Fix, Tape, keep
 from app.cells.lstm import DepthTerms, LSTMState, LSTMStep
+from app.cells.sums import LayerSum, Part, one_entry
 from app.cells.weights import (
     DTYPE,
     Weights,
@@ -105,6 +106,21 @@ def jacobian(params: DGLSTMParams, prev: dict, record: LSTMStep, below: LSTMStep
     return lstm.jacobian(params, prev, record, below, depth=params.depth)
 
 
+def layer_sums(params: DGLSTMParams, prev: dict, record: LSTMStep, x: np.ndarray, below, unit: int) -> list[LayerSum]:
+    """The LSTM's four, and above the bottom layer the depth gate's
+    W_xd · x_t + w_cd * C_t^{L-1} + w_ld * C_{t-1} + b_d for `unit`."""
+    sums = lstm.layer_sums(params, prev, record, x, below, unit)
+    depth = params.depth
+    if depth is None:
+        return sums
+    parts = (
+        Part("x", x, depth.weight_x[unit]),
+        one_entry("c_below", below.c, depth.weight_c, unit),
+        one_entry("c_prev", prev["c"], depth.weight_l, unit),
+    )
+    return [*sums, LayerSum("depth", "d", "sigmoid", parts, float(depth.bias[unit]), float(record.d[unit]))]
+
+
 def depth_key(name: str, layer: int) -> str:
     return f"depth_{name}_l{layer}"
 
@@ -155,4 +171,5 @@ DGLSTM = Cell(
     extra_shapes=extra_shapes,
     params_from_arrays=params_from_arrays,
     params_to_arrays=params_to_arrays,
+    layer_sums=layer_sums,
 )

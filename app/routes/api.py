@@ -15,7 +15,7 @@ from app.export.view import PROPERTIES, ExportError, export_view
 from app.lessons import available_lessons
 from app.models.registry import ModelRegistry
 from app.routes.deps import get_compute, get_registry, get_settings, public_url
-from app.routes.errors import responses
+from app.routes.errors import STATUS, responses
 from app.routes.schemas import Health, LessonList, ModelList, Trace
 from app.settings import Settings
 from app.tracing.start import TRACE_ERRORS, start_trace, traced_frames
@@ -52,10 +52,6 @@ def list_models(registry: Annotated[ModelRegistry, Depends(get_registry)]) -> Mo
 def list_lessons(registry: Annotated[ModelRegistry, Depends(get_registry)]) -> LessonList:
     """The lessons whose models are installed, each with its unit picked from its model's labels."""
     return LessonList(lessons=available_lessons(registry.summaries()))
-
-
-# The HTTP status of each refusal of app.tracing.start.
-STATUS = {"unknown_model": 404, "bad_model": 422, "too_long": 413, "bad_text": 422, "bad_whatif": 422}
 
 
 def run_trace(

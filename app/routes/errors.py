@@ -14,6 +14,9 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 MAX_MESSAGE_CHARS = 300
 
+# The HTTP status of each refusal of app.tracing.start.
+STATUS = {"unknown_model": 404, "bad_model": 422, "too_long": 413, "bad_text": 422, "bad_whatif": 422}
+
 
 class ErrorDetail(BaseModel):
     code: str = Field(description="what went wrong: unknown_model, too_long, too_large, bad_text, bad_request")
