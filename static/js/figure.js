@@ -3,6 +3,7 @@
 // the numbers under the pointer.
 import { createDiagram } from "./diagram/index.js";
 import { t } from "./i18n/index.js";
+import { pointwiseText } from "./pointwise.js";
 import { plainLabel } from "./text.js";
 import { squashedNote, vectorLabel } from "./vectors.js";
 
@@ -35,9 +36,13 @@ export class Figure {
   }
 }
 
-// Numbers on hover; a click on a unit selects it everywhere (on either diagram).
+// Numbers on hover (a strip's unit, or a pink operation's inputs and output for the
+// selected unit); a click on a unit selects it everywhere (on either diagram).
 export function showNumbers(container, getDiagram, trace, tooltip) {
   container.addEventListener("pointermove", (event) => {
+    const op = event.target.closest(".pointwise");
+    const text = op && pointwiseText(getDiagram(), op, trace.unit);
+    if (text) return tooltip.show(text, event.clientX, event.clientY);
     const cell = event.target.closest("rect.unit");
     const values = getDiagram()?.values;
     if (!cell || !values) return tooltip.hide();

@@ -16,6 +16,7 @@ import { Heatmap } from "./heatmap.js";
 import { HostLink, connectHost, hostPoster } from "./host.js";
 import { chooseLanguage, t, translatePage } from "./i18n/index.js";
 import { TextFeed, bindTextBox } from "./input.js";
+import { InsideLayer } from "./inside-layer.js";
 import { Inspector } from "./inspector.js";
 import { connectKeys } from "./keys.js";
 import { LagCurve } from "./lag-curve.js";
@@ -70,6 +71,9 @@ const figure = new Figure($("diagram-container"), trace, new ValuesTable($("valu
 const player = new Player({
   play: $("play"), back: $("step-back"), forward: $("step-forward"), slider: $("time-slider"), position: $("position"),
 }, trace, store);
+const inside = new InsideLayer($("inside-layer"), $("inside-bar"), {
+  trace, store, getDiagram: () => figure.diagram, tooltip, live: !recording,
+});
 const walkthrough = new Walkthrough($("walkthrough"), trace, () => figure.diagram);
 walkthrough.engaged = store.state.stage !== null;  // a link that names a stage lights it
 const tokens = new TokenStrip($("tokens"), trace);
@@ -108,6 +112,7 @@ const host = new HostLink({
 const drawing = new Drawing(trace, {
   always: [
     figure,
+    inside,
     { render: () => { unitInput.max = trace.meta.hidden_size - 1; unitInput.value = trace.unit; } },
     tokens,
     player,
@@ -185,6 +190,7 @@ for (const button of document.querySelectorAll("[data-example]")) {
   button.addEventListener("click", () => store.set({ text: button.dataset.example }));
 }
 showNumbers($("diagram-container"), () => figure.diagram, trace, tooltip);
+$("diagram-container").addEventListener("click", (event) => inside.clicked(event));
 if (comparison) showNumbers(comparison.container, () => comparison.diagram, trace, tooltip);
 $("values-table").closest("details").addEventListener("toggle", () => drawing.request("values"));
 connectKeys(document, { player, walkthrough, walkthroughShown: () => panels.isVisible("walkthrough") });
