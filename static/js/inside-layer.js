@@ -76,6 +76,9 @@ export class InsideLayer {
     });
     this.body.addEventListener("pointermove", (event) => this.hover(event));
     this.body.addEventListener("pointerleave", () => tooltip.hide());
+    element.addEventListener("keydown", (event) => {
+      if (event.key === "Escape") this.close();
+    });
     bar.hidden = !live;
   }
 
@@ -109,10 +112,11 @@ export class InsideLayer {
     this.buttons.replaceChildren(...[...diagram.svg.querySelectorAll(".layer-box")].map((group) => {
       const box = group.dataset.testid.replace(/^box-/, "");
       const name = t(`inside_box_${box.replace(/-/g, "_")}`);
-      const button = node("button", {
-        type: "button", "data-box": box, "data-testid": `open-box-${box}`, "aria-label": t("inside_open_box", { name }),
+      const shown = `${group.textContent.trim()} ${group.dataset.vector ? vectorLabel(group.dataset.vector) : ""}`.trim();
+      const button = node("button", {  // (the name a screen reader gives starts with what is written on it)
+        type: "button", "data-box": box, "data-testid": `open-box-${box}`, "aria-label": `${shown}: ${t("inside_open_box", { name })}`,
       });
-      button.textContent = `${group.textContent.trim()} ${group.dataset.vector ? vectorLabel(group.dataset.vector) : ""}`.trim();
+      button.textContent = shown;
       return button;
     }));
     if (this.box && !this.buttons.querySelector(`[data-box="${this.box}"]`)) this.close();  // another cell: no such box
@@ -197,7 +201,7 @@ export class InsideLayer {
     const all = this.products;
     const top = new Set(this.ranked().slice(0, TOP));
     const scales = { v: 1, w: largest(all.map((p) => p.w)), product: largest(all.map((p) => p.product)) };
-    const flex = (part) => `flex: ${Math.max(part.values.length, 3)} 1 0`;
+    const flex = (part) => `flex: ${part.values.length > 4 ? `${part.values.length} 1 0` : "0 0 1.2rem"}`;  // a few entries: seen whole
     const row = (label, cells) => node("div", { class: "inside-row" }, [
       node("span", { class: "inside-row-label", text: label }), node("div", { class: "inside-row-cells" }, cells),
     ]);
@@ -225,7 +229,7 @@ export class InsideLayer {
     const ranked = this.ranked();
     const shown = ranked.slice(0, TOP);
     const rest = ranked.slice(TOP);
-    const table = node("table", { class: "inside-top", "data-testid": "inside-top" }, [
+    const table = node("table", { class: "inside-top", "data-testid": "inside-top", tabindex: "-1" }, [
       node("caption", { text: t("inside_top_caption") }),
       node("thead", {}, [node("tr", {}, [t("inside_input"), "v", "w", "w·v"].map((text) => node("th", { scope: "col", text })))]),
     ]);
