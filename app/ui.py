@@ -51,6 +51,9 @@ HIDEABLE: tuple[str, ...] = (
 )
 
 THEMES: tuple[str, ...] = ("light", "dark")
+# Which units the diagram's strips show (`focus=`, static/js/focus.js): all of them, or 16
+# around the selected unit, the labelled ones first, the most active, the most changed.
+FOCUSES: tuple[str, ...] = ("all", "around", "labelled", "active", "changed")
 LANGUAGES: tuple[str, ...] = ("en", "zh")  # one strings table each, static/js/i18n/
 
 # Bounds of what a link or a host page may ask for.
@@ -87,6 +90,7 @@ def contract(settings: Settings, lessons: list[dict]) -> dict:
         "panels": [{"name": p.name, "shown": p.shown, "chart": p.chart, "recorded": p.recorded} for p in PANELS],
         "hideable": list(HIDEABLE),
         "themes": list(THEMES),
+        "focuses": list(FOCUSES),
         "languages": list(LANGUAGES),
         "limits": LIMITS,
         "embed": EMBED,

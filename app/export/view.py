@@ -30,14 +30,14 @@ DEFAULT_PANELS = FROM_FRAMES  # no chart: a small file
 
 # The page's URL properties (static/js/state.js) and, for the numbers, their ranges there.
 PROPERTIES = (
-    "lesson model compare whatif text t unit vector layer stage panels hide speed autoplay loop theme lang".split()
+    "lesson model compare whatif text t unit vector layer stage focus panels hide speed autoplay loop theme lang".split()
 )
 RANGES = {
     **{name: (0, ui.LIMITS[name]) for name in ("t", "unit", "layer")},
     "stage": (0, 3),  # the article's four steps
     "speed": tuple(ui.LIMITS["speed"]),
 }
-CHOICES = {"lang": ui.LANGUAGES, "theme": ui.THEMES}
+CHOICES = {"lang": ui.LANGUAGES, "theme": ui.THEMES, "focus": ui.FOCUSES}
 
 
 class ExportError(ValueError):

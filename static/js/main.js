@@ -10,6 +10,7 @@ import { applyLook, pageContract } from "./contract.js";
 import { Drawing } from "./drawing.js";
 import { errorText } from "./errors.js";
 import { Figure, showNumbers } from "./figure.js";
+import { FocusBar } from "./focus-bar.js";
 import { connectGlossary } from "./glossary.js";
 import { GradientFlow } from "./gradients.js";
 import { Heatmap } from "./heatmap.js";
@@ -67,7 +68,9 @@ const errors = new ErrorLine($("error-line"), { message: $("error"), clear: $("c
 const whatif = !$("whatif") ? null : new WhatIf($("whatif"), trace, store);
 const figure = new Figure($("diagram-container"), trace, new ValuesTable($("values-table"), trace), {
   held: whatif && ((name, now) => whatif.heldUnits(name, now)),
+  focus: () => store.state.focus,
 });
+const focusBar = new FocusBar($("focus-bar"), { trace, store, getUnits: () => figure.units });
 const player = new Player({
   play: $("play"), back: $("step-back"), forward: $("step-forward"), slider: $("time-slider"), position: $("position"),
 }, trace, store);
@@ -112,6 +115,7 @@ const host = new HostLink({
 const drawing = new Drawing(trace, {
   always: [
     figure,
+    focusBar,
     inside,
     { render: () => { unitInput.max = trace.meta.hidden_size - 1; unitInput.value = trace.unit; } },
     tokens,
@@ -128,6 +132,7 @@ const drawing = new Drawing(trace, {
 });
 trace.subscribe((change) => drawing.request(change));
 store.subscribe((changed) => changed.has("panels") && drawing.request("panels"));
+store.subscribe((changed) => changed.has("focus") && drawing.request("focus"));
 
 // --- the stream ---
 const handlers = {

@@ -348,4 +348,16 @@ export const STRINGS = {
   pointwise_title: "{op}: a pointwise operation, for the selected unit",
   pointwise_result: "result",
   pointwise_open_box: "(open its box for the number)",
+  // the strips' focus (focus.js, focus-bar.js)
+  focus_label: "Units on the strips:",
+  focus_all: "all {n}, in order",
+  focus_around: "{k} around the selected unit",
+  focus_labelled: "{k}, the labelled ones first",
+  focus_active: "the {k} most active now (largest |h_t|)",
+  focus_changed_c: "the {k} most changed by this step (largest |C_t − C_{t-1}|)",
+  focus_changed_h: "the {k} most changed by this step (largest |h_t − h_{t-1}|)",
+  focus_shown: "left to right:",
+  focus_named: "labelled units:",
+  focus_units: "Units shown; pick one to select it",
+  unit_named: "unit {u}: {feature}",
 };

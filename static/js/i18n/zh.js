@@ -347,4 +347,16 @@ export const STRINGS = {
   pointwise_title: "{op}：逐点运算，对选中的神经元",
   pointwise_result: "结果",
   pointwise_open_box: "（打开它的方框看数值）",
+  // 条带聚焦（focus.js, focus-bar.js）
+  focus_label: "条带上显示的神经元：",
+  focus_all: "全部 {n} 个，按编号",
+  focus_around: "选中神经元附近的 {k} 个",
+  focus_labelled: "{k} 个，已标注的在前",
+  focus_active: "此刻最活跃的 {k} 个（|h_t| 最大）",
+  focus_changed_c: "这一步变化最大的 {k} 个（|C_t − C_{t-1}| 最大）",
+  focus_changed_h: "这一步变化最大的 {k} 个（|h_t − h_{t-1}| 最大）",
+  focus_shown: "从左到右：",
+  focus_named: "已标注的神经元：",
+  focus_units: "显示的神经元；点一个即选中它",
+  unit_named: "神经元 {u}：{feature}",
 };
