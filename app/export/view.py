@@ -29,9 +29,7 @@ RECORDED = tuple(p.name for p in ui.PANELS if p.recorded)  # need the server's a
 DEFAULT_PANELS = FROM_FRAMES  # no chart: a small file
 
 # The page's URL properties (static/js/state.js) and, for the numbers, their ranges there.
-PROPERTIES = (
-    "lesson model compare whatif text t unit vector layer stage focus panels hide speed autoplay loop theme lang".split()
-)
+PROPERTIES = "lesson model compare whatif text t unit vector layer stage focus panels hide speed autoplay loop theme lang".split()
 RANGES = {
     **{name: (0, ui.LIMITS[name]) for name in ("t", "unit", "layer")},
     "stage": (0, 3),  # the article's four steps
