@@ -14,7 +14,7 @@ import { format } from "./mathml.js";
 import { colourFor } from "./palette.js";
 import { postJson } from "./server.js";
 import { anyInterventions } from "./state.js";
-import { plainLabel, visibleToken } from "./text.js";
+import { plainLabel, scripted, visibleToken } from "./text.js";
 import { unitFeatures, unitName } from "./unit-names.js";
 import { vectorLabel } from "./vectors.js";
 
@@ -47,7 +47,9 @@ function products(answer, features, below) {
     let about = part.reads === "x" ? "" : unitName(features, j);
     if (part.reads === "x" && answer.x_kind === "one-hot") input = `${vectorLabel("x")} = “${visibleToken(answer.token)}”`;
     if (part.reads === "x" && answer.x_kind === "below") about = unitName(below, j);
-    return { part: p, k, input, about, v, w, product: part.scale * w * v };
+    // A part scaled as a whole (PyTorch's GRU: r_t · (w · h_{t-1} + b_h)) reads s · v: its products add up to the sum.
+    if (part.scaled_by) input = `${vectorLabel(part.scaled_by)} · ${input}`;
+    return { part: p, k, input, about, v: part.scale * v, w, product: part.scale * w * v };
   })).map((product, index) => ({ ...product, index }));
 }
 
@@ -170,14 +172,14 @@ export class InsideLayer {
     this.products = products(answer, features, below);
     const name = t(`inside_box_${answer.box.replace(/-/g, "_")}`);
     const symbol = SYMBOL[answer.activation];
-    const output = answer.vector ? vectorLabel(answer.vector) : plainLabel("W_h·h_{t-1} + b_h");
+    const output = answer.vector ? vectorLabel(answer.vector) : "(W_h·h_{t-1} + b_h)";  // (scripts written by scripted())
     this.title.textContent = t("inside_title", { name, u: answer.unit, t: answer.t, token: visibleToken(answer.token) });
     const unitAbout = unitName(features, answer.unit);
     this.element.dataset.box = answer.box;
     this.element.dataset.unit = String(answer.unit);
     this.element.dataset.t = String(answer.t);
     this.body.replaceChildren(
-      node("p", { class: "inside-equation", "data-testid": "inside-equation" }, [this.equation(answer, output, symbol)]),
+      node("p", { class: "inside-equation", "data-testid": "inside-equation" }, scripted(this.equation(answer, output, symbol))),
       ...(unitAbout ? [node("p", { class: "inside-about", text: t("inside_unit_tracks", { u: answer.unit, feature: unitAbout }) })] : []),
       this.strips(answer),
       node("div", { class: "inside-grid" }, [this.topTable(answer), this.sum(answer), this.curve(answer, output, symbol)]),
@@ -191,7 +193,8 @@ export class InsideLayer {
       return part.scaled_by ? `${vectorLabel(part.scaled_by)} · (${dot} + b_h)` : dot;
     });
     const applied = symbol ? `${symbol}(z)` : "z";
-    return plainLabel(`${output}[${answer.unit}] = ${applied},   z = ${[...terms, "b"].join(" + ")}`);
+    const result = answer.used ? `${output}[${answer.unit}] = ` : "";  // (an idle clockwork unit does not take it)
+    return `${result}${applied},   z = ${[...terms, "b"].join(" + ")}`;
   }
 
   // Three rows, v, w and w·v, each part of what the layer reads side by side: a part's
@@ -233,10 +236,9 @@ export class InsideLayer {
       node("caption", { text: t("inside_top_caption") }),
       node("thead", {}, [node("tr", {}, [t("inside_input"), "v", "w", "w·v"].map((text) => node("th", { scope: "col", text })))]),
     ]);
-    const scaledNote = (p) => (answer.parts[p.part].scaled_by ? ` · ${vectorLabel(answer.parts[p.part].scaled_by)}` : "");
     const body = node("tbody", {}, shown.map((p) => node("tr", { "data-testid": "inside-top-row" }, [
       node("th", { scope: "row" }, [p.input, ...(p.about ? [node("span", { class: "inside-about-unit", text: ` ${p.about}` })] : [])]),
-      node("td", { text: num(p.v) }), node("td", { text: num(p.w) }), node("td", { text: num(p.product) + scaledNote(p) }),
+      node("td", { text: num(p.v) }), node("td", { text: num(p.w) }), node("td", { text: num(p.product) }),
     ])));
     if (rest.length) {
       const sum = rest.reduce((total, p) => total + p.product, 0);
@@ -251,12 +253,12 @@ export class InsideLayer {
   // Each part's total, the bias, and z: the sum the activation takes.
   sum(answer) {
     const lines = answer.parts.map((part, p) => {
-      const dot = this.products.filter((q) => q.part === p).reduce((total, q) => total + q.w * q.v, 0);
+      const dot = part.values.reduce((total, v, k) => total + part.weights[k] * v, 0);  // w · v
       const label = partLabel(part, answer);
       const count = part.values.length;
       if (part.scaled_by) {
         const text = `${vectorLabel(part.scaled_by)} · (w · ${label} + b_h) = ${num(part.scale)} · (${num(dot)} + ${num(part.bias)})`;
-        return [plainLabel(text), part.scale * (dot + part.bias)];
+        return [text, part.scale * (dot + part.bias)];
       }
       if (part.reads === "x" && answer.x_kind === "one-hot") return [t("inside_part_one_hot", { label, token: visibleToken(answer.token) }), dot];
       if (part.index) return [plainLabel(t("inside_part_one", { label, j: part.index[0] })), dot];
@@ -266,7 +268,7 @@ export class InsideLayer {
     return node("div", { class: "inside-sum", "data-testid": "inside-sum" }, [
       node("h4", { text: t("inside_sum_title") }),
       node("table", {}, [node("tbody", {}, [
-        ...lines.map(([label, value], k) => node("tr", {}, [node("th", { scope: "row", text: `${k ? "+ " : ""}${label}` }), node("td", { text: num(value) })])),
+        ...lines.map(([label, value], k) => node("tr", {}, [node("th", { scope: "row" }, scripted(`${k ? "+ " : ""}${label}`)), node("td", { text: num(value) })])),
         node("tr", { class: "inside-total" }, [
           node("th", { scope: "row", text: "z =" }), node("td", { "data-testid": "inside-z", text: num(answer.preactivation) }),
         ]),
@@ -277,13 +279,14 @@ export class InsideLayer {
   // σ or tanh, with this step's point; and whether the cell used what the layer gave.
   curve(answer, output, symbol) {
     const figure = node("figure", { class: "inside-curve" });
-    const result = `${output}[${answer.unit}] = ${symbol ? `${symbol}(${num(answer.preactivation)})` : "z"} = ${num(answer.output)}`;
+    const applied = `${symbol ? `${symbol}(${num(answer.preactivation)})` : "z"} = ${num(answer.output)}`;
+    const result = answer.used ? `${output}[${answer.unit}] = ${applied}` : applied;
     if (symbol) {
       const svg = el("svg", { class: "activation-curve", role: "img", "aria-label": result });
       drawActivation(svg, answer.activation, answer.preactivation, answer.output, { name: symbol, output });
       figure.append(svg);
     }
-    const caption = node("figcaption", {}, [node("strong", { "data-testid": "inside-output", text: result })]);
+    const caption = node("figcaption", {}, [node("strong", { "data-testid": "inside-output" }, scripted(result))]);
     const used = answer.used && Math.abs(answer.value - answer.output) <= SAME;
     const note = !answer.used ? t("inside_idle", { u: answer.unit, value: num(answer.value) })
       : used ? (answer.vector ? t("inside_same", { vector: output }) : "")

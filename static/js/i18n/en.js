@@ -327,7 +327,7 @@ export const STRINGS = {
   inside_box_reset: "reset gate's layer",
   inside_box_rnn: "tanh layer",
   inside_box_layer: "tanh layer",
-  inside_box_w_h: "linear layer W_h",
+  inside_box_w_h: "linear layer Wₕ",
   inside_reading: "Reading the layer's weights from the server…",
   inside_mismatch: "The server read this text into other tokens than the page shows; type on, and it is read again.",
   inside_unit_tracks: "Unit {u} is labelled: {feature}.",

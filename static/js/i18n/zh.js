@@ -326,7 +326,7 @@ export const STRINGS = {
   inside_box_reset: "重置门的层",
   inside_box_rnn: "tanh 层",
   inside_box_layer: "tanh 层",
-  inside_box_w_h: "线性层 W_h",
+  inside_box_w_h: "线性层 Wₕ",
   inside_reading: "正在从服务器读取这一层的权重……",
   inside_mismatch: "服务器把这段文字切成的词元与页面上的不同；继续输入，它会重新读取。",
   inside_unit_tracks: "神经元 {u} 有标注：{feature}。",
