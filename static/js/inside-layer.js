@@ -95,16 +95,17 @@ export class InsideLayer {
   open(box) {
     this.box = box;
     this.element.hidden = false;
-    this.render("open");
+    this.render();
     this.element.querySelector("[data-testid=inside-close]").focus({ preventScroll: true });
   }
 
-  close() {
+  // refocus: give the focus back to the box's button (not when another cell took the box away)
+  close({ refocus = true } = {}) {
     const box = this.box;
     this.box = null;
     this.asked = "";
     this.element.hidden = true;
-    this.buttons.querySelector(`[data-box="${box}"]`)?.focus({ preventScroll: true });
+    if (refocus) this.buttons.querySelector(`[data-box="${box}"]`)?.focus({ preventScroll: true });
   }
 
   // One button per yellow box of the diagram shown (made again when the diagram is).
@@ -121,7 +122,7 @@ export class InsideLayer {
       button.textContent = shown;
       return button;
     }));
-    if (this.box && !this.buttons.querySelector(`[data-box="${this.box}"]`)) this.close();  // another cell: no such box
+    if (this.box && !this.buttons.querySelector(`[data-box="${this.box}"]`)) this.close({ refocus: false });  // another cell: no such box
   }
 
   render() {
@@ -166,7 +167,6 @@ export class InsideLayer {
 
   show(answer) {
     const { meta } = this.trace;
-    this.answer = answer;
     const features = unitFeatures(meta, answer.layer);
     const below = answer.layer > 0 ? unitFeatures(meta, answer.layer - 1) : new Map();
     this.products = products(answer, features, below);
