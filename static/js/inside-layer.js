@@ -115,7 +115,7 @@ export class InsideLayer {
     this.buttons.replaceChildren(...[...diagram.svg.querySelectorAll(".layer-box")].map((group) => {
       const box = group.dataset.testid.replace(/^box-/, "");
       const name = t(`inside_box_${box.replace(/-/g, "_")}`);
-      const shown = `${group.textContent.trim()} ${group.dataset.vector ? vectorLabel(group.dataset.vector) : ""}`.trim();
+      const shown = `${plainLabel(group.dataset.label)} ${group.dataset.vector ? vectorLabel(group.dataset.vector) : ""}`.trim();
       const button = node("button", {  // (the name a screen reader gives starts with what is written on it)
         type: "button", "data-box": box, "data-testid": `open-box-${box}`, "aria-label": `${shown}: ${t("inside_open_box", { name })}`,
       });

@@ -4,6 +4,7 @@
 // out, for one unit. What the hover over a pink circle says.
 import { t } from "./i18n/index.js";
 import { format } from "./mathml.js";
+import { plainLabel } from "./text.js";
 import { vectorLabel } from "./vectors.js";
 
 const APPLY = {
@@ -33,7 +34,7 @@ export function pointwiseText(diagram, group, unit) {
   const inputs = sources(diagram.svg, group.dataset.node).map((from) => {
     const vector = from.dataset.vector;
     const value = vector ? values[vector]?.[unit] : undefined;
-    const name = vector ? vectorLabel(vector) : from.textContent.trim();
+    const name = vector ? vectorLabel(vector) : plainLabel(from.dataset.label ?? from.textContent.trim());  // a box: its own label
     return { name, value };
   });
   const op = group.dataset.op;

@@ -72,7 +72,7 @@ export function junction(parent, cx, cy, node) {
 
 // A yellow box: a learned layer (σ or tanh of W·[…] + b; "W_h" for a linear one).
 export function layerBox(parent, cx, cy, text, part, { node = part, vector, op = text, width = 60 } = {}) {
-  const group = el("g", { class: "layer-box", "data-testid": `box-${part}` }, parent);
+  const group = el("g", { class: "layer-box", "data-testid": `box-${part}`, "data-label": text }, parent);
   el("rect", { x: cx - width / 2, y: cy - 17, width, height: 34, rx: 4, fill: PALETTE.layerBox, stroke: PALETTE.layerStroke }, group);
   if (op === "linear") label(group, cx - 12, cy + 6, text, { class: "op-text" });
   else el("text", { x: cx, y: cy + 6, class: "op-text", "text-anchor": "middle" }, group).textContent = text;
