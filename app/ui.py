@@ -55,6 +55,9 @@ HIDEABLE: tuple[str, ...] = (
 )
 
 THEMES: tuple[str, ...] = ("light", "dark")
+# Which units the diagram's strips show (`focus=`, static/js/focus.js): all of them, or 16
+# around the selected unit, the labelled ones first, the most active, the most changed.
+FOCUSES: tuple[str, ...] = ("all", "around", "labelled", "active", "changed")
 LANGUAGES: tuple[str, ...] = ("en", "zh")  # one strings table each, static/js/i18n/
 
 
@@ -105,6 +108,7 @@ def contract(settings: Settings, lessons: list[dict], walk: Sequence[dict] = (),
         "panels": [{"name": p.name, "shown": p.shown, "chart": p.chart, "recorded": p.recorded} for p in PANELS],
         "hideable": list(HIDEABLE),
         "themes": list(THEMES),
+        "focuses": list(FOCUSES),
         "languages": list(LANGUAGES),
         "limits": LIMITS,
         "embed": EMBED,

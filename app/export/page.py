@@ -58,7 +58,7 @@ def page_assets(settings: Settings, plotly: bool) -> list[Asset]:
     """plotly.js (when asked for), then the page's styles and its modules bundled."""
     page = Asset(
         css=(settings.static_dir / "css" / "app.css").read_text(encoding="utf-8"),
-        module=current_bundle(settings.static_dir / "js"),
+        module=current_bundle(settings.static_dir / "js", recording=True),
     )
     return [Asset(script=PLOTLY_JS.read_text(encoding="utf-8")), page] if plotly else [page]
 
