@@ -22,6 +22,7 @@ HTTP_STATUS = {
     "bad_export": 422,  # an export asked for a panel or a view property there is not
     "bad_layer": 422,  # gradient flow of a layer the model lacks
     "unavailable": 422,  # gradient flow of a cell with no Jacobian
+    "out_of_range": 422,  # inside a layer: a step, unit, layer or box there is not
     "too_long": 413,  # over a limit of tokens, or of gradient-flow work
     "busy": 503,  # every gradient-flow slot is taken, and as many requests wait
 }

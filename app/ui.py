@@ -59,6 +59,9 @@ HIDEABLE: tuple[str, ...] = (
 )
 
 THEMES: tuple[str, ...] = ("light", "dark")
+# Which units the diagram's strips show (`focus=`, static/js/focus.js): all of them, or 16
+# around the selected unit, the labelled ones first, the most active, the most changed.
+FOCUSES: tuple[str, ...] = ("all", "around", "labelled", "active", "changed")
 LANGUAGES: tuple[str, ...] = ("en", "zh")  # one strings table each, static/js/i18n/
 
 
@@ -156,9 +159,12 @@ def training(settings: Settings) -> dict:
     }
 
 
-def contract(settings: Settings, lessons: list[dict], walk: Sequence[dict] = (), home: str | None = None) -> dict:
+def contract(
+    settings: Settings, lessons: list[dict], walk: Sequence[dict] = (), home: str | None = None, live: bool = True
+) -> dict:
     """The contract as the page gets it; `lessons` are those offered (app.lessons.available_lessons),
-    `walk` the guided walk's beats and `home` the first visit's view (app.walk)."""
+    `walk` the guided walk's beats and `home` the first visit's view (app.walk); a recording
+    (not `live`) has no training to offer."""
     return {
         "panels": [
             {"name": p.name, "shown": p.shown, "chart": p.chart, "recorded": p.recorded, "live_only": p.live_only}
@@ -166,6 +172,7 @@ def contract(settings: Settings, lessons: list[dict], walk: Sequence[dict] = (),
         ],
         "hideable": list(HIDEABLE),
         "themes": list(THEMES),
+        "focuses": list(FOCUSES),
         "languages": list(LANGUAGES),
         "limits": LIMITS,
         "embed": EMBED,
@@ -173,7 +180,7 @@ def contract(settings: Settings, lessons: list[dict], walk: Sequence[dict] = (),
         "lessons": lessons,
         "walk": list(walk),
         "home": home,
-        "training": training(settings),
+        **({"training": training(settings)} if live else {}),
     }
 
 

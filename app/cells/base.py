@@ -5,6 +5,7 @@ treat them alike. A cell is one module of app/cells that declares all of it:
     its backward pass     grads = backward(params, tape, ∂L/∂h)   (backpropagation through time)
     its one-step Jacobian ∂s_t/∂s_{t-1}, ∂s_t/∂x_t                (the gradient-flow view)
     its figures           the diagram that draws it and the Four steps' equations (equations.py)
+    its layers' sums      each yellow box's W · [h_{t-1}, x_t] + b for one unit, opened (sums.py)
 
 Tracing a sequence is split in two, because only the recurrent half has to run step by step:
 
@@ -160,6 +161,9 @@ class Cell:
     # fixes, only faster (a tight loop over preallocated arrays); None: the plain loop.
     # zx is the trace's own array, which it may overwrite.
     trace_unfixed: Callable[[Any, Any, np.ndarray], list[StepRecord]] | None = None
+    # (params, prev: {state name: (H,)}, record, x (X,), record of the layer below or None, unit)
+    # -> [LayerSum, ...]: each learned layer's (yellow box's) sum for one unit at this step (sums.py)
+    layer_sums: Callable[..., list] | None = None
 
     # The model file. Layer keys are relative to the `rnn.` module, as in a state_dict.
     extra_shapes: Callable[[int, int, int, Mapping], dict[str, tuple[int, ...]]] = no_extra_shapes

@@ -48,6 +48,10 @@ def jacobian(params: Weights, prev: dict, record: LSTMStep, below=None):
     return lstm.jacobian(params, prev, record, rows=GATE_ROWS)
 
 
+def layer_sums(params: Weights, prev: dict, record: LSTMStep, x, below, unit: int):
+    return lstm.layer_sums(params, prev, record, x, below, unit, rows=GATE_ROWS)  # i = 1 − f is no layer
+
+
 FIGURE = lstm.figure("diagram_cifg", coupled=True, notes=(("note_cifg", {}),))
 
 CIFG = Cell(
@@ -60,4 +64,5 @@ CIFG = Cell(
     backward=backward,
     jacobian=jacobian,
     figures=lambda options: (FIGURE,),
+    layer_sums=layer_sums,
 )

@@ -38,6 +38,7 @@ from numpy.typing import DTypeLike
 from app.cells.base import Cell, Fix, InvalidOption, Jacobians, StepRecord, Tape, keep
 from app.cells.equations import PERIOD, STEP, Figure, Stage, W, b, cases, cat, mod, num, tanh, v
 from app.cells.gradients import both_biases, f64, hidden_side_grads, input_side_grads, scale_rows
+from app.cells.sums import LayerSum, gate_sums
 from app.cells.weights import DTYPE, Weights, preactivation, weights_from_arrays
 
 PERIODS_KEY = "rnn.periods"
@@ -132,6 +133,13 @@ def jacobian(params: CWRNNParams, prev: dict, record: CWRNNStep, below=None) -> 
     return np.diag(1 - active) + scale_rows(f64(params.weight_hh), slope), scale_rows(f64(params.weight_ih), slope)
 
 
+def layer_sums(params: CWRNNParams, prev: dict, record: CWRNNStep, x: np.ndarray, below, unit: int) -> list[LayerSum]:
+    """The tanh layer's W · [h_{t-1}, x_t] + b for `unit` (W_hh masked: it reads only the
+    modules at least as slow as its own); used only where the unit's module ticks."""
+    (layer,) = gate_sums(params, unit, prev["h"], x, record, [("layer", "h", "tanh")])
+    return [replace(layer, used=bool(record.active[unit]))]
+
+
 def options_with_defaults(given: Mapping, hidden: int) -> dict:
     """The periods given, or 1, 2, 4, 8 for as many modules (up to 4) as split H evenly."""
     if set(given) - {"periods"}:
@@ -213,4 +221,5 @@ CWRNN = Cell(
     read_options=read_options,
     options=options,
     options_to_arrays=options_to_arrays,
+    layer_sums=layer_sums,
 )

@@ -39,6 +39,7 @@ from app.cells.activations import sigmoid
 from app.cells.base import Cell, Fix, Jacobians, Tape, keep
 from app.cells.equations import Note
 from app.cells.lstm import DepthTerms, LSTMState, LSTMStep
+from app.cells.sums import LayerSum, Part, one_entry
 from app.cells.weights import (
     DTYPE,
     Weights,
@@ -120,6 +121,21 @@ def layer_below(below: Below | None) -> Below:
     return below
 
 
+def layer_sums(params: DGLSTMParams, prev: dict, record: DGLSTMStep, x: np.ndarray, below, unit: int) -> list[LayerSum]:
+    """The LSTM's four, and above the bottom layer the depth gate's
+    W_xd · x_t + w_cd * C_t^{L-1} + w_ld * C_{t-1} + b_d for `unit`."""
+    sums = lstm.layer_sums(params, prev, record, x, below, unit)
+    depth = params.depth
+    if depth is None:
+        return sums
+    parts = (
+        Part("x", x, depth.weight_x[unit]),
+        one_entry("c_below", below.c, depth.weight_c, unit),
+        one_entry("c_prev", prev["c"], depth.weight_l, unit),
+    )
+    return [*sums, LayerSum("depth", "d", "sigmoid", parts, float(depth.bias[unit]), float(record.d[unit]))]
+
+
 def depth_key(name: str, layer: int) -> str:
     return f"depth_{name}_l{layer}"
 
@@ -170,4 +186,5 @@ DGLSTM = Cell(
     extra_shapes=extra_shapes,
     params_from_arrays=params_from_arrays,
     params_to_arrays=params_to_arrays,
+    layer_sums=layer_sums,
 )

@@ -49,6 +49,7 @@ from app.cells.base import Cell, Fix, InvalidOption, Jacobians, StepRecord, Tape
 from app.cells.equations import Figure, Note, Stage, W, b, cat, sigma, tanh, v
 from app.cells.gradients import both_biases, f64, hidden_side_grads, input_side_grads, scale_rows
 from app.cells.rnn import HiddenState, zero_hidden_state
+from app.cells.sums import LayerSum, Part, row_parts
 from app.cells.weights import DTYPE, Weights, blocks, layer_arrays
 
 UPDATE_MEANING = {
@@ -186,6 +187,42 @@ def jacobian(params: GRUParams, prev: dict, record: GRUStep, below=None) -> Jaco
         j_s = np.diag(z) + scale_rows(dz_dh, h_prev - n) + scale_rows(dn_dh, 1 - z)
         j_x = scale_rows(dz_dx, h_prev - n) + scale_rows(dn_dx, 1 - z)
     return j_s, j_x
+
+
+def layer_sums(params: GRUParams, prev: dict, record: GRUStep, x: np.ndarray, below, unit: int) -> list[LayerSum]:
+    """z, r and the candidate h̃ for `unit`, in the model's form: the article's h̃ reads
+    [r_t * h_{t-1}, x_t]; PyTorch's reads x_t and r_t * (W_h · h_{t-1} + b_h), whose inner
+    sum is a box of its own on the diagram, the linear W_h."""
+    hidden, h_prev = params.hidden_size, prev["h"]
+    row = {block: k * hidden + unit for k, block in enumerate(GATE_ROWS)}
+    pytorch = params.variant == "pytorch"
+    # r and z add b_ih + b_hh alike in the pytorch form
+    gate_bias = params.bias + params.bias_hh if pytorch and params.bias_hh is not None else params.bias
+    sums = [
+        LayerSum(
+            box,
+            block,
+            "sigmoid",
+            row_parts(params, row[block], h_prev, x),
+            float(gate_bias[row[block]]),
+            float(getattr(record, block)[unit]),
+        )
+        for block, box in (("z", "update"), ("r", "reset"))
+    ]
+    n = row["n"]
+    x_part = Part("x", x, params.weight_ih[n])
+    value = float(record.h_tilde[unit])
+    if not pytorch:  # reset before the product
+        parts = (Part("r_h_prev", record.r * h_prev, params.weight_hh[n]), x_part)
+        return [*sums, LayerSum("candidate", "h_tilde", "tanh", parts, float(params.bias[n]), value)]
+    assert params.bias_hh is not None and record.hidden_n is not None  # the pytorch form keeps both
+    b_hn = float(params.bias_hh[n])
+    reset_part = Part("h_prev", h_prev, params.weight_hh[n], scaled_by="r", scale=float(record.r[unit]), bias=b_hn)
+    candidate = LayerSum("candidate", "h_tilde", "tanh", (x_part, reset_part), float(params.bias[n]), value)
+    w_h = LayerSum(
+        "w-h", None, "linear", (Part("h_prev", h_prev, params.weight_hh[n]),), b_hn, float(record.hidden_n[unit])
+    )
+    return [*sums, candidate, w_h]
 
 
 def check_variant(options: Mapping) -> str:
@@ -328,4 +365,5 @@ GRU = Cell(
     options=options,
     options_to_arrays=options_to_arrays,
     check_options=options_with_defaults,
+    layer_sums=layer_sums,
 )

@@ -44,7 +44,7 @@ arguments, which each variant's module passes.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, ClassVar, NamedTuple
 
 import numpy as np
@@ -61,6 +61,7 @@ from app.cells.gradients import (
     per_unit_grad,
     scale_rows,
 )
+from app.cells.sums import LayerSum, gate_sums, one_entry
 from app.cells.weights import (
     DTYPE,
     Weights,
@@ -333,6 +334,40 @@ def jacobian(
     return j_s, j_x
 
 
+# --- the yellow boxes, opened (sums.py) -------------------------------------------------
+
+# Each gate block's box on the diagram, the record's vector it outputs, its activation.
+BOXES = {
+    "i": ("input", "i", "sigmoid"),
+    "f": ("forget", "f", "sigmoid"),
+    "g": ("candidate", "c_tilde", "tanh"),
+    "o": ("output", "o", "sigmoid"),
+}
+
+
+def layer_sums(
+    params: Weights,
+    prev: dict,
+    record: LSTMStep,
+    x: np.ndarray,
+    below: LSTMStep | None,
+    unit: int,
+    *,
+    rows: tuple[str, ...] = GATE_ROWS,
+    peepholes: Mapping[str, np.ndarray] | None = None,
+) -> list[LayerSum]:
+    """Each gate's W_· · [h_{t-1}, x_t] + b_· for `unit`, and a variant's extra term: a
+    peephole p_· * C (C_{t-1} for f and i, C_t for o; PEEPHOLE_READS)."""
+    sums = gate_sums(params, unit, prev["h"], x, record, [BOXES[block] for block in rows])
+    for k, block in enumerate(rows):
+        p = (peepholes or {}).get(block)
+        if p is not None:
+            reads = PEEPHOLE_READS[block]
+            c = prev["c"] if reads == "c_prev" else record.c
+            sums[k] = replace(sums[k], parts=(*sums[k].parts, one_entry(reads, c, p, unit)))
+    return sums
+
+
 # --- the walk-through: the article's four steps -----------------------------------------
 
 HX = cat(v("h_prev"), v("x"))  # [h_{t-1}, x_t]
@@ -459,4 +494,5 @@ LSTM = Cell(
     jacobian=jacobian,
     figures=lambda options: (FIGURE,),
     trace_unfixed=trace_unfixed,
+    layer_sums=layer_sums,
 )

@@ -112,6 +112,10 @@ def jacobian(params: PeepholeParams, prev: dict, record: LSTMStep, below=None):
     return lstm.jacobian(params, prev, record, peepholes=params.peepholes)
 
 
+def layer_sums(params: PeepholeParams, prev: dict, record: LSTMStep, x, below, unit: int):
+    return lstm.layer_sums(params, prev, record, x, below, unit, peepholes=params.peepholes)
+
+
 def figures(options: Mapping) -> tuple:
     """The LSTM's figure with lines from the belt into the gates that have a peephole."""
     gates = tuple(check_options(options))
@@ -135,4 +139,5 @@ PEEPHOLE = Cell(
     params_to_arrays=params_to_arrays,
     read_options=read_options,
     options=options,
+    layer_sums=layer_sums,
 )

@@ -24,6 +24,7 @@ from numpy.typing import DTypeLike
 from app.cells.base import Cell, Fix, Jacobians, StepRecord, Tape, keep, zeros
 from app.cells.equations import Figure, Stage, W, b, cat, tanh, v
 from app.cells.gradients import both_biases, f64, hidden_side_grads, input_side_grads, scale_rows
+from app.cells.sums import LayerSum, gate_sums
 from app.cells.weights import DTYPE, Weights, preactivation
 
 
@@ -66,6 +67,11 @@ def jacobian(params: Weights, prev: dict, record: RNNStep, below=None) -> Jacobi
     return scale_rows(f64(params.weight_hh), slope), scale_rows(f64(params.weight_ih), slope)
 
 
+def layer_sums(params: Weights, prev: dict, record: RNNStep, x: np.ndarray, below, unit: int) -> list[LayerSum]:
+    """The one tanh layer's W · [h_{t-1}, x_t] + b for `unit`."""
+    return gate_sums(params, unit, prev["h"], x, record, [("rnn", "h", "tanh")])
+
+
 HX = cat(v("h_prev"), v("x"))  # [h_{t-1}, x_t]
 
 FIGURE = Figure(
@@ -93,4 +99,5 @@ RNN = Cell(
     backward=backward,
     jacobian=jacobian,
     figures=lambda options: (FIGURE,),
+    layer_sums=layer_sums,
 )

@@ -9,6 +9,10 @@ const/function/class — and wraps each module in a function scope:
 
 with each import turned into `const { a, b: c } = __x;`. Modules come out in dependency
 order, each once.
+
+A recording (an export, a notebook cell) cannot ask the server, so its bundle leaves out
+the modules that only do that (LIVE_ONLY): their names are undefined there, and the page
+makes none of their views when it plays a recording.
 """
 
 from __future__ import annotations
@@ -25,6 +29,25 @@ EXPORT = re.compile(r"^export (?:async )?(?:const|let|function\*?|class) (\w+)",
 ANY_IMPORT_OR_EXPORT = re.compile(r"^\s*(import|export)\s", re.MULTILINE)  # not an "export:" key
 
 
+# What only the live app does: open a layer (POST /api/layer), train (WS /ws/train), share
+# and export a view, walk through the article (its beats are links to live views); and the
+# strings only those have.
+LIVE_ONLY = frozenset(
+    map(
+        PurePosixPath,
+        (
+            "inside-layer.js",
+            "train-panel.js",
+            "share.js",
+            "export-control.js",
+            "walk.js",
+            "i18n/en-live.js",
+            "i18n/zh-live.js",
+        ),
+    )
+)
+
+
 class BundleError(ValueError):
     """A module uses a form of import or export the bundler does not handle."""
 
@@ -33,21 +56,22 @@ def module_variable(path: PurePosixPath) -> str:
     return "__" + re.sub(r"\W", "_", str(path.with_suffix("")))
 
 
-def bundle(static_js: Path, entry: str = "main.js") -> str:
-    sources = module_sources(static_js, entry)
+def bundle(static_js: Path, entry: str = "main.js", leave_out: frozenset[PurePosixPath] = frozenset()) -> str:
+    sources = module_sources(static_js, entry, leave_out)
     return "\n".join(_wrap(path, source) for path, source in sources.items())
 
 
-def current_bundle(static_js: Path) -> str:
+def current_bundle(static_js: Path, *, recording: bool = False) -> str:
     """`bundle(static_js)` compacted (app.export.compact), joined again only when a module
-    changed: the app serves it as its page script (/app.js) and exports inline it."""
+    changed: the app serves it as its page script (/app.js); exports inline the one
+    for a recording, without the LIVE_ONLY modules."""
     stamp = tuple((str(path), path.stat().st_mtime_ns) for path in sorted(static_js.rglob("*.js")))
-    return _bundle_of(static_js, stamp)
+    return _bundle_of(static_js, stamp, LIVE_ONLY if recording else frozenset())
 
 
 @functools.lru_cache(maxsize=4)
-def _bundle_of(static_js: Path, stamp: tuple) -> str:
-    return compact(bundle(static_js))
+def _bundle_of(static_js: Path, stamp: tuple, leave_out: frozenset[PurePosixPath]) -> str:
+    return compact(bundle(static_js, leave_out=leave_out))
 
 
 @functools.lru_cache(maxsize=4)
@@ -56,9 +80,12 @@ def etag_of(script: str) -> str:
     return '"' + hashlib.sha256(script.encode()).hexdigest()[:20] + '"'
 
 
-def module_sources(static_js: Path, entry: str = "main.js") -> dict[PurePosixPath, str]:
+def module_sources(
+    static_js: Path, entry: str = "main.js", leave_out: frozenset[PurePosixPath] = frozenset()
+) -> dict[PurePosixPath, str]:
     """Every module `entry` imports, directly or not, and itself, in dependency order
-    (a module after all it imports), each with its source."""
+    (a module after all it imports), each with its source; a module of `leave_out` is
+    there empty (exporting nothing), and what only it imports is not there."""
     sources: dict[PurePosixPath, str] = {}
 
     def visit(relative: PurePosixPath, stack: tuple[PurePosixPath, ...]) -> None:
@@ -66,6 +93,9 @@ def module_sources(static_js: Path, entry: str = "main.js") -> dict[PurePosixPat
             return
         if relative in stack:
             raise BundleError(f"import cycle: {' -> '.join(map(str, (*stack, relative)))}")
+        if relative in leave_out:
+            sources[relative] = ""
+            return
         source = (static_js / relative).read_text(encoding="utf-8")
         for _, target in IMPORT.findall(source):
             visit(PurePosixPath(_normalize(relative.parent / target)), (*stack, relative))

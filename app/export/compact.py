@@ -1,7 +1,8 @@
 """Make the page's bundled script smaller without changing what it does: drop the lines
-that hold only a comment, blank lines, and each line's leading indentation.
+that hold only a comment, blank lines, each line's leading indentation, and a line
+comment after code (with the spaces before it).
 
-Only whole lines change, and only where a line starts in code — never inside a string,
+Lines change only where a line starts in code — never inside a string,
 a template literal (where indentation is text), a block comment or a regular expression.
 To know where each line starts, a small scanner follows JavaScript's literals: quotes,
 template literals with their nested `${...}`, comments, and regular expression literals
@@ -22,24 +23,29 @@ def compact(source: str) -> str:
     for line, starts_in_code in _lines_with_state(source):
         if starts_in_code:
             line = line.lstrip(" \t")
-            if not line or line.startswith("//"):
+            if not line:
                 continue
         out.append(line)
     return "\n".join(out) + "\n"
 
 
 def _lines_with_state(source: str):
-    """Each line of `source` and whether it begins in code (not inside a literal or a comment)."""
-    code_at = _code_positions(source)
+    """Each line of `source`, less any line comment it ends with, and whether it begins in
+    code (not inside a literal or a comment)."""
+    code_at, comments_at = _scan(source)
     start = 0
     for line in source.split("\n"):
-        yield line, start in code_at
-        start += len(line) + 1
+        end = start + len(line)
+        comment = next((at for at in comments_at.get(start, ()) if at < end), None)
+        yield (line if comment is None else line[: comment - start].rstrip(" \t")), start in code_at
+        start = end + 1
 
 
-def _code_positions(source: str) -> set[int]:
-    """The offsets just after each newline that falls in code (and 0)."""
+def _scan(source: str) -> tuple[set[int], dict[int, list[int]]]:
+    """The offsets just after each newline that falls in code (and 0); and by the offset
+    of the line it is on, where each line comment begins."""
     starts = {0}
+    comments: dict[int, list[int]] = {}
     braces: list[str] = []  # for each open "{": "code" or "template" (a ${ ... } inside a template)
     i, n = 0, len(source)
     last = ""  # the code read so far that decides what a "/" means (its last significant text)
@@ -51,6 +57,7 @@ def _code_positions(source: str) -> set[int]:
         elif c in " \t\r":
             i += 1
         elif source.startswith("//", i):
+            comments.setdefault(source.rfind("\n", 0, i) + 1, []).append(i)
             i = source.find("\n", i)
             i = n if i < 0 else i
         elif source.startswith("/*", i):
@@ -84,7 +91,7 @@ def _code_positions(source: str) -> set[int]:
             else:
                 last = c
                 i += 1
-    return starts
+    return starts, comments
 
 
 def _regex_expected(last: str) -> bool:
@@ -132,3 +139,21 @@ def _end_of_regex(source: str, i: int) -> int:
     while i < len(source) and (source[i].isalpha()):  # flags
         i += 1
     return i
+
+
+def compact_css(source: str) -> str:
+    """A style sheet without its comments, blank lines and indentation (a comment's
+    "/*" inside a quoted string is text, and kept)."""
+    out, i, n = [], 0, len(source)
+    while i < n:
+        if source.startswith("/*", i):
+            end = source.find("*/", i + 2)
+            i = n if end < 0 else end + 2
+        elif source[i] in "'\"":
+            end = _end_of_string(source, i, source[i])
+            out.append(source[i:end])
+            i = end
+        else:
+            out.append(source[i])
+            i += 1
+    return "\n".join(line.strip() for line in "".join(out).split("\n") if line.strip()) + "\n"

@@ -19,6 +19,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from app import __version__
 from app.export.bundle import current_bundle
+from app.export.compact import compact_css
 from app.export.recording import record
 from app.export.view import ExportView
 from app.models.registry import ModelRegistry
@@ -57,8 +58,8 @@ class Asset:
 def page_assets(settings: Settings, plotly: bool) -> list[Asset]:
     """plotly.js (when asked for), then the page's styles and its modules bundled."""
     page = Asset(
-        css=(settings.static_dir / "css" / "app.css").read_text(encoding="utf-8"),
-        module=current_bundle(settings.static_dir / "js"),
+        css=compact_css((settings.static_dir / "css" / "app.css").read_text(encoding="utf-8")),
+        module=current_bundle(settings.static_dir / "js", recording=True),
     )
     return [Asset(script=PLOTLY_JS.read_text(encoding="utf-8")), page] if plotly else [page]
 
@@ -92,7 +93,9 @@ class LessonPage:
             assets=None if loader else self.assets,
             loader=script_text(loader) if loader else None,
             script_text=script_text,
-            ui=contract(settings, []),  # the UI contract, as the app's pages carry it (no lessons: no links)
+            ui=contract(
+                settings, [], live=False
+            ),  # the UI contract, as the app's pages carry it (no lessons: no links)
         )
 
 

@@ -29,9 +29,7 @@ RECORDED = tuple(p.name for p in ui.PANELS if p.recorded)  # need the server's a
 DEFAULT_PANELS = FROM_FRAMES  # no chart: a small file
 
 # The page's URL properties (static/js/state.js) and, for the numbers, their ranges there.
-PROPERTIES = (
-    "lesson model compare whatif text t unit vector layer stage panels hide speed autoplay loop theme lang".split()
-)
+PROPERTIES = "lesson model compare whatif text t unit vector layer stage focus panels hide speed autoplay loop theme lang".split()
 RANGES: dict[str, tuple[int, int]] = {
     "t": (0, ui.LIMITS["t"]),
     "unit": (0, ui.LIMITS["unit"]),
@@ -39,7 +37,7 @@ RANGES: dict[str, tuple[int, int]] = {
     "stage": (0, 3),  # the article's four steps
     "speed": (ui.LIMITS["speed"][0], ui.LIMITS["speed"][1]),
 }
-CHOICES = {"lang": ui.LANGUAGES, "theme": ui.THEMES}
+CHOICES = {"lang": ui.LANGUAGES, "theme": ui.THEMES, "focus": ui.FOCUSES}
 
 
 class ExportError(ValueError):

@@ -192,11 +192,18 @@ class ModelRegistry:
         log.warning(message, *args)
 
     def _scan(self, folder: Path, bundled: bool) -> list[ModelEntry]:
-        if not folder.is_dir():
+        """The model files in `folder`; none, said once in the log, when it cannot be read
+        (a folder the server's user may not open still leaves the other folder's models)."""
+        try:
+            if not folder.is_dir():
+                return []
+            root = folder.resolve()
+            paths = sorted(folder.iterdir())
+        except OSError as error:
+            self._say_once(folder, "models folder %s cannot be read: %s", folder, error.strerror or str(error))
             return []
-        root = folder.resolve()
         entries = []
-        for path in sorted(folder.iterdir()):
+        for path in paths:
             if not path.name.endswith(SUFFIX):
                 continue
             resolved = path.resolve()

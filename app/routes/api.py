@@ -111,6 +111,7 @@ async def export(
     unit: Annotated[str | None, Query(max_length=8)] = None,
     layer: Annotated[str | None, Query(max_length=8)] = None,
     stage: Annotated[str | None, Query(max_length=8)] = None,
+    focus: Annotated[str | None, Query(max_length=16)] = None,
     vector: Annotated[str | None, Query(max_length=32)] = None,
     hide: Annotated[str | None, Query(max_length=200)] = None,
     speed: Annotated[str | None, Query(max_length=8)] = None,

@@ -53,7 +53,6 @@ MIN_TEXT_CHARS = 1_000  # a text to train on: 900 characters make 32 streams of 
 PROGRESS_SECONDS = 0.25  # at most about this often a progress frame
 UNIT_SAMPLES = 40  # held-out samples a snapshot's best units are measured on
 LAG_SAMPLES = 100  # held-out sentences per lag in a snapshot's accuracy against the lag
-LAG_BATCH = 100  # sentences per forward pass when measuring the lag curve
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ export const VECTOR_LABELS = {
   f: "f_t", i: "i_t", c_tilde: "C̃_t", o: "o_t", c: "C_t", h: "h_t",
   c_prev: "C_{t-1}", h_prev: "h_{t-1}", x: "x_t",
   f_c: "f_t * C_{t-1}", i_c: "i_t * C̃_t", tanh_c: "tanh(C_t)",
-  d: "d_t", c_below: "C_t^{L-1}", d_c: "d_t * C_t^{L-1}",
+  d: "d_t", c_below: "C_t^{L-1}", d_c: "d_t * C_t^{L-1}", h_below: "h_t^{L-1}",
   z: "z_t", r: "r_t", h_tilde: "h̃_t", r_h: "r_t * h_{t-1}",
   one_minus_z_h_prev: "(1 − z_t) * h_{t-1}", z_h_tilde: "z_t * h̃_t",  // the article's GRU
   z_h_prev: "z_t * h_{t-1}", one_minus_z_h_tilde: "(1 − z_t) * h̃_t",  // PyTorch's

@@ -2,16 +2,20 @@
 // when either changes) with the current step on its wires, its numbers as a table, and
 // the numbers under the pointer.
 import { createDiagram } from "./diagram/index.js";
+import { focusUnits } from "./focus.js";
 import { t } from "./i18n/index.js";
+import { pointwiseText } from "./pointwise.js";
 import { plainLabel } from "./text.js";
+import { unitFeatures, unitName } from "./unit-names.js";
 import { squashedNote, vectorLabel } from "./vectors.js";
 
 export class Figure {
-  constructor(container, trace, valuesTable, { held = null } = {}) {
+  constructor(container, trace, valuesTable, { held = null, focus = () => "all" } = {}) {
     this.container = container;
     this.trace = trace;
     this.valuesTable = valuesTable;
     this.held = held;  // (vector, t) => the units what-if holds there, or null without what-if
+    this.focus = focus;  // () => which units the strips show (focus.js)
     this.diagram = null;
     this.key = "";
   }
@@ -26,19 +30,35 @@ export class Figure {
       this.key = key;
     }
     const record = trace.record(now);
-    if (record) this.diagram.update(record, trace.previous(now), trace.input(now), trace.below(now));
+    const labelled = unitFeatures(meta, layer);
+    this.diagram.markLabelled(new Set(labelled.keys()));
+    this.units = focusUnits(this.focus(), {
+      hidden: meta.hidden_size, selected: trace.unit, labelled: [...labelled.keys()], step: record && this.ranking(record, now),
+    });
+    if (record) this.diagram.update(record, trace.previous(now), trace.input(now), trace.below(now), this.units);
     else this.diagram.clear();
     this.diagram.selectUnit(trace.unit);
     if (this.held) this.diagram.markHeld((name) => this.held(name, now));
     this.valuesTable.render(this.diagram.values);
     this.container.dataset.t = String(now);
+    this.container.dataset.units = this.units ? this.units.join(",") : "";
+  }
+
+  // What the focus ranks units by: h_t, and the carried state (C, else h) now and before.
+  ranking(record, now) {
+    const carried = this.trace.meta.states[0];
+    return { h: record.h, carried: record[carried], carriedBefore: this.trace.previous(now)[carried] };
   }
 }
 
 // Numbers on hover, or on a tap (a touch screen has no hover: they stay until the next
-// tap, or a scroll); a click on a unit selects it everywhere (on either diagram).
+// tap, or a scroll): a strip's unit, or a pink operation's inputs and output for the
+// selected unit; a click on a unit selects it everywhere (on either diagram).
 export function showNumbers(container, getDiagram, trace, tooltip) {
   const show = (event) => {
+    const op = event.target.closest(".pointwise");
+    const text = op && pointwiseText(getDiagram(), op, trace.unit);
+    if (text) return tooltip.show(text, event.clientX, event.clientY);
     const cell = event.target.closest("rect.unit");
     const values = getDiagram()?.values;
     if (!cell || !values) return tooltip.hide();
@@ -46,7 +66,10 @@ export function showNumbers(container, getDiagram, trace, tooltip) {
     const value = values[vector][unit];
     const label = `${vectorLabel(vector)}[${unit}] = ${value.toFixed(4)}`;
     const squashed = squashedNote(vector, value);
-    tooltip.show(`${label}${squashed ? `\n${squashed}` : ""}\n${plainLabel(t(`role_${vector}`))}`, event.clientX, event.clientY);
+    const diagram = getDiagram();  // (the compared model's, on its diagram: its own labels)
+    const named = unitName(unitFeatures(diagram.meta, diagram.layer), Number(unit));
+    const about = named ? `\n${t("unit_named", { u: unit, feature: named })}` : "";
+    tooltip.show(`${label}${squashed ? `\n${squashed}` : ""}\n${plainLabel(t(`role_${vector}`))}${about}`, event.clientX, event.clientY);
   };
   container.addEventListener("pointermove", show);
   container.addEventListener("pointerdown", show);

@@ -29,3 +29,17 @@ export function startingPoint(search, lessons, table, { beats = [], home = null 
   const base = readState((beat ?? lesson).query, table);
   return { state: readState(params.toString(), table, base), base, first: false };
 }
+
+// The sentence the "Try:" chip offers with `model`: the text of a lesson on it (as its
+// main model, else as the one compared), which the model was made to read; else `fallback`
+// (the article's "the clouds are in the sky", which a character model reads at all).
+export function exampleFor(model, lessons, fallback) {
+  const lesson = lessons.find((l) => l.model === model) ?? lessons.find((l) => l.compare === model);
+  return (lesson && new URLSearchParams(lesson.query).get("text")) || fallback;
+}
+
+// A chip's label for a text: its first line, at most `most` characters.
+export function chipLabel(text, most = 40) {
+  const line = text.split("\n")[0];
+  return line.length > most || line.length < text.length ? `${line.slice(0, most).trimEnd()}…` : line;
+}

@@ -10,17 +10,19 @@ import { applyLook, pageContract } from "./contract.js";
 import { Drawing } from "./drawing.js";
 import { errorText } from "./errors.js";
 import { Figure, showNumbers } from "./figure.js";
+import { FocusBar } from "./focus-bar.js";
 import { connectGlossary } from "./glossary.js";
 import { GradientFlow } from "./gradients.js";
 import { Heatmap } from "./heatmap.js";
 import { HostLink, connectHost, hostPoster } from "./host.js";
 import { chooseLanguage, t, translatePage } from "./i18n/index.js";
 import { TextFeed, bindTextBox } from "./input.js";
+import { InsideLayer } from "./inside-layer.js";
 import { Inspector } from "./inspector.js";
 import { connectKeys } from "./keys.js";
 import { LagCurve, summaryCurve } from "./lag-curve.js";
 import { paintKeys, showBeltKeys } from "./legend.js";
-import { startingPoint } from "./lessons.js";
+import { chipLabel, exampleFor, startingPoint } from "./lessons.js";
 import { modelOption, showModel } from "./models.js";
 import { ErrorLine, StatusLine, aboutWhatIf } from "./notice.js";
 import { Panels } from "./panels.js";
@@ -71,10 +73,16 @@ const errors = new ErrorLine($("error-line"), { message: $("error"), clear: $("c
 const whatif = !$("whatif") ? null : new WhatIf($("whatif"), trace, store);
 const figure = new Figure($("diagram-container"), trace, new ValuesTable($("values-table"), trace), {
   held: whatif && ((name, now) => whatif.heldUnits(name, now)),
+  focus: () => store.state.focus,
 });
+const focusBar = new FocusBar($("focus-bar"), { trace, store, getUnits: () => figure.units });
 const player = new Player({
   play: $("play"), back: $("step-back"), forward: $("step-forward"), slider: $("time-slider"), position: $("position"),
 }, trace, store);
+// (A recording's bundle leaves InsideLayer out: it asks the server. app/export/bundle.py)
+const inside = recording ? null : new InsideLayer($("inside-layer"), $("inside-bar"), {
+  trace, store, getDiagram: () => figure.diagram, tooltip,
+});
 const walkthrough = new Walkthrough($("walkthrough"), trace, () => figure.diagram);
 walkthrough.engaged = store.state.stage !== null;  // a link that names a stage lights it
 const tokens = new TokenStrip($("tokens"), trace);
@@ -117,6 +125,8 @@ const host = new HostLink({
 const drawing = new Drawing(trace, {
   always: [
     figure,
+    focusBar,
+    ...(inside ? [inside] : []),
     { render: () => { unitInput.max = trace.meta.hidden_size - 1; unitInput.value = trace.unit; } },
     tokens,
     player,
@@ -132,6 +142,7 @@ const drawing = new Drawing(trace, {
 });
 trace.subscribe((change) => drawing.request(change));
 store.subscribe((changed) => changed.has("panels") && drawing.request("panels"));
+store.subscribe((changed) => changed.has("focus") && drawing.request("focus"));
 
 // --- the stream ---
 const handlers = {
@@ -206,30 +217,43 @@ $("labelled-units").addEventListener("change", (event) => {
 });
 for (const button of document.querySelectorAll("[data-example]")) {
   button.addEventListener("click", () => store.set({ text: button.dataset.example }));
+  // It offers a sentence of the shown model's own lesson (code to the code model, verse to
+  // the poetry model), else the article's.
+  const fallback = button.dataset.example;
+  const offer = () => {
+    button.dataset.example = exampleFor(store.state.model, contract.lessons, fallback);
+    button.textContent = chipLabel(button.dataset.example);
+    button.title = button.dataset.example;
+  };
+  store.subscribe((changed) => changed.has("model") && offer());
+  offer();
 }
 showNumbers($("diagram-container"), () => figure.diagram, trace, tooltip);
+$("diagram-container").addEventListener("click", (event) => inside?.clicked(event));
 if (comparison) showNumbers(comparison.container, () => comparison.diagram, trace, tooltip);
 $("values-table").closest("details").addEventListener("toggle", () => drawing.request("values"));
 connectKeys(document, { player, walkthrough, walkthroughShown: () => panels.isVisible("walkthrough") });
 
 // --- the guided walk: a beat lights what it is about, and a first visit to the app is invited ---
-const walk = new Walk($("walk"), {
-  store, table, beats: recording ? [] : contract.walk, storage: browserStorage(),
-  invite: start.first && document.body.dataset.mode === "app",
-  onBeat: (beat) => {
-    walkthrough.spotlight = beat?.highlight ?? null;
-    walkthrough.engaged = store.state.stage !== null;
-    drawing.request("stage");
-  },
-  onError: (error) => errors.show(error.message),
-});
-walk.open().catch((error) => errors.show(error.message));
-$("walk-open")?.addEventListener("click", () => walk.go(walk.current ?? 1).catch((error) => errors.show(error.message)));
+if (!recording) {  // (a recording's bundle has no Walk: app/export/bundle.py)
+  const walk = new Walk($("walk"), {
+    store, table, beats: contract.walk, storage: browserStorage(),
+    invite: start.first && document.body.dataset.mode === "app",
+    onBeat: (beat) => {
+      walkthrough.spotlight = beat?.highlight ?? null;
+      walkthrough.engaged = store.state.stage !== null;
+      drawing.request("stage");
+    },
+    onError: (error) => errors.show(error.message),
+  });
+  walk.open().catch((error) => errors.show(error.message));
+  $("walk-open")?.addEventListener("click", () => walk.go(walk.current ?? 1).catch((error) => errors.show(error.message)));
+}
 
 // --- a host page (an LMS, a slide) may drive an embedded view; the app shares its own ---
 connectHost(host);
 connectGlossary($);
-if ($("share")) {
+if (!recording && $("share")) {  // (the live app's own: no embed or recording has them)
   connectSharing($, store, contract);
   // A file plays with no server: the panels that work only beside one (training) stay out of it.
   const liveOnly = new Set(contract.panels.filter((p) => p.live_only).map((p) => p.name));

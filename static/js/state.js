@@ -59,6 +59,7 @@ export function propertyTable(contract) {
     vector: [name, null],            // what units over text colour by (c, h, tanh_c, a gate); null: C, else h
     layer: [int(0, limits.layer), null],  // null: the top layer
     stage: [int(0, 4), null],        // the walk-through's stage (a cell has up to five, app/cells); null: none chosen (the whole diagram lit)
+    focus: [oneOf(contract.focuses), contract.focuses[0]],  // which units the strips show (focus.js)
     panels: [list(contract.panels.map((p) => p.name)), defaults.panels],
     hide: [list(contract.hideable), []],
     speed: [int(fastest, slowest), defaults.speed],  // milliseconds per step when playing

@@ -5,7 +5,7 @@ export function visibleToken(token) {
   return Array.from(token, (ch) => VISIBLE[ch] ?? ch).join("");
 }
 
-const SUBSCRIPTS = { t: "ₜ", "-": "₋", "1": "₁", "0": "₀", "+": "₊" };
+const SUBSCRIPTS = { t: "ₜ", h: "ₕ", "-": "₋", "1": "₁", "0": "₀", "+": "₊" };
 const SUPERSCRIPTS = { L: "ᴸ", "-": "⁻", "1": "¹", "0": "⁰", "+": "⁺" };
 
 // "C_{t-1}" -> "Cₜ₋₁", "C_t^{L-1}" -> "Cₜᴸ⁻¹": the diagram's labels as plain text

@@ -67,10 +67,10 @@ def figures_of(cell_name, options):
     return cell, cell.figures(cell.check_options(options, 12))
 
 
-def test_every_registered_cell_declares_its_step_backward_jacobian_equations_and_diagram():
+def test_every_registered_cell_declares_its_step_backward_jacobian_sums_equations_and_diagram():
     assert {name for name, _ in FORMS} == set(CELLS)
     for name, cell in CELLS.items():
-        for part in (cell.step_projected, cell.backward, cell.jacobian, cell.figures, cell.zero_state):
+        for part in (cell.step_projected, cell.backward, cell.jacobian, cell.figures, cell.zero_state, cell.layer_sums):
             assert callable(part), f"{name}: {part}"
         figures = cell.figures(cell.default_options(12))
         assert figures and all(figure.stages for figure in figures), name

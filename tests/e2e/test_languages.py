@@ -3,13 +3,13 @@
 from playwright.sync_api import expect
 
 KEYS = """async () => {
-  const en = (await import('/static/js/i18n/en.js')).STRINGS;
-  const zh = (await import('/static/js/i18n/zh.js')).STRINGS;
+  const en = (await import('/static/js/i18n/index.js')).LANGUAGES.en;
+  const zh = (await import('/static/js/i18n/index.js')).LANGUAGES.zh;
   return [Object.keys(en).sort(), Object.keys(zh).sort()];
 }"""
 
 UNTRANSLATED = """async () => {
-  const zh = (await import('/static/js/i18n/zh.js')).STRINGS;
+  const zh = (await import('/static/js/i18n/index.js')).LANGUAGES.zh;
   const wrong = [];
   for (const el of document.querySelectorAll('[data-i18n]')) {
     const key = el.dataset.i18n;

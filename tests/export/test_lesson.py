@@ -83,8 +83,9 @@ def test_compare_brings_plotly_only_for_a_lag_curve():
 
 
 def test_a_lesson_is_its_view_under_the_properties_given():
-    recording = recording_of(exported(lesson="french", t=3, lang="zh", theme="dark"))
+    recording = recording_of(exported(lesson="french", t=3, lang="zh", theme="dark", focus="active"))
     query = {name: values[0] for name, values in parse_qs(recording["query"]).items()}
+    assert query["focus"] == "active"
     assert query["model"] == "long-lag-lstm" and query["compare"] == "long-lag-rnn"
     assert query["panels"] == "predictions,compare,gradients"
     assert query["t"] == "3" and query["lang"] == "zh" and query["theme"] == "dark"
@@ -143,6 +144,7 @@ def test_line_ends_are_recorded_as_the_pages_text_box_holds_them():
         ({"text": "ab", "panels": "walkthrough,bogus"}, "unknown panel(s) bogus"),
         ({"text": "ab", "panels": "compare"}, "needs a model to compare with"),
         ({"text": "ab", "lang": "fr"}, "lang is one of en, zh"),
+        ({"text": "ab", "focus": "loudest"}, "focus is one of all, around, labelled, active, changed"),
         ({"text": "ab", "t": "-1"}, "t is from 0"),
         ({"text": "ab", "unit": "x"}, "unit is a whole number"),
         ({"model": "lstm-demo"}, "nothing to read"),

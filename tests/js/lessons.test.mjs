@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { startingPoint } from "../../static/js/lessons.js";
+import { chipLabel, exampleFor, startingPoint } from "../../static/js/lessons.js";
 import { propertyTable, readState } from "../../static/js/state.js";
 import { Store } from "../../static/js/store.js";
 import { loadContract } from "./contract.mjs";
@@ -52,4 +52,21 @@ test("a link's own properties win over the lesson's; a lesson not offered is dro
   assert.equal(unknown.state.lesson, null);
   assert.equal(unknown.state.model, contract.defaults.model);
   assert.equal(unknown.serialize(), "unit=2");
+});
+
+test("the Try chip offers each model a sentence of its own lesson, else the article's", () => {
+  const fallback = "the clouds are in the sky";
+  const code = lessons.find((l) => l.id === "code");
+  assert.match(exampleFor("code", lessons, fallback), /^def /);  // code to the code model, not a sentence
+  assert.match(exampleFor("poetry", lessons, fallback), /[\u4e00-\u9fff]/);  // verse to the verse model
+  const french = lessons.find((l) => l.id === "french");
+  assert.equal(exampleFor(french.compare, lessons, fallback), exampleFor(french.model, lessons, fallback));  // the partner
+  assert.equal(exampleFor("no-such-model", lessons, fallback), fallback);
+  assert.equal(exampleFor("code", lessons, fallback), new URLSearchParams(code.query).get("text"));
+});
+
+test("a chip's label is the text's first line, cut with an ellipsis", () => {
+  assert.equal(chipLabel("the clouds are in the sky"), "the clouds are in the sky");
+  assert.equal(chipLabel("def area(shape):\n    return 1"), "def area(shape):…");
+  assert.equal(chipLabel("a".repeat(50), 40), `${"a".repeat(40)}…`);
 });

@@ -21,7 +21,7 @@ test("a view written and read again is the same view", () => {
   const view = {
     ...defaults(table), model: "counter", text: "(()) & = ?", t: 3, unit: 2, stage: 1, layer: 0, vector: "tanh_c",
     panels: ["chain", "whatif"], hide: ["header", "panel-bar"], speed: 200, autoplay: true, loop: true,
-    theme: "dark", lang: "zh", whatif: { clamps: [{ vector: "f", value: 1, unit: 2, start: 0 }], weights: [] },
+    theme: "dark", lang: "zh", focus: "active", whatif: { clamps: [{ vector: "f", value: 1, unit: 2, start: 0 }], weights: [] },
   };
   assert.deepEqual(readState(writeState(view, table), table), view);
 });

@@ -1,9 +1,13 @@
 import os
+from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
 
+from app.main import create_app
 from app.models.format import save_model
 from app.models.registry import ModelRegistry, UnknownModelError
+from app.settings import Settings
 from tests.helpers import bundled_names, tiny_model
 
 
@@ -99,3 +103,30 @@ def test_a_changed_file_is_reloaded(tmp_path):
     save_model(tiny_model(hidden=4), tmp_path / "m.npz")
     os.utime(tmp_path / "m.npz", ns=(1, 10**18))
     assert registry.get("m").hidden_size == 4
+
+
+def test_a_models_folder_that_cannot_be_read_leaves_the_bundled_models_and_says_so_once(tmp_path, monkeypatch, caplog):
+    """The server's user may not open the folder (a 0700 folder of another user; root
+    ignores permissions, so the refusal is made here): the app still serves its own models."""
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    save_model(tiny_model(), locked / "mine.npz")
+    iterdir = Path.iterdir
+
+    def refuse(self):
+        if self == locked:
+            raise PermissionError(13, "Permission denied", str(self))
+        return iterdir(self)
+
+    monkeypatch.setattr(Path, "iterdir", refuse)
+    registry = ModelRegistry(locked)
+    assert registry.names() == bundled_names()
+    with pytest.raises(UnknownModelError):
+        registry.get("mine")
+    with TestClient(create_app(Settings(models=locked))) as client:
+        assert client.get("/").status_code == 200
+        listed = [model["name"] for model in client.get("/api/models").json()["models"]]
+        assert listed == bundled_names()
+        assert client.post("/api/trace", json={"text": "hi"}).status_code == 200
+    said = [r.getMessage() for r in caplog.records if "cannot be read" in r.getMessage()]
+    assert said and all(message == said[0] for message in said) and "Permission denied" in said[0]

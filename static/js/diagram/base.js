@@ -33,9 +33,20 @@ export class Diagram {
 
   // record: this layer's step record; prev: the state it started from ({c, h} or {h});
   // x: its input vector; below: the record of the layer below at the same step, if any.
-  update(record, prev, x, below) {
+  // units: the units the strips show, in order (focus.js); null: every unit. Only vectors of
+  // one value per unit are focused (x_t may be an embedding of another size).
+  update(record, prev, x, below, units = null) {
     this.values = this.derive(record, prev, x, below);
-    for (const [name, strip] of Object.entries(this.strips)) strip.update(this.values[name]);
+    const hidden = this.meta.hidden_size;
+    for (const [name, strip] of Object.entries(this.strips)) {
+      const values = this.values[name];
+      strip.update(values, values?.length === hidden ? units : null);
+    }
+  }
+
+  // Mark the cells of the units the model's labels name (a Set), on every strip of units.
+  markLabelled(units) {
+    for (const strip of Object.values(this.strips)) strip.markLabelled(units);
   }
 
   // The walk-through: light the parts and strips of one stage, dim the rest (null: all lit).
@@ -56,7 +67,7 @@ export class Diagram {
       const any = units === "all" || units.size > 0;
       if (!any && !strip.anyHeld) continue;  // nothing held, nothing marked: no need to visit every cell
       strip.anyHeld = any;
-      strip.cells.forEach((cell, unit) => cell.classList.toggle("held", units === "all" || units.has(unit)));
+      strip.eachCell((cell, unit) => cell.classList.toggle("held", units === "all" || units.has(unit)));
     }
   }
 

@@ -112,12 +112,12 @@ export class ClockworkDiagram extends Diagram {
     return { h_prev: prev.h, x: x ?? [], h: record.h, h_top: record.h, active };
   }
 
-  update(record, prev, x, below) {
-    super.update(record, prev, x, below);
+  update(record, prev, x, below, units) {
+    super.update(record, prev, x, below, units);
     // Units of idle modules keep h_{t-1}: draw them faded.
     for (const name of ["h", "h_top"]) {
       this.strips[name].group.classList.add("clockwork");
-      this.strips[name].cells.forEach((cell, unit) => cell.classList.toggle("idle", this.active[unit] < 0.5));
+      this.strips[name].eachCell((cell, unit) => cell.classList.toggle("idle", this.active[unit] < 0.5));
     }
   }
 }

@@ -72,7 +72,7 @@ export function junction(parent, cx, cy, node) {
 
 // A yellow box: a learned layer (σ or tanh of W·[…] + b; "W_h" for a linear one).
 export function layerBox(parent, cx, cy, text, part, { node = part, vector, op = text, width = 60 } = {}) {
-  const group = el("g", { class: "layer-box", "data-testid": `box-${part}` }, parent);
+  const group = el("g", { class: "layer-box", "data-testid": `box-${part}`, "data-label": text }, parent);
   el("rect", { x: cx - width / 2, y: cy - 17, width, height: 34, rx: 4, fill: PALETTE.layerBox, stroke: PALETTE.layerStroke }, group);
   if (op === "linear") label(group, cx - 12, cy + 6, text, { class: "op-text" });
   else el("text", { x: cx, y: cy + 6, class: "op-text", "text-anchor": "middle" }, group).textContent = text;
@@ -107,10 +107,12 @@ export class Strip {
     this.cells = [];
     this.colours = [];  // the fill each cell was given last
     this.values = [];
+    this.units = null;  // the units its cells show, in order (focus.js); null: every unit, in order
+    this.labelled = new Set();  // units the model's labels name: their cells are marked
     label(this.group, x, labelAbove ? y - 4 : y + STRIP.height + 13, text, { class: "strip-label" });
   }
 
-  resize(count) {
+  resize(count, units) {
     for (const cell of this.cells) cell.remove();
     this.canvas?.parentNode.remove();
     this.canvas = null;
@@ -127,23 +129,45 @@ export class Strip {
       frame.appendChild(this.canvas);
       this.pixels = this.canvas.getContext("2d").createImageData(count, 1);
     }
-    this.cells = Array.from({ length: count }, (_, unit) => el("rect", {
-      x: this.x + unit * width, y: this.y, width, height: STRIP.height,
-      class: this.canvas ? "unit over-image" : "unit", "data-unit": unit, "data-vector": this.name,
+    this.cells = Array.from({ length: count }, (_, k) => el("rect", {
+      x: this.x + k * width, y: this.y, width, height: STRIP.height,
+      class: this.canvas ? "unit over-image" : "unit", "data-unit": units ? units[k] : k, "data-vector": this.name,
     }, this.group));
+    this.shownUnits = units;
+    this.markLabelled();
+  }
+
+  // The unit cell k shows.
+  unitAt(k) {
+    return this.shownUnits ? this.shownUnits[k] : k;
+  }
+
+  // Each cell with the unit it shows.
+  eachCell(visit) {
+    this.cells.forEach((cell, k) => visit(cell, this.unitAt(k)));
+  }
+
+  markLabelled(labelled = this.labelled) {
+    this.labelled = labelled;
+    this.eachCell((cell, unit) => cell.classList.toggle("labelled", labelled.has(unit)));
   }
 
   select(unit) {
-    if (this.cells[unit] === this.selected) return;  // (moving it again would make the browser restyle it)
+    const k = this.shownUnits ? this.shownUnits.indexOf(unit) : unit;
+    if (this.cells[k] === this.selected) return;  // (moving it again would make the browser restyle it)
     this.selected?.classList.remove("selected");
-    this.selected = this.cells[unit] ?? null;
+    this.selected = this.cells[k] ?? null;
     this.selected?.classList.add("selected");
     this.selected?.parentNode.appendChild(this.selected);  // on top, so its outline shows whole
   }
 
-  update(values) {
-    this.values = values ?? [];
-    if (this.cells.length !== this.values.length) this.resize(this.values.length);
+  // values: the vector, one per unit; units: the units to show, in order (null: all)
+  update(values, units = null) {
+    const all = values ?? [];
+    this.values = units ? units.map((unit) => all[unit]) : all;
+    if (this.cells.length !== this.values.length || String(units) !== String(this.shownUnits ?? null)) {
+      this.resize(this.values.length, units);
+    }
     if (this.canvas) this.paint();
     else {
       // Only the cells whose colour changed are touched: each write makes the browser

@@ -1,8 +1,13 @@
 // The interface's language: English or Simplified Chinese, from the `lang` URL parameter
-// or else the browser's language. One strings table per language (en.js, zh.js).
-import { STRINGS as en } from "./en.js";
-import { STRINGS as zh } from "./zh.js";
+// or else the browser's language. One strings table per language (en.js, zh.js), and one
+// for what only the live app has (en-live.js, zh-live.js: a recording has none of it).
+import { STRINGS as enLive } from "./en-live.js";
+import { STRINGS as en_ } from "./en.js";
+import { STRINGS as zhLive } from "./zh-live.js";
+import { STRINGS as zh_ } from "./zh.js";
 
+const en = { ...en_, ...enLive };  // (a spread of undefined, in a recording, adds nothing)
+const zh = { ...zh_, ...zhLive };
 export const LANGUAGES = { en, zh };
 let strings = en;
 let current = "en";
@@ -44,7 +49,8 @@ export const touchScreen = () => globalThis.matchMedia?.("(pointer: coarse)").ma
 // given, on a touch screen), data-i18n-ATTR an attribute.
 export function translatePage(root = document, { touch = touchScreen() } = {}) {
   for (const element of root.querySelectorAll("[data-i18n]")) {
-    element.textContent = t((touch && element.dataset.i18nTouch) || element.dataset.i18n);
+    const key = (touch && element.dataset.i18nTouch) || element.dataset.i18n;
+    if (key in en) element.textContent = t(key);  // (a recording lacks the live app's strings: kept as written)
   }
   for (const attribute of ["placeholder", "title", "aria-label"]) {
     const data = `i18n${attribute.replace(/(^|-)(\w)/g, (_, __, c) => c.toUpperCase())}`;
