@@ -9,6 +9,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from app.training.tasks.long_lag import LAGS
 from tests.e2e.test_accessibility import axe  # noqa: F401  (the fixture)
 from tests.live_server import live_server
 
@@ -87,7 +88,7 @@ def test_an_rnn_and_an_lstm_learn_side_by_side_with_both_lag_curves_drawn(page, 
     for job in (rnn, lstm):
         expect(job).to_have_attribute("data-status", "done", timeout=TRAINING)
     drawn = curves.evaluate("chart => chart.data.map((curve) => curve.y.length)")
-    assert drawn == [7, 7]  # accuracy at each of the seven lags, for each model
+    assert drawn == [len(LAGS)] * 2  # accuracy at each of the task's gaps, for each model
     expect(page.get_by_test_id("train-chart")).to_have_attribute("data-jobs", "2")
     screenshot("training-side-by-side")
 
@@ -116,8 +117,10 @@ def test_pause_resume_and_stop_from_the_panel(page, server_url):
     name = download.get_attribute("download").removesuffix(".npz")
     expect(page.get_by_test_id("model-select")).to_have_value(name)
     expect(page.get_by_test_id("training-time")).to_have_attribute("data-place", "live")
+    page.get_by_test_id("export").click()  # the export dialog measures the file, then saves it
+    expect(page.get_by_test_id("export-size")).to_have_attribute("data-bytes", re.compile(r"^\d+$"))
     with page.expect_download() as exported:
-        page.get_by_test_id("export").click()
+        page.get_by_test_id("export-save").click()
     lesson = exported.value.path().read_text(encoding="utf-8")
     assert f'"model": "{name}"' in lesson or f'"model":"{name}"' in lesson
 

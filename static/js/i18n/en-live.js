@@ -1,6 +1,8 @@
 // The strings of what only the live app has (training, inside a layer, the embed builder):
 // a recording's bundle leaves this table out (app/export/bundle.py). Keys match zh-live.js.
 export const STRINGS = {
+  error_stopped: "The job was stopped before a trainer was free: nothing was trained.",
+  error_train_failed: "Training failed on the server.",
   builder_title: "For a course page",
   builder_panels: "Panels",
   builder_hide: "Hide",

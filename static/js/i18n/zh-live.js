@@ -1,6 +1,8 @@
 // 只有在线页面才有的部分（训练、层的内部、嵌入生成器）的文字：录制文件不带这张表
 // （app/export/bundle.py）。键与 en-live.js 一一对应。
 export const STRINGS = {
+  error_stopped: "任务在等到空闲的训练进程之前就被停止了：什么也没有训练。",
+  error_train_failed: "服务器上的训练失败了。",
   builder_title: "用于课程页面",
   builder_panels: "面板",
   builder_hide: "隐藏",
