@@ -19,7 +19,7 @@ dropped, except the rest of a trace that the client replaced with a newer `start
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -98,6 +98,31 @@ class Trace:
     def cancel(self) -> None:
         self.scope.cancel()
         self.pending.close()
+
+
+async def next_received(
+    websocket: WebSocket,
+    outbox: MemoryObjectSendStream,
+    idle: float,
+    tasks: anyio.abc.TaskGroup,
+    busy: Callable[[], bool] = lambda: False,
+) -> Mapping[str, Any] | None:
+    """The connection's next message (an ASGI event with its "text" or "bytes"), or None
+    when it ends: the client left (the session's tasks are cancelled), or it sent nothing
+    for `idle` seconds while not `busy` (the sender closes it, 1001). Both streams read so."""
+    while True:
+        received = None
+        with anyio.move_on_after(idle):
+            received = await websocket.receive()
+        if received is None:
+            if busy():
+                continue
+            await outbox.send(Close(GOING_AWAY, f"idle for {idle:g} seconds"))
+            return None
+        if received["type"] == "websocket.disconnect":
+            tasks.cancel_scope.cancel()
+            return None
+        return received
 
 
 def error_frame(detail: dict) -> dict:
@@ -185,17 +210,7 @@ class TraceStream:
     # --- receiver ---
 
     async def receive(self, tasks: anyio.abc.TaskGroup) -> None:
-        idle = self.settings.idle_seconds
-        while True:
-            received = None
-            with anyio.move_on_after(idle):
-                received = await self.ws.receive()
-            if received is None:
-                await self.outbox.send(Close(GOING_AWAY, f"idle for {idle:g} seconds"))
-                return
-            if received["type"] == "websocket.disconnect":
-                tasks.cancel_scope.cancel()
-                return
+        while (received := await next_received(self.ws, self.outbox, self.settings.idle_seconds, tasks)) is not None:
             try:
                 message = parse_message(received.get("text", received.get("bytes")), self.settings)
             except ProtocolError as e:

@@ -28,7 +28,7 @@ from app.models.trained import TrainedModels
 from app.routes.deps import get_compute, get_registry, get_settings
 from app.routes.errors import responses
 from app.routes.messages import MAX_ID, ProtocolError, decode_message, validated
-from app.routes.stream import GOING_AWAY, Close, error_frame, serve_session
+from app.routes.stream import Close, error_frame, next_received, serve_session
 from app.settings import Settings
 from app.tracing.frames import encode
 from app.tracing.text import TextError, check_text
@@ -222,18 +222,8 @@ class TrainingStream:
 
     async def receive(self, tasks: anyio.abc.TaskGroup) -> None:
         idle = self.settings.idle_seconds
-        while True:
-            received = None
-            with anyio.move_on_after(idle):
-                received = await self.ws.receive()
-            if received is None:
-                if self.jobs:  # a page watching its jobs sends nothing, and is not idle
-                    continue
-                await self.outbox.send(Close(GOING_AWAY, f"idle for {idle:g} seconds"))
-                return
-            if received["type"] == "websocket.disconnect":
-                tasks.cancel_scope.cancel()
-                return
+        # (a page watching its jobs sends nothing, and is not idle)
+        while (received := await next_received(self.ws, self.outbox, idle, tasks, lambda: bool(self.jobs))) is not None:
             request_id = None
             try:
                 data = decode_message(received.get("text", received.get("bytes")), self.settings, TYPES)
