@@ -263,11 +263,10 @@ class ModelRegistry:
         try:
             entry = self.entry(name, paths)
         except UnknownModelError:
-            path = self.trained.path(name) if self.trained is not None else None
-            model = self.trained.get(name) if path is not None and self.trained is not None else None
-            if path is None or model is None:
+            model = self.trained.get(name) if self.trained is not None else None
+            if model is None or self.trained is None:
                 raise
-            return model, ModelEntry(str(name), path, False)
+            return model, ModelEntry(model.name, self.trained.path_for(model.name), False)
         return self._load(entry), entry
 
     def get(self, name: str) -> Model:
