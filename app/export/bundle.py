@@ -30,8 +30,8 @@ ANY_IMPORT_OR_EXPORT = re.compile(r"^\s*(import|export)\s", re.MULTILINE)  # not
 
 
 # What only the live app does: open a layer (POST /api/layer), train (WS /ws/train), share
-# and export a view, walk through the article (its beats are links to live views); and the
-# strings only those have.
+# and export a view, walk through the article (its beats are links to live views), the Terms
+# dialog (index.html's); and the strings only those have.
 LIVE_ONLY = frozenset(
     map(
         PurePosixPath,
@@ -41,6 +41,7 @@ LIVE_ONLY = frozenset(
             "share.js",
             "export-control.js",
             "walk.js",
+            "glossary.js",
             "i18n/en-live.js",
             "i18n/zh-live.js",
         ),

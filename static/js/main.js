@@ -252,7 +252,7 @@ if (!recording) {  // (a recording's bundle has no Walk: app/export/bundle.py)
 
 // --- a host page (an LMS, a slide) may drive an embedded view; the app shares its own ---
 connectHost(host);
-connectGlossary($);
+if (!recording) connectGlossary($);  // (the live app's Terms dialog: a recording's bundle has no glossary.js)
 if (!recording && $("share")) {  // (the live app's own: no embed or recording has them)
   connectSharing($, store, contract);
   // A file plays with no server: the panels that work only beside one (training) stay out of it.

@@ -56,6 +56,7 @@ def test_a_recordings_bundle_leaves_out_what_only_asks_the_server(settings):
         "class Walk {",
         "function connectSharing",
         "function connectExport",
+        "function connectGlossary",
     ):
         assert name in live and name not in recording
     assert "function drawActivation" not in recording  # (imported only by inside-layer.js)
