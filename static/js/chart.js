@@ -43,8 +43,16 @@ export class Chart {
   react(data, layout) {
     if (!this.drawn) this.say(null);  // (plotly.js is here)
     this.drawn = true;
-    this.plotly.react(this.element, data, { ...layout, datarevision: ++this.revision },
+    this.rendered = this.plotly.react(this.element, data, { ...layout, datarevision: ++this.revision },
       { displayModeBar: false, responsive: true });
+    // plotly's `responsive` follows the window only; the box also changes width on its own
+    // (a neighbouring chart appears in its row), so the figure follows the box, once drawn.
+    if (!this.resizing && typeof ResizeObserver === "function") {
+      this.resizing = new ResizeObserver(() => this.rendered.then(() => {
+        if (this.element.offsetParent !== null) return this.plotly.Plots.resize(this.element);
+      }).catch(() => {}));
+      this.resizing.observe(this.element);
+    }
   }
 }
 
