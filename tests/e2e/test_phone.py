@@ -15,6 +15,15 @@ HINTS = {
 OVERFLOWING = """(root) => [...root.querySelectorAll('*')].filter((el) => el.scrollWidth > el.clientWidth + 1
   && getComputedStyle(el).display !== 'inline').map((el) => `${el.localName} ${el.scrollWidth} > ${el.clientWidth}`)"""
 
+# [left, right] of the diagram and of each named node in it, in page pixels.
+SPANS = """(diagram, nodes) => { const span = (el) => { const r = el.getBoundingClientRect(); return [r.left, r.right]; };
+  return Object.fromEntries([["module", span(diagram)],
+    ...nodes.map((n) => [n, span(diagram.querySelector(`[data-node="${n}"]`))])]); }"""
+
+# The step's one equation line is more than one row of maths high: it wrapped.
+WRAPPED = """(numbers) => { const line = numbers.querySelector('.eq-line'), row = line && line.querySelector('math');
+  return !!row && line.getBoundingClientRect().height > 1.5 * row.getBoundingClientRect().height; }"""
+
 
 @pytest.fixture
 def phone(browser):
@@ -29,18 +38,19 @@ def test_the_diagram_fits_a_phone_and_the_steps_numbers_wrap(phone, server_url, 
     expect(phone.get_by_test_id("status")).to_have_attribute("data-state", "traced")
     diagram = phone.get_by_test_id("diagram")
     expect(diagram).to_be_visible()
-    box = diagram.bounding_box()
-    assert box["x"] >= 0 and box["x"] + box["width"] <= 375  # the whole module, the output gate and h_t included
-    for node in ("out-h", "out-c", "out-h_top"):  # the right half: what leaves the module
-        right = diagram.locator(f'[data-node="{node}"]').bounding_box()
-        assert 0 < right["x"] and right["x"] + right["width"] <= 375, node
+    # the whole module, then the right half (what leaves it: the output gate's h_t, C_t, h_t above),
+    # each measured in the page in one go so a redraw cannot come between finding and measuring
+    spans = diagram.evaluate(SPANS, ["out-h", "out-c", "out-h_top"])
+    assert spans["module"][0] >= 0 and spans["module"][1] <= 375
+    for node in ("out-h", "out-c", "out-h_top"):
+        assert 0 < spans[node][0] and spans[node][1] <= 375, node
 
     numbers = phone.get_by_test_id("stage-numbers")
     expect(numbers.locator(".eq-line")).to_have_count(1)
-    line = numbers.locator(".eq-line")
-    one_row = line.locator("math").first.bounding_box()["height"]
-    assert line.bounding_box()["height"] > 1.5 * one_row  # it wrapped onto a second line ...
-    assert phone.get_by_test_id("walkthrough").evaluate(OVERFLOWING) == []  # ... and nothing runs off the panel
+    # it wrapped onto a second line, measured in one go in the page: the walk redraws its
+    # numbers when the step or unit is set, so two separate measurements could straddle a redraw
+    phone.wait_for_function(WRAPPED, arg=numbers.element_handle())
+    assert phone.get_by_test_id("walkthrough").evaluate(OVERFLOWING) == []  # and nothing runs off the panel
     expect(numbers).to_contain_text("dt=σ(Wxd·xt+wcd*")  # the same equation, its text whole
     assert phone.evaluate("() => document.documentElement.scrollWidth") <= 375
     screenshot("phone-depth-gate-375")
