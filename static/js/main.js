@@ -114,6 +114,13 @@ const views = {  // panels that can be hidden, by name; each redraws only while 
   ...($("gradients") ? { gradients: new GradientFlow($("gradients"), $("gradients-note"), trace, gradientRequests) } : {}),
 };
 const unitInput = $("unit-input");
+// The box shows the selected unit when it changes, and only then: a redraw for any other
+// reason (a step arriving, the trace done) must not put back the old number over one being typed.
+let unitShown = null;
+function showUnit() {
+  unitInput.max = trace.meta.hidden_size - 1;
+  if (trace.unit !== unitShown) unitInput.value = unitShown = trace.unit;
+}
 const host = new HostLink({
   "set-text": ({ text }) => recording || store.set({ text }),
   seek: ({ t: step }) => trace.seek(step),
@@ -127,7 +134,7 @@ const drawing = new Drawing(trace, {
     figure,
     focusBar,
     ...(inside ? [inside] : []),
-    { render: () => { unitInput.max = trace.meta.hidden_size - 1; unitInput.value = trace.unit; } },
+    { render: showUnit },
     tokens,
     player,
     { render: () => walkthrough.render(panels.isVisible("walkthrough")) },
@@ -201,7 +208,10 @@ modelSelect.addEventListener("change", () => {
   if (!store.set({ model }).size) useModel();  // (the store's own model, picked after a snapshot)
 });
 $("layer-select").addEventListener("change", (event) => trace.setLayer(Number(event.target.value)));
-unitInput.addEventListener("change", () => trace.selectUnit(Number(unitInput.value)));
+unitInput.addEventListener("change", () => {
+  trace.selectUnit(Number(unitInput.value));
+  unitInput.value = unitShown = trace.unit;  // what was taken: 999 is the last unit, not 999
+});
 $("unit-vector").addEventListener("change", () => store.set({ vector: unitText.chosenVector }));
 // A unit chosen for what it tracks (a label, or the Train panel's best unit): shown over the text.
 function chooseUnit(layer, unit, vector) {
