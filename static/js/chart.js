@@ -43,7 +43,7 @@ export class Chart {
   react(data, layout) {
     if (!this.drawn) this.say(null);  // (plotly.js is here)
     this.drawn = true;
-    this.rendered = this.plotly.react(this.element, data, { ...layout, datarevision: ++this.revision },
+    this.rendered = this.plotly.react(this.element, data, { ...themed(layout), datarevision: ++this.revision },
       { displayModeBar: false, responsive: true });
     // plotly's `responsive` follows the window only; the box also changes width on its own
     // (a neighbouring chart appears in its row), so the figure follows the box, once drawn.
@@ -56,10 +56,30 @@ export class Chart {
   }
 }
 
+// plotly draws its own colours, not the style sheet's: in the dark theme (fixed for the
+// page's life) a figure takes the page's background, and its text, axes and grid the page's
+// ink and lines, so a chart is not a white card on a dark page.
+const dark = () => document.documentElement.dataset.theme === "dark";
+const pageColour = (name) => getComputedStyle(document.documentElement).getPropertyValue(name).trim();
+
+function themed(layout) {
+  if (!dark()) return layout;
+  const line = pageColour("--line"), zero = pageColour("--muted");  // (zero matters on a gate's scale: it stands out)
+  const axes = Object.entries({ xaxis: {}, yaxis: {}, ...layout }).filter(([key]) => /^[xy]axis\d*$/.test(key))
+    .map(([key, axis]) => [key, { gridcolor: line, zerolinecolor: zero, linecolor: line, ...axis }]);
+  return {
+    ...layout, ...Object.fromEntries(axes),
+    paper_bgcolor: "rgba(0,0,0,0)", plot_bgcolor: "rgba(0,0,0,0)", font: { color: pageColour("--ink"), ...layout.font },
+  };
+}
+
+// The colour of a line drawn over a chart (the time cursor): the page's ink.
+export const cursorColour = () => (dark() ? pageColour("--ink") : "#111");
+
 // A vertical line at time step t, for charts over time.
 export function cursorShape(t) {
   return t >= 0
-    ? [{ type: "line", xref: "x", yref: "paper", x0: t, x1: t, y0: 0, y1: 1, line: { color: "#111", width: 1.5 } }]
+    ? [{ type: "line", xref: "x", yref: "paper", x0: t, x1: t, y0: 0, y1: 1, line: { color: cursorColour(), width: 1.5 } }]
     : [];
 }
 

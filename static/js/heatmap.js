@@ -3,7 +3,7 @@
 // its scale as everywhere on the page (palette.js): gates 0 → 1, other values −1 → +1, the
 // belt through tanh(C); the keys above it say so. New steps are added to its arrays in
 // place and the figure is updated with Plotly.react, never rebuilt.
-import { Chart, timeAxis } from "./chart.js";
+import { Chart, cursorColour, timeAxis } from "./chart.js";
 import { plotlyScale, scaleOf, shownValue } from "./palette.js";
 import { BELT_VECTORS } from "./config.js";
 import { vectorLabel } from "./vectors.js";
@@ -50,7 +50,7 @@ export class Heatmap extends Chart {
   // The current step's column, outlined.
   cursorShapes(now) {
     return now >= 0 ? [{ type: "rect", xref: "x", yref: "paper", x0: now - 0.5, x1: now + 0.5, y0: 0, y1: 1,
-      line: { color: "#111", width: 2 } }] : [];
+      line: { color: cursorColour(), width: 2 } }] : [];
   }
 
   render(change) {

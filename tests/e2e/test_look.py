@@ -1,5 +1,5 @@
 """Language and theme everywhere: in the dark theme a pressed toggle stays apart from the
-others and the chain's labels can be read; the Share dialog's embed builder works from
+others, the chain's labels and the charts' text can be read; the Share dialog's embed builder works from
 the keyboard, in both languages and both themes."""
 
 import re
@@ -46,6 +46,20 @@ def test_a_pressed_toggle_differs_from_the_others_and_the_chain_labels_read(page
     label = page.locator(".chain-token").first
     expect(label).to_have_text("t")
     assert page.evaluate(CONTRAST, [style(label, "fill"), paper]) >= 4.5
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
+def test_a_charts_text_reads_on_the_page_and_a_dark_page_has_no_white_card(page, server_url, theme):
+    page.goto(f"{server_url}/?lesson=counter&panels=inspector&theme={theme}")
+    chart = page.get_by_test_id("inspector")
+    tick = chart.locator(".ytick text").first
+    expect(tick).to_be_visible()  # plotly has drawn it
+    paper = style(page.locator("body"), "backgroundColor")
+    if paper == "rgba(0, 0, 0, 0)":
+        paper = style(page.locator("html"), "backgroundColor")
+    assert page.evaluate(CONTRAST, [style(tick, "fill"), paper]) >= 4.5  # the axis's numbers read on the page
+    figure = style(chart.locator("svg.main-svg").first, "backgroundColor")
+    assert figure == ("rgba(0, 0, 0, 0)" if theme == "dark" else "rgb(255, 255, 255)"), figure
 
 
 def open_builder(page, server_url, query):
