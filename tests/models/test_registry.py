@@ -1,4 +1,5 @@
 import os
+import time
 from pathlib import Path
 
 import pytest
@@ -6,7 +7,7 @@ from fastapi.testclient import TestClient
 
 from app.main import create_app
 from app.models.format import save_model
-from app.models.registry import ModelRegistry, UnknownModelError
+from app.models.registry import LISTING_SECONDS, ModelRegistry, UnknownModelError
 from app.settings import Settings
 from tests.helpers import bundled_names, tiny_model
 
@@ -130,3 +131,29 @@ def test_a_models_folder_that_cannot_be_read_leaves_the_bundled_models_and_says_
         assert client.post("/api/trace", json={"text": "hi"}).status_code == 200
     said = [r.getMessage() for r in caplog.records if "cannot be read" in r.getMessage()]
     assert said and all(message == said[0] for message in said) and "Permission denied" in said[0]
+
+
+def test_a_folder_is_listed_again_only_when_it_changes_or_its_listing_is_old(tmp_path, monkeypatch):
+    """Each trace's start asks for its model by name: the folder is not listed again for
+    each of a class's starts, yet a file added, removed or renamed is seen at once."""
+    registry = ModelRegistry(tmp_path)
+    listed = []
+    list_folder = registry._list
+    monkeypatch.setattr(
+        registry, "_list", lambda folder, bundled: listed.append(folder) or list_folder(folder, bundled)
+    )
+    save_model(tiny_model(name="first"), tmp_path / "first.npz")
+    for _ in range(5):
+        registry.get("first")
+    assert listed == [registry.bundled_dir, tmp_path]  # each folder once, for five lookups
+
+    save_model(tiny_model(name="second"), tmp_path / "second.npz")  # a new file: seen at the next lookup
+    assert registry.get("second").name == "second"
+    (tmp_path / "first.npz").rename(tmp_path / "third.npz")
+    assert "first" not in registry.names() and "third" in registry.names()
+    assert listed.count(registry.bundled_dir) == 1
+
+    now = time.monotonic()
+    monkeypatch.setattr(time, "monotonic", lambda: now + LISTING_SECONDS)  # an old listing: listed again
+    registry.names()
+    assert listed.count(registry.bundled_dir) == 2
