@@ -50,7 +50,11 @@ def test_the_app_works_from_the_keyboard_alone(page, server_url):
     page.get_by_test_id("text-input").focus()
     page.keyboard.type("the sky")
     expect(page.get_by_test_id("status")).to_have_text("7 steps traced")
-    page.get_by_test_id("step-back").focus()
+    expect(page.get_by_test_id("position")).to_have_text("t = 6 of 6")  # the last step drawn: ◀ can be pressed
+    back = page.get_by_test_id("step-back")
+    expect(back).to_be_enabled()  # (a disabled button takes no focus: Enter would go to the text box)
+    back.focus()
+    expect(back).to_be_focused()
     page.keyboard.press("Enter")
     expect(page.get_by_test_id("position")).to_have_text("t = 5 of 6")
     page.get_by_test_id("stage-2").focus()
