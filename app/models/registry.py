@@ -40,7 +40,7 @@ SUFFIX = ".npz"
 TAIL_BYTES = 64 * 1024  # a zip's central directory (every member's CRC) is at its end
 # A folder's listing is kept this long while the folder itself is unchanged (adding,
 # removing or renaming a file changes its mtime at once). Listing resolves every path in it:
-# about 1.7 ms for the bundled folder, which was 85% of a trace's start, paid by each of a
+# about 1.3 ms for the bundled folder, which was 85% of a trace's start, paid by each of a
 # class's 200 starts in the same second. The bound also catches what the folder's mtime
 # does not show (a symlink's target replaced); a file's own content is checked when loaded.
 LISTING_SECONDS = 2.0

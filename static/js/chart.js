@@ -59,22 +59,31 @@ export class Chart {
 // plotly draws its own colours, not the style sheet's: in the dark theme (fixed for the
 // page's life) a figure takes the page's background, and its text, axes and grid the page's
 // ink and lines, so a chart is not a white card on a dark page.
-const dark = () => document.documentElement.dataset.theme === "dark";
-const pageColour = (name) => getComputedStyle(document.documentElement).getPropertyValue(name).trim();
+// The dark theme's colours, read from the style sheet once (null: the light theme).
+let darkColours;
+function darkTheme() {
+  if (darkColours === undefined) {
+    const root = document.documentElement, style = getComputedStyle(root);
+    const colour = (name) => style.getPropertyValue(name).trim();
+    darkColours = root.dataset.theme === "dark" ? { ink: colour("--ink"), line: colour("--line"), muted: colour("--muted") } : null;
+  }
+  return darkColours;
+}
 
 function themed(layout) {
-  if (!dark()) return layout;
-  const line = pageColour("--line"), zero = pageColour("--muted");  // (zero matters on a gate's scale: it stands out)
+  const dark = darkTheme();
+  if (!dark) return layout;
+  const { ink, line, muted } = dark;  // (the zero line in muted: zero matters on a gate's scale)
   const axes = Object.entries({ xaxis: {}, yaxis: {}, ...layout }).filter(([key]) => /^[xy]axis\d*$/.test(key))
-    .map(([key, axis]) => [key, { gridcolor: line, zerolinecolor: zero, linecolor: line, ...axis }]);
+    .map(([key, axis]) => [key, { gridcolor: line, zerolinecolor: muted, linecolor: line, ...axis }]);
   return {
     ...layout, ...Object.fromEntries(axes),
-    paper_bgcolor: "rgba(0,0,0,0)", plot_bgcolor: "rgba(0,0,0,0)", font: { color: pageColour("--ink"), ...layout.font },
+    paper_bgcolor: "rgba(0,0,0,0)", plot_bgcolor: "rgba(0,0,0,0)", font: { color: ink, ...layout.font },
   };
 }
 
 // The colour of a line drawn over a chart (the time cursor): the page's ink.
-export const cursorColour = () => (dark() ? pageColour("--ink") : "#111");
+export const cursorColour = () => darkTheme()?.ink ?? "#111";
 
 // A vertical line at time step t, for charts over time.
 export function cursorShape(t) {
